@@ -1,0 +1,42 @@
+/**
+ * `hadir` command dispatcher. Each command lives in its own module and returns an exit code:
+ * 0 success, 1 some inputs failed, 2 bad usage.
+ */
+export type Command = (argv: string[]) => Promise<number>;
+
+const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  analyze: { summary: 'detect faces, landmarks and embeddings in images', load: async () => (await import('./analyze')).analyze },
+  detect: { summary: 'detect faces and landmarks (no embeddings)', load: async () => (await import('./analyze')).detect },
+  compare: { summary: 'similarity of the main faces of two images', load: async () => (await import('./compare')).compare },
+  models: { summary: 'list, import or fetch model packs', load: async () => (await import('./models')).models },
+};
+
+export function usage(): string {
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
+  return `usage: hadir <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nRun "hadir <command> --help" for a command's options.`;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    (name ? process.stdout : process.stderr).write(usage() + '\n');
+    return name ? 0 : 2;
+  }
+  if (name === '--version' || name === '-v') {
+    const { HADIR_VERSION } = await import('../../shared/version');
+    process.stdout.write(`${HADIR_VERSION}\n`);
+    return 0;
+  }
+  const cmd = COMMANDS[name];
+  if (!cmd) {
+    process.stderr.write(`hadir: unknown command "${name}"\n\n${usage()}\n`);
+    return 2;
+  }
+  try {
+    return await (await cmd.load())(rest);
+  } catch (e) {
+    const err = e as { code?: string; message?: string };
+    process.stderr.write(`hadir ${name}: ${err.code ? `[${err.code}] ` : ''}${err.message ?? String(e)}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,140 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { facesDir } from '../testing/paths';
+import { resolvePack, type ResolvedPack } from './model-files';
+import { FacePipeline } from './pipeline';
+import { InferencePool } from './pool';
+import { createSession } from './session';
+
+const photos = ['0c5e25d359f6.jpg', '1282f6c6ddd4.jpg', '12124299eb95.bmp', 'f4455149f488.jpeg', '0b6cdd2e683d.png'];
+const read = (f: string) => new Uint8Array(readFileSync(path.join(facesDir, f)));
+
+let pack: ResolvedPack;
+beforeAll(async () => {
+  pack = await resolvePack(undefined);
+});
+
+describe('InferencePool', () => {
+  let pool: InferencePool;
+  beforeAll(async () => {
+    pool = await InferencePool.start({ paths: pack, workers: 2, intraOpNumThreads: 1, allowFaultInjection: true, stuckMs: 1000 });
+  });
+  afterAll(() => pool?.close());
+
+  it('returns exactly the faces and embeddings of the single-threaded pipeline', async () => {
+    const single = await FacePipeline.load(pack, { provider: 'cpu', intraOpNumThreads: 1 });
+    for (const f of photos) {
+      const [a, b] = await Promise.all([pool.analyzeEncoded(read(f)), single.analyzeBytes(read(f))]);
+      expect(a.faces.length, f).toBe(b.faces.length);
+      a.faces.forEach((face, i) => {
+        expect(face.bbox).toEqual(b.faces[i].bbox);
+        expect(face.score).toBe(b.faces[i].score);
+        expect(face.landmarks).toEqual(b.faces[i].landmarks);
+        const ea = face.embedding!;
+        const eb = b.faces[i].embedding!;
+        expect(ea.length).toBe(eb.length);
+        for (let k = 0; k < ea.length; k++) expect(Math.abs(ea[k] - eb[k])).toBeLessThanOrEqual(1e-6);
+      });
+    }
+    await single.dispose();
+  });
+
+  it('analyses decoded RGB frames and refuses frames of the wrong size', async () => {
+    const rgb = new Uint8Array(64 * 48 * 3).fill(90);
+    const a = await pool.analyzeRgb(rgb, 64, 48);
+    expect([a.width, a.height, a.faces.length]).toEqual([64, 48, 0]);
+    await expect(pool.analyzeRgb(new Uint8Array(10), 64, 48)).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+  });
+
+  it('reports bad images as typed errors and keeps serving', async () => {
+    await expect(pool.analyzeEncoded(new TextEncoder().encode('not an image'))).rejects.toMatchObject({
+      code: 'UNSUPPORTED_FORMAT',
+    });
+    await expect(pool.injectFault('throw')).rejects.toMatchObject({ code: 'INTERNAL' });
+    expect((await pool.analyzeEncoded(read(photos[0]))).faces.length).toBe(1);
+  });
+
+  it('fails a request whose worker dies with WORKER_CRASHED, and replaces the worker', async () => {
+    const before = pool.status().restarts;
+    await expect(pool.injectFault('exit')).rejects.toMatchObject({ code: 'WORKER_CRASHED' });
+    const results = await Promise.all([0, 1, 2].map(() => pool.analyzeEncoded(read(photos[0]))));
+    expect(results.every((r) => r.faces.length === 1)).toBe(true);
+    expect(pool.status().restarts).toBe(before + 1);
+    await expect.poll(() => pool.status().liveWorkers, { timeout: 20_000 }).toBe(2);
+  });
+
+  it('answers TIMEOUT at the deadline and replaces a worker that never comes back', async () => {
+    const before = pool.status().restarts;
+    await expect(pool.injectFault('hang', { timeoutMs: 300 })).rejects.toMatchObject({ code: 'TIMEOUT' });
+    await expect.poll(() => pool.status().restarts, { timeout: 20_000 }).toBe(before + 1);
+    expect((await pool.analyzeEncoded(read(photos[0]))).faces.length).toBe(1);
+    await expect.poll(() => pool.status().liveWorkers, { timeout: 20_000 }).toBe(2);
+  });
+
+  it('reports the provider: auto falls back to the CPU and says why', () => {
+    const s = pool.status();
+    expect(s.provider).toMatchObject({ requested: 'auto', active: 'cpu' });
+    expect(s.provider?.fallbackReason).toMatch(/CUDA/);
+    expect(s.device).toMatch(/^CPU/);
+  });
+});
+
+describe('InferencePool backpressure and shutdown', () => {
+  it('fails at once with BUSY when the queue is full', async () => {
+    const pool = await InferencePool.start({ paths: pack, workers: 1, intraOpNumThreads: 1, maxQueue: 1 });
+    try {
+      const crowd = read('1282f6c6ddd4.jpg');
+      const first = pool.analyzeEncoded(crowd.slice());
+      const second = pool.analyzeEncoded(crowd.slice());
+      await expect(pool.analyzeEncoded(crowd.slice())).rejects.toMatchObject({ code: 'BUSY' });
+      expect(pool.status().queueDepth).toBe(1);
+      await expect(first).resolves.toBeTruthy();
+      await expect(second).resolves.toBeTruthy();
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('drains in-flight and queued work on shutdown, and refuses new work', async () => {
+    const pool = await InferencePool.start({ paths: pack, workers: 1, intraOpNumThreads: 1, maxQueue: 10 });
+    const crowd = read('1282f6c6ddd4.jpg');
+    const pending = Array.from({ length: 3 }, () => pool.analyzeEncoded(crowd.slice()));
+    const closing = pool.close({ graceMs: 60_000 });
+    await expect(pool.analyzeEncoded(crowd.slice())).rejects.toMatchObject({ code: 'SHUT_DOWN' });
+    const results = await Promise.all(pending);
+    await closing;
+    expect(results.every((r) => r.faces.length > 10)).toBe(true);
+    expect(pool.status()).toMatchObject({ ready: false, liveWorkers: 0 });
+  });
+
+  it('fails what cannot finish within the grace period with SHUT_DOWN, never leaving a request hanging', async () => {
+    const pool = await InferencePool.start({ paths: pack, workers: 1, intraOpNumThreads: 1, maxQueue: 10 });
+    const crowd = read('1282f6c6ddd4.jpg');
+    const settling = Promise.allSettled(Array.from({ length: 5 }, () => pool.analyzeEncoded(crowd.slice())));
+    await pool.close({ graceMs: 0 });
+    const settled = await settling;
+    expect(settled).toHaveLength(5);
+    const rejected = settled.filter((s) => s.status === 'rejected');
+    // At least the queued ones were refused; each refusal says why.
+    expect(rejected.length).toBeGreaterThanOrEqual(4);
+    for (const s of rejected) expect((s as PromiseRejectedResult).reason).toMatchObject({ code: 'SHUT_DOWN' });
+    expect(pool.status().liveWorkers).toBe(0);
+  });
+});
+
+describe('execution providers', () => {
+  it('refuses cuda loudly on a machine without it', async () => {
+    await expect(createSession(pack.detectorPath, { provider: 'cuda' })).rejects.toMatchObject({
+      code: 'PROVIDER_UNAVAILABLE',
+      message: expect.stringMatching(/CUDA.*(cuda12|CUDA 12)/s),
+    });
+  });
+
+  it('auto reports cpu and the reason', async () => {
+    const s = await createSession(pack.detectorPath, { provider: 'auto' });
+    expect(s.provider.active).toBe('cpu');
+    expect(s.provider.fallbackReason).toMatch(/CUDA/);
+    await s.session.release();
+  });
+});

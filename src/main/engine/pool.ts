@@ -1,0 +1,394 @@
+import os from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { HadirError, type ErrorInfo } from '../../shared/errors';
+import type { ImageAnalysis } from '../../shared/face';
+import type { PipelinePaths } from './pipeline';
+import {
+  type AnalyzeParams,
+  type WorkerInit,
+  type WorkerReply,
+  type WorkerRequest,
+  unpackAnalysis,
+} from './protocol';
+import type { ProviderSetting, ProviderStatus } from './session';
+import { inferenceWorkerEntry } from './worker-entry';
+
+export interface PoolOptions {
+  paths: PipelinePaths;
+  /** Inference workers; each runs one request at a time. */
+  workers?: number;
+  /** onnxruntime intra-op threads per session. */
+  intraOpNumThreads?: number;
+  provider?: ProviderSetting;
+  detSizes?: number[];
+  /** Overrides the pack's liveness threshold (a site setting). */
+  livenessThreshold?: number;
+  /** Requests waiting for a worker, beyond which new requests fail at once with BUSY. */
+  maxQueue?: number;
+  /** Default per-request deadline (TIMEOUT), from submission. */
+  timeoutMs?: number;
+  /** How long a worker may stay on a request past its deadline before it is replaced. */
+  stuckMs?: number;
+  /** Tests only: let `injectFault` reach the workers. */
+  allowFaultInjection?: boolean;
+}
+
+export interface EngineStatus {
+  ready: boolean;
+  workers: number;
+  liveWorkers: number;
+  busyWorkers: number;
+  queueDepth: number;
+  maxQueue: number;
+  intraOpNumThreads: number;
+  provider: ProviderStatus | null;
+  /**
+   * Whether every live worker can judge liveness (false before any is ready). When false, anything
+   * that requires liveness must refuse.
+   */
+  livenessAvailable: boolean;
+  /** Human-readable device, e.g. "CPU (2 cores)" or "CUDA". */
+  device: string;
+  warnings: string[];
+  restarts: number;
+  startMs: number;
+}
+
+export interface RequestOptions {
+  timeoutMs?: number;
+}
+
+/**
+ * Defaults measured on a 2-core machine (see bench/pool.bench.ts and the README): one worker
+ * with two intra-op threads gives the best single-request latency and, within noise, the best
+ * throughput, because onnxruntime parallelises each convolution across both cores while two
+ * single-threaded workers contend for them. On larger machines one worker per two cores.
+ */
+export function defaultPoolShape(cores = os.availableParallelism?.() ?? os.cpus().length): {
+  workers: number;
+  intraOpNumThreads: number;
+} {
+  if (cores <= 2) return { workers: 1, intraOpNumThreads: Math.max(1, cores) };
+  return { workers: Math.max(1, Math.floor(cores / 2)), intraOpNumThreads: 2 };
+}
+
+interface Job {
+  seq: number;
+  msg: WorkerRequest;
+  transfer: ArrayBuffer[];
+  resolve: (a: ImageAnalysis) => void;
+  reject: (e: HadirError) => void;
+  timer: NodeJS.Timeout | null;
+  settled: boolean;
+}
+
+interface Slot {
+  id: number;
+  worker: Worker;
+  ready: boolean;
+  livenessAvailable: boolean;
+  job: Job | null;
+  stuckTimer: NodeJS.Timeout | null;
+  closing: boolean;
+}
+
+const errorOf = (e: ErrorInfo) => new HadirError(e.code, e.message);
+
+/**
+ * A pool of inference workers with a bounded queue, deadlines, crash recovery and draining
+ * shutdown. Workers start one after another: several threads loading onnxruntime-node at the
+ * same moment is what the crashes reported against Electron (onnxruntime #20084) have in common.
+ */
+export class InferencePool {
+  private readonly slots: Slot[] = [];
+  private readonly queue: Job[] = [];
+  private seq = 0;
+  private nextSlotId = 0;
+  private closing = false;
+  private restarts = 0;
+  private consecutiveStartFailures = 0;
+  private provider: ProviderStatus | null = null;
+  private warnings: string[] = [];
+  private startMs = 0;
+  private readonly size: number;
+  private readonly threads: number;
+  private readonly maxQueue: number;
+  private readonly timeoutMs: number;
+  private readonly stuckMs: number;
+
+  private constructor(private readonly opts: PoolOptions) {
+    const shape = defaultPoolShape();
+    this.size = Math.max(1, opts.workers ?? shape.workers);
+    this.threads = Math.max(1, opts.intraOpNumThreads ?? shape.intraOpNumThreads);
+    this.maxQueue = Math.max(0, opts.maxQueue ?? 8 * this.size);
+    this.timeoutMs = opts.timeoutMs ?? 15_000;
+    this.stuckMs = opts.stuckMs ?? 30_000;
+  }
+
+  /** Start every worker (sequentially), each loaded and warmed up; resolves when all are ready. */
+  static async start(opts: PoolOptions): Promise<InferencePool> {
+    const pool = new InferencePool(opts);
+    const t0 = performance.now();
+    try {
+      for (let i = 0; i < pool.size; i++) await pool.spawn();
+    } catch (e) {
+      await pool.close({ graceMs: 0 });
+      throw e;
+    }
+    pool.startMs = performance.now() - t0;
+    return pool;
+  }
+
+  private spawn(): Promise<void> {
+    const entry = inferenceWorkerEntry();
+    const init: WorkerInit = {
+      paths: this.opts.paths,
+      session: { provider: this.opts.provider ?? 'auto', intraOpNumThreads: this.threads },
+      detSizes: this.opts.detSizes,
+      livenessThreshold: this.opts.livenessThreshold,
+      allowFaults: this.opts.allowFaultInjection === true,
+    };
+    const worker = new Worker(entry.file, { workerData: init, execArgv: entry.execArgv });
+    const slot: Slot = {
+      id: this.nextSlotId++,
+      worker,
+      ready: false,
+      livenessAvailable: false,
+      job: null,
+      stuckTimer: null,
+      closing: false,
+    };
+    this.slots.push(slot);
+    return new Promise<void>((resolve, reject) => {
+      let started = false;
+      worker.on('message', (msg: WorkerReply) => {
+        if (msg.kind === 'ready') {
+          started = true;
+          slot.ready = true;
+          slot.livenessAvailable = msg.livenessAvailable;
+          this.provider ??= msg.provider;
+          for (const w of msg.warnings) if (!this.warnings.includes(w)) this.warnings.push(w);
+          this.consecutiveStartFailures = 0;
+          resolve();
+          this.dispatch();
+        } else if (msg.kind === 'init-error') {
+          started = true;
+          this.consecutiveStartFailures++;
+          this.removeSlot(slot);
+          void worker.terminate();
+          reject(errorOf(msg.error));
+        } else if (msg.kind === 'result') {
+          this.onResult(slot, msg);
+        }
+      });
+      let lastError = '';
+      worker.on('error', (err) => {
+        lastError = err.message;
+        if (started) this.onWorkerGone(slot, `worker error: ${err.message}`);
+      });
+      worker.on('exit', (code) => {
+        if (!started) {
+          started = true;
+          this.consecutiveStartFailures++;
+          this.removeSlot(slot);
+          reject(
+            new HadirError('WORKER_CRASHED', `inference worker exited with code ${code} while starting${lastError ? `: ${lastError}` : ''}`),
+          );
+          return;
+        }
+        this.onWorkerGone(slot, `worker exited with code ${code}`);
+      });
+    });
+  }
+
+  private removeSlot(slot: Slot): void {
+    const i = this.slots.indexOf(slot);
+    if (i >= 0) this.slots.splice(i, 1);
+    if (slot.stuckTimer) clearTimeout(slot.stuckTimer);
+  }
+
+  private onWorkerGone(slot: Slot, why: string): void {
+    if (!this.slots.includes(slot)) return;
+    this.removeSlot(slot);
+    const job = slot.job;
+    slot.job = null;
+    if (job) this.settle(job, new HadirError('WORKER_CRASHED', `the inference worker stopped (${why}); try again`));
+    if (this.closing || slot.closing) return;
+    this.restarts++;
+    // Replace it; give up after repeated start failures so a broken model cannot spin forever.
+    if (this.consecutiveStartFailures < 3) {
+      this.spawn().catch(() => {
+        if (this.slots.length === 0) this.failQueued('WORKER_CRASHED', 'no inference worker could be started');
+      });
+    } else if (this.slots.length === 0) {
+      this.failQueued('WORKER_CRASHED', 'no inference worker could be started');
+    }
+  }
+
+  private onResult(slot: Slot, msg: Extract<WorkerReply, { kind: 'result' }>): void {
+    const job = slot.job;
+    if (slot.stuckTimer) clearTimeout(slot.stuckTimer);
+    slot.stuckTimer = null;
+    slot.job = null;
+    if (job && job.seq === msg.seq) {
+      if (msg.ok) this.settle(job, null, unpackAnalysis(msg.value));
+      else this.settle(job, errorOf(msg.error));
+    }
+    this.dispatch();
+  }
+
+  private settle(job: Job, err: HadirError | null, value?: ImageAnalysis): void {
+    if (job.settled) return;
+    job.settled = true;
+    if (job.timer) clearTimeout(job.timer);
+    if (err) job.reject(err);
+    else job.resolve(value!);
+  }
+
+  private failQueued(code: 'WORKER_CRASHED' | 'SHUT_DOWN', message: string): void {
+    for (const job of this.queue.splice(0)) this.settle(job, new HadirError(code, message));
+  }
+
+  private dispatch(): void {
+    for (const slot of this.slots) {
+      if (this.queue.length === 0) return;
+      if (!slot.ready || slot.job || slot.closing) continue;
+      const job = this.queue.shift()!;
+      slot.job = job;
+      slot.worker.postMessage(job.msg, job.transfer);
+    }
+  }
+
+  private submit(make: (seq: number) => { msg: WorkerRequest; transfer: ArrayBuffer[] }, opts?: RequestOptions) {
+    return new Promise<ImageAnalysis>((resolve, reject) => {
+      if (this.closing) {
+        reject(new HadirError('SHUT_DOWN', 'the inference engine is shutting down'));
+        return;
+      }
+      const idle = this.slots.some((s) => s.ready && !s.job && !s.closing);
+      if (!idle && this.queue.length >= this.maxQueue) {
+        reject(new HadirError('BUSY', `the inference engine is busy (${this.queue.length} requests waiting); retry shortly`));
+        return;
+      }
+      const seq = ++this.seq;
+      const { msg, transfer } = make(seq);
+      const job: Job = { seq, msg, transfer, resolve, reject, timer: null, settled: false };
+      const timeoutMs = opts?.timeoutMs ?? this.timeoutMs;
+      job.timer = setTimeout(() => this.onDeadline(job, timeoutMs), timeoutMs);
+      this.queue.push(job);
+      this.dispatch();
+    });
+  }
+
+  private onDeadline(job: Job, timeoutMs: number): void {
+    const qi = this.queue.indexOf(job);
+    if (qi >= 0) this.queue.splice(qi, 1);
+    this.settle(job, new HadirError('TIMEOUT', `no result within ${timeoutMs} ms`));
+    const slot = this.slots.find((s) => s.job === job);
+    if (slot && !slot.stuckTimer) {
+      // The worker is still on it. If it never comes back, replace it rather than lose the slot.
+      slot.stuckTimer = setTimeout(() => {
+        if (slot.job === job) void slot.worker.terminate();
+      }, this.stuckMs);
+    }
+  }
+
+  /**
+   * Analyse an encoded image. The bytes' memory moves to the worker when the view covers its
+   * whole ArrayBuffer (do not use it afterwards); otherwise it is copied once.
+   */
+  analyzeEncoded(bytes: Uint8Array, params: AnalyzeParams = {}, opts?: RequestOptions): Promise<ImageAnalysis> {
+    const buf = ownedBuffer(bytes);
+    return this.submit((seq) => ({ msg: { seq, kind: 'analyze-encoded', bytes: buf, params }, transfer: [buf] }), opts);
+  }
+
+  /** Analyse a decoded RGB frame (width·height·3 bytes); the same ownership rule applies. */
+  analyzeRgb(
+    rgb: Uint8Array,
+    width: number,
+    height: number,
+    params: AnalyzeParams = {},
+    opts?: RequestOptions,
+  ): Promise<ImageAnalysis> {
+    if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 || rgb.length !== width * height * 3) {
+      return Promise.reject(new HadirError('BAD_REQUEST', `RGB frame must be width·height·3 bytes (${width}x${height})`));
+    }
+    const buf = ownedBuffer(rgb);
+    return this.submit(
+      (seq) => ({ msg: { seq, kind: 'analyze-rgb', rgb: buf, width, height, params }, transfer: [buf] }),
+      opts,
+    );
+  }
+
+  /** Tests only: make a worker exit, throw or hang on its next request. */
+  injectFault(mode: 'exit' | 'throw' | 'hang', opts?: RequestOptions): Promise<ImageAnalysis> {
+    return this.submit((seq) => ({ msg: { seq, kind: 'fault', mode }, transfer: [] }), opts);
+  }
+
+  status(): EngineStatus {
+    const live = this.slots.filter((s) => s.ready);
+    const cores = os.availableParallelism?.() ?? os.cpus().length;
+    return {
+      ready: !this.closing && live.length > 0,
+      workers: this.size,
+      liveWorkers: live.length,
+      busyWorkers: live.filter((s) => s.job).length,
+      queueDepth: this.queue.length,
+      maxQueue: this.maxQueue,
+      intraOpNumThreads: this.threads,
+      provider: this.provider,
+      livenessAvailable: live.length > 0 && live.every((s) => s.livenessAvailable),
+      device: this.provider?.active === 'cuda' ? 'CUDA GPU 0' : `CPU (${cores} cores)`,
+      warnings: [...this.warnings],
+      restarts: this.restarts,
+      startMs: this.startMs,
+    };
+  }
+
+  /**
+   * Stop accepting work, let queued and in-flight requests finish (up to `graceMs`), fail what is
+   * left with SHUT_DOWN, then release every worker's sessions and end the threads.
+   */
+  async close(opts: { graceMs?: number } = {}): Promise<void> {
+    if (this.closing && this.slots.length === 0) return;
+    this.closing = true;
+    const graceMs = opts.graceMs ?? 10_000;
+    const deadline = Date.now() + graceMs;
+    while ((this.queue.length > 0 || this.slots.some((s) => s.job)) && Date.now() < deadline) {
+      await sleep(10);
+    }
+    this.failQueued('SHUT_DOWN', 'the inference engine shut down before this request ran');
+    await Promise.all(
+      [...this.slots].map(async (slot) => {
+        slot.closing = true;
+        const job = slot.job;
+        if (job) {
+          this.settle(job, new HadirError('SHUT_DOWN', 'the inference engine shut down during this request'));
+          // Never end a thread inside onnxruntime's run(): tearing down a live session aborts the
+          // process. Wait for the run to come back (a JS hang is ended after stuckMs).
+          const cap = Date.now() + this.stuckMs;
+          while (slot.job && this.slots.includes(slot) && Date.now() < cap) await sleep(10);
+        }
+        if (!slot.job && slot.ready && this.slots.includes(slot)) {
+          // Release the sessions inside the worker before its thread ends.
+          const closed = new Promise<void>((resolve) => {
+            slot.worker.once('exit', () => resolve());
+            slot.worker.on('message', (m: WorkerReply) => m.kind === 'closed' && resolve());
+          });
+          slot.worker.postMessage({ seq: ++this.seq, kind: 'close' } satisfies WorkerRequest);
+          await Promise.race([closed, sleep(5000)]);
+        }
+        this.removeSlot(slot);
+        await slot.worker.terminate();
+      }),
+    );
+  }
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+function ownedBuffer(view: Uint8Array): ArrayBuffer {
+  const b = view.buffer;
+  if (b instanceof ArrayBuffer && view.byteOffset === 0 && view.byteLength === b.byteLength) return b;
+  return view.slice().buffer as ArrayBuffer;
+}

@@ -1,0 +1,103 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import type { InferenceSession } from 'onnxruntime-node';
+import { HadirError } from '../../shared/errors';
+
+export type ProviderSetting = 'auto' | 'cuda' | 'cpu';
+
+export interface SessionOptions {
+  provider?: ProviderSetting;
+  /** Threads one session may use for one operator; onnxruntime's default takes every core. */
+  intraOpNumThreads?: number;
+}
+
+export interface ProviderStatus {
+  requested: ProviderSetting;
+  active: 'cpu' | 'cuda';
+  /** Why `auto` ended up on the CPU, when it did. */
+  fallbackReason: string | null;
+}
+
+export interface LoadedSession {
+  session: InferenceSession;
+  provider: ProviderStatus;
+}
+
+type Ort = typeof import('onnxruntime-node');
+let ortModule: Promise<Ort> | null = null;
+
+/** onnxruntime is loaded lazily: the CLI's usage errors and the UI must not wait for it. */
+export function loadOrt(): Promise<Ort> {
+  ortModule ??= import('onnxruntime-node').then((m) => ((m as unknown as { default?: Ort }).default ?? m) as Ort);
+  return ortModule;
+}
+
+/**
+ * Create a session on the requested execution provider. `cuda` fails loudly when CUDA cannot be
+ * used; `auto` tries CUDA and falls back to the CPU, keeping the reason so it can be reported.
+ */
+export async function createSession(modelPath: string, opts: SessionOptions = {}): Promise<LoadedSession> {
+  const ort = await loadOrt();
+  const requested = opts.provider ?? 'auto';
+  const base: InferenceSession.SessionOptions = {
+    graphOptimizationLevel: 'all',
+    intraOpNumThreads: opts.intraOpNumThreads ?? 1,
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    // Dynamic-size detectors make onnxruntime warn about declared output shapes on every run.
+    logSeverityLevel: 3,
+  };
+  if (requested !== 'cpu') {
+    const missing = cudaProviderMissing();
+    if (missing && requested === 'auto') {
+      return { session: await createCpu(ort, modelPath, base), provider: { requested, active: 'cpu', fallbackReason: missing } };
+    }
+    try {
+      const session = await ort.InferenceSession.create(modelPath, { ...base, executionProviders: ['cuda'] });
+      return { session, provider: { requested, active: 'cuda', fallbackReason: null } };
+    } catch (e) {
+      const reason = (e instanceof Error ? e.message : String(e)).split('\n')[0];
+      if (requested === 'cuda') {
+        throw new HadirError(
+          'PROVIDER_UNAVAILABLE',
+          `the CUDA execution provider is not available: ${reason}. Install the CUDA build of onnxruntime-node ` +
+            '(npm install --onnxruntime-node-install=cuda12) on a machine with CUDA 12 and cuDNN 9, or set provider to auto or cpu.',
+          { cause: e },
+        );
+      }
+      const session = await createCpu(ort, modelPath, base);
+      return { session, provider: { requested, active: 'cpu', fallbackReason: `CUDA unavailable: ${reason}` } };
+    }
+  }
+  return { session: await createCpu(ort, modelPath, base), provider: { requested, active: 'cpu', fallbackReason: null } };
+}
+
+async function createCpu(ort: Ort, modelPath: string, base: InferenceSession.SessionOptions): Promise<InferenceSession> {
+  try {
+    return await ort.InferenceSession.create(modelPath, { ...base, executionProviders: ['cpu'] });
+  } catch (e) {
+    throw new HadirError('MODEL_INVALID', `cannot load model ${modelPath}: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+/**
+ * The CUDA provider ships as a separate shared library that onnxruntime-node's installer only
+ * fetches when asked. Checking for it first keeps `auto` quiet on CPU-only installs, where
+ * onnxruntime would otherwise log a loader error for every session.
+ */
+export function cudaProviderMissing(): string | null {
+  try {
+    const req = createRequire(import.meta.url);
+    const pkg = path.dirname(req.resolve('onnxruntime-node/package.json'));
+    const dir = path.join(pkg, 'bin', 'napi-v6', process.platform, process.arch);
+    const lib = process.platform === 'win32' ? 'onnxruntime_providers_cuda.dll' : 'libonnxruntime_providers_cuda.so';
+    if (process.platform === 'darwin') return 'CUDA is not supported on macOS';
+    if (!existsSync(path.join(dir, lib))) {
+      return `onnxruntime-node was installed without its CUDA provider (${lib} not found); see README "GPU"`;
+    }
+    return null;
+  } catch (e) {
+    return `cannot locate onnxruntime-node: ${(e as Error).message}`;
+  }
+}

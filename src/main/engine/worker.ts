@@ -1,0 +1,74 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { performance } from 'node:perf_hooks';
+import { HadirError, toErrorInfo } from '../../shared/errors';
+import { FacePipeline } from './pipeline';
+import { packAnalysis, type WorkerInit, type WorkerReply, type WorkerRequest } from './protocol';
+
+/**
+ * Inference worker: owns its ONNX sessions (loaded once, warmed up before it reports ready)
+ * and serves one request at a time, so onnxruntime's blocking `run()` never stalls the main
+ * thread's event loop.
+ */
+const init = workerData as WorkerInit;
+const port = parentPort!;
+const post = (msg: WorkerReply, transfer: ArrayBuffer[] = []) => port.postMessage(msg, transfer);
+
+async function start(): Promise<FacePipeline> {
+  const t0 = performance.now();
+  const pipeline = await FacePipeline.load(init.paths, {
+    ...init.session,
+    detSizes: init.detSizes,
+    livenessThreshold: init.livenessThreshold,
+  });
+  await pipeline.warmUp();
+  post({
+    kind: 'ready',
+    provider: pipeline.provider,
+    warnings: pipeline.warnings,
+    loadMs: performance.now() - t0,
+    livenessAvailable: pipeline.livenessAvailable,
+  });
+  return pipeline;
+}
+
+async function handle(pipeline: FacePipeline, req: WorkerRequest): Promise<void> {
+  const t0 = performance.now();
+  try {
+    if (req.kind === 'fault') {
+      if (!init.allowFaults) throw new HadirError('BAD_REQUEST', 'fault injection is disabled');
+      if (req.mode === 'exit') process.exit(70);
+      if (req.mode === 'hang') for (;;);
+      throw new Error('injected fault');
+    }
+    if (req.kind === 'close') {
+      await pipeline.dispose();
+      post({ kind: 'closed' });
+      port.close();
+      return;
+    }
+    const a =
+      req.kind === 'analyze-encoded'
+        ? await pipeline.analyzeBytes(new Uint8Array(req.bytes), req.params)
+        : await pipeline.analyzeImage(
+            { data: new Uint8Array(req.rgb), width: req.width, height: req.height },
+            req.params,
+          );
+    const { wire, transfer } = packAnalysis(a);
+    post({ kind: 'result', seq: req.seq, ok: true, value: wire, busyMs: performance.now() - t0 }, transfer);
+  } catch (e) {
+    post({ kind: 'result', seq: req.seq, ok: false, error: toErrorInfo(e), busyMs: performance.now() - t0 });
+  }
+}
+
+start().then(
+  (pipeline) => {
+    // Requests are handled strictly one after another.
+    let chain = Promise.resolve();
+    port.on('message', (req: WorkerRequest) => {
+      chain = chain.then(() => handle(pipeline, req));
+    });
+  },
+  (e) => {
+    post({ kind: 'init-error', error: toErrorInfo(e) });
+  },
+);

@@ -1,0 +1,84 @@
+/**
+ * Electron entry point: one kiosk window over the renderer, locked down. A placeholder until the app
+ * shell (src/main/app) registers IPC and starts the face service.
+ */
+import { fileURLToPath } from 'node:url';
+import { app, BrowserWindow, session } from 'electron';
+import { userDataDir } from './paths';
+
+const PRELOAD = fileURLToPath(new URL('../preload/index.cjs', import.meta.url));
+const RENDERER_HTML = new URL('../renderer/index.html', import.meta.url);
+/** Set by `electron-vite dev` to the renderer's dev server. */
+const DEV_SERVER_URL = process.env['ELECTRON_RENDERER_URL'];
+
+/** Whether `url` is the app's own page (the dev server, or the built index.html). */
+function isAppUrl(url: string): boolean {
+  try {
+    const target = new URL(url);
+    if (DEV_SERVER_URL) return target.origin === new URL(DEV_SERVER_URL).origin;
+    return target.protocol === 'file:' && target.pathname === RENDERER_HTML.pathname;
+  } catch {
+    return false;
+  }
+}
+
+function createWindow(): BrowserWindow {
+  const win = new BrowserWindow({
+    width: 1280,
+    height: 800,
+    show: false,
+    title: 'Hadir',
+    autoHideMenuBar: true,
+    webPreferences: {
+      preload: PRELOAD,
+      contextIsolation: true,
+      nodeIntegration: false,
+      sandbox: true,
+      webSecurity: true,
+    },
+  });
+  win.once('ready-to-show', () => win.show());
+  if (DEV_SERVER_URL) void win.loadURL(DEV_SERVER_URL);
+  else void win.loadFile(fileURLToPath(RENDERER_HTML));
+  return win;
+}
+
+// The page is the only content: no navigation away from it, no new windows, no <webview>.
+app.on('web-contents-created', (_event, contents) => {
+  contents.on('will-navigate', (event, url) => {
+    if (!isAppUrl(url)) event.preventDefault();
+  });
+  contents.on('will-redirect', (event, url) => {
+    if (!isAppUrl(url)) event.preventDefault();
+  });
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+});
+
+// One data folder for the app, the CLI and the headless server (and HADIR_DATA_DIR moves all three).
+app.setPath('userData', userDataDir());
+
+if (!app.requestSingleInstanceLock()) {
+  // A second kiosk would fight the first for the camera.
+  app.quit();
+} else {
+  app.on('second-instance', () => {
+    const [win] = BrowserWindow.getAllWindows();
+    if (win?.isMinimized()) win.restore();
+    win?.focus();
+  });
+
+  void app.whenReady().then(() => {
+    // The kiosk needs the camera and nothing else.
+    session.defaultSession.setPermissionRequestHandler((_contents, permission, callback, details) => {
+      const mediaTypes = 'mediaTypes' in details ? (details.mediaTypes ?? []) : [];
+      callback(permission === 'media' && mediaTypes.length > 0 && mediaTypes.every((t) => t === 'video'));
+    });
+    createWindow();
+    app.on('activate', () => {
+      if (BrowserWindow.getAllWindows().length === 0) createWindow();
+    });
+  });
+
+  app.on('window-all-closed', () => app.quit());
+}

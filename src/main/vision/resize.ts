@@ -1,0 +1,127 @@
+import { type RgbImage, createRgbImage } from './image';
+
+/**
+ * Bilinear resize with OpenCV's `INTER_LINEAR` semantics for 8-bit images, bit for bit:
+ * half-pixel centres, edge clamping, 11-bit fixed-point weights and OpenCV's rounding.
+ * InsightFace resizes with `cv2.resize`; libvips' reducers average areas instead, which moves
+ * landmarks and embeddings measurably, so the detector input must be built with this.
+ */
+const COEF_BITS = 11;
+const COEF_SCALE = 1 << COEF_BITS;
+
+interface AxisTable {
+  /** Source index of the left/top neighbour. */
+  index: Int32Array;
+  /** Weight of the left/top neighbour; the other gets COEF_SCALE minus it (OpenCV rounds each separately). */
+  w0: Int32Array;
+  w1: Int32Array;
+}
+
+/** Round half to even, as OpenCV's saturate_cast<short>(float) does through lrint. */
+function roundEven(v: number): number {
+  const r = Math.round(v);
+  return Math.abs(v % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+function axisTable(srcLen: number, dstLen: number, clampWeights: boolean): AxisTable {
+  // cv::resize derives the scale as 1 / (dst / src); the last bit matters for bit-exactness.
+  const scale = 1 / (dstLen / srcLen);
+  const index = new Int32Array(dstLen);
+  const w0 = new Int32Array(dstLen);
+  const w1 = new Int32Array(dstLen);
+  for (let d = 0; d < dstLen; d++) {
+    // OpenCV computes the position in double, then stores it in a float.
+    let f = Math.fround((d + 0.5) * scale - 0.5);
+    let s = Math.floor(f);
+    f = Math.fround(f - s);
+    // OpenCV zeroes the weight at the edges horizontally only; vertically it keeps the weights
+    // and clamps the row indices, which rounds differently in the first and last rows.
+    if (clampWeights && s < 0) {
+      f = 0;
+      s = 0;
+    }
+    if (clampWeights && s >= srcLen - 1) {
+      f = 0;
+      s = srcLen - 1;
+    }
+    index[d] = s;
+    w0[d] = roundEven(Math.fround(1 - f) * COEF_SCALE);
+    w1[d] = roundEven(f * COEF_SCALE);
+  }
+  return { index, w0, w1 };
+}
+
+export function resizeBilinear(src: RgbImage, dstWidth: number, dstHeight: number): RgbImage {
+  const dst = createRgbImage(dstWidth, dstHeight);
+  resizeBilinearInto(src, dst.data, dstWidth, dstHeight, dstWidth * 3);
+  return dst;
+}
+
+/**
+ * Resize into a caller-owned buffer whose rows are `dstStride` bytes apart, so a letterbox can be
+ * written straight into its padded canvas without an intermediate copy.
+ */
+export function resizeBilinearInto(
+  src: RgbImage,
+  out: Uint8Array,
+  dstWidth: number,
+  dstHeight: number,
+  dstStride: number,
+): void {
+  const { width: sw, height: sh, data } = src;
+  if (dstWidth <= 0 || dstHeight <= 0) throw new RangeError('resize target must be positive');
+  const xt = axisTable(sw, dstWidth, true);
+  const yt = axisTable(sh, dstHeight, false);
+  const rowLen = dstWidth * 3;
+  // Horizontally resized source rows, cached because consecutive output rows share them.
+  let rowA = new Int32Array(rowLen);
+  let rowB = new Int32Array(rowLen);
+  let rowAIndex = -1;
+  let rowBIndex = -1;
+  const hresize = (sy: number, row: Int32Array): void => {
+    const base = sy * sw * 3;
+    for (let dx = 0; dx < dstWidth; dx++) {
+      const sx = base + xt.index[dx] * 3;
+      const a0 = xt.w0[dx];
+      const a1 = xt.w1[dx];
+      const o = dx * 3;
+      if (a1 === 0) {
+        row[o] = data[sx] * a0;
+        row[o + 1] = data[sx + 1] * a0;
+        row[o + 2] = data[sx + 2] * a0;
+      } else {
+        row[o] = data[sx] * a0 + data[sx + 3] * a1;
+        row[o + 1] = data[sx + 1] * a0 + data[sx + 4] * a1;
+        row[o + 2] = data[sx + 2] * a0 + data[sx + 5] * a1;
+      }
+    }
+  };
+  for (let dy = 0; dy < dstHeight; dy++) {
+    const sy0 = Math.min(Math.max(yt.index[dy], 0), sh - 1);
+    const sy1 = Math.min(Math.max(yt.index[dy] + 1, 0), sh - 1);
+    if (rowAIndex !== sy0) {
+      if (rowBIndex === sy0) {
+        const t = rowA;
+        rowA = rowB;
+        rowB = t;
+        rowAIndex = sy0;
+        rowBIndex = -1;
+      } else {
+        hresize(sy0, rowA);
+        rowAIndex = sy0;
+      }
+    }
+    if (rowBIndex !== sy1) {
+      hresize(sy1, rowB);
+      rowBIndex = sy1;
+    }
+    const b0 = yt.w0[dy];
+    const b1 = yt.w1[dy];
+    let o = dy * dstStride;
+    // OpenCV's VResizeLinear for uchar: pre-shift by 4, multiply, shift 16, then round by 2 bits.
+    for (let i = 0; i < rowLen; i++, o++) {
+      const v = (((b0 * (rowA[i] >> 4)) >> 16) + ((b1 * (rowB[i] >> 4)) >> 16) + 2) >> 2;
+      out[o] = v < 0 ? 0 : v > 255 ? 255 : v;
+    }
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * Error codes that cross a boundary (CLI exit messages, HTTP bodies, IPC replies).
+ * They are part of the public contract: never rename one, only add.
+ */
+export const ERROR_CODES = [
+  'BAD_REQUEST',
+  'UNSUPPORTED_FORMAT',
+  'CORRUPT_IMAGE',
+  'EMPTY_IMAGE',
+  'IMAGE_TOO_LARGE',
+  'NOT_FOUND',
+  'NO_FACE',
+  'MODEL_MISSING',
+  'MODEL_CHECKSUM_MISMATCH',
+  'MODEL_INVALID',
+  'PACK_UNKNOWN',
+  'DEGENERATE_LANDMARKS',
+  'PROVIDER_UNAVAILABLE',
+  'BUSY',
+  'TIMEOUT',
+  'WORKER_CRASHED',
+  'SHUT_DOWN',
+  'DOWNLOAD_FAILED',
+  'INTERNAL',
+  /** Liveness was required but the pack has no (loadable) liveness models: the caller must refuse. */
+  'LIVENESS_UNAVAILABLE',
+  /** More than one face where the policy allows exactly one. */
+  'MULTIPLE_FACES',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** The serialisable shape of an error, as sent over HTTP, IPC and worker messages. */
+export interface ErrorInfo {
+  code: ErrorCode;
+  message: string;
+}
+
+/** An error that knows its stable code. Thrown inside main; converted to {@link ErrorInfo} at boundaries. */
+export class HadirError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'HadirError';
+    this.code = code;
+  }
+
+  toInfo(): ErrorInfo {
+    return { code: this.code, message: this.message };
+  }
+}
+
+export function isHadirError(e: unknown): e is HadirError {
+  return e instanceof HadirError;
+}
+
+/** Any thrown value as an {@link ErrorInfo}; unknown failures become INTERNAL. */
+export function toErrorInfo(e: unknown): ErrorInfo {
+  if (isHadirError(e)) return e.toInfo();
+  if (e && typeof e === 'object' && 'code' in e && 'message' in e) {
+    const code = (e as { code: unknown }).code;
+    if (typeof code === 'string' && (ERROR_CODES as readonly string[]).includes(code)) {
+      return { code: code as ErrorCode, message: String((e as { message: unknown }).message) };
+    }
+  }
+  return { code: 'INTERNAL', message: e instanceof Error ? e.message : String(e) };
+}
+
+/** Result type for boundaries where errors travel as values. */
+export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo };

@@ -1,0 +1,23 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+// Tests use the real models; they sit in ../shared/models beside the repository unless told otherwise.
+process.env.HADIR_MODELS_DIR ??= fileURLToPath(new URL('../shared/models', import.meta.url));
+
+export default defineConfig({
+  test: {
+    include: ['src/**/*.test.ts', 'src/**/*.test.tsx', 'e2e/**/*.test.ts'],
+    environment: 'node',
+    // Tests load ONNX models and run real inference: generous limits, and model loading in hooks.
+    testTimeout: 120_000,
+    hookTimeout: 300_000,
+    // Child processes rather than worker threads: onnxruntime-node, sharp and better-sqlite3 are native
+    // addons, which are safest with one addon instance per process. Two workers for two cores; each
+    // ONNX session has its own intra-op threads, so more workers would only contend.
+    pool: 'forks',
+    maxWorkers: 2,
+    reporters: ['default', './scripts/summary-reporter.ts'],
+    // The model-heavy analysis of the test photos runs once per run and is shared (inject('analysisJsonl')).
+    globalSetup: ['./src/main/testing/analysis-setup.ts'],
+  },
+});
