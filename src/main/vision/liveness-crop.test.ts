@@ -57,14 +57,28 @@ describe('Silent-Face liveness crop', () => {
     expect(Array.from(c.data.subarray(last, last + 3))).toEqual([14, 9, 23]);
   });
 
-  it('resizes the crop with the OpenCV-exact bilinear resize to size×size', () => {
-    const img = gradient(300, 200);
-    const bbox: BBox = [120.4, 60.7, 180.2, 140.9];
-    const patch = livenessPatch(img, bbox, { scale: 2.7, size: 80 });
-    const bounds = liveCropBounds(300, 200, silentFaceBox(bbox), 2.7);
-    const expected = resizeBilinear(cropImage(img, bounds), 80, 80);
-    expect([patch.width, patch.height]).toEqual([80, 80]);
-    expect(Buffer.from(patch.data).equals(Buffer.from(expected.data))).toBe(true);
+  it('resizes the crop with the OpenCV-exact bilinear resize to size×size, copying only the rows it reads', () => {
+    // Noise, so a missing source row would change the output; tall crops take the row-sparse copy.
+    let seed = 12345;
+    const noise = (width: number, height: number): RgbImage => {
+      const data = new Uint8Array(width * height * 3);
+      for (let i = 0; i < data.length; i++) data[i] = (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24;
+      return { data, width, height };
+    };
+    const cases: [RgbImage, BBox, number][] = [
+      [noise(300, 200), [120.4, 60.7, 180.2, 140.9], 2.7],
+      [noise(700, 2100), [200.3, 700.1, 420.9, 1013.6], 4],
+      [noise(640, 480), [250.2, 120.4, 390.5, 330.1], 4],
+      [noise(331, 1999), [10.5, 1500.5, 300.5, 1990.5], 2.7],
+      [noise(97, 5003), [20, 40, 60, 4990], 1],
+    ];
+    for (const [img, bbox, scale] of cases) {
+      const patch = livenessPatch(img, bbox, { scale, size: 80 });
+      const bounds = liveCropBounds(img.width, img.height, silentFaceBox(bbox), scale);
+      const expected = resizeBilinear(cropImage(img, bounds), 80, 80);
+      expect([patch.width, patch.height]).toEqual([80, 80]);
+      expect(Buffer.from(patch.data).equals(Buffer.from(expected.data)), `${img.width}x${img.height}`).toBe(true);
+    }
   });
 
   it('lays the tensor out NCHW with raw 0–255 values in BGR (or RGB) plane order', () => {

@@ -101,11 +101,37 @@ export function cropImage(img: RgbImage, b: CropBounds): RgbImage {
   return out;
 }
 
+/**
+ * Like {@link cropImage}, but copies only the rows a bilinear resize to `dstHeight` rows can read
+ * (each output row reads two neighbouring source rows; one more on each side absorbs rounding). With
+ * a context scale of 4 the crop is often most of the image: a 20-megapixel photo took 35 ms to copy
+ * whole, for 160 rows used. The other rows stay zero and are never read, so the resize's output is
+ * identical (the tests compare both); a fresh large buffer is zero pages that are never touched.
+ */
+export function cropRowsForResize(img: RgbImage, b: CropBounds, dstHeight: number): RgbImage {
+  const w = b.x2 - b.x1 + 1;
+  const h = b.y2 - b.y1 + 1;
+  if (h <= 4 * dstHeight) return cropImage(img, b);
+  const out = createRgbImage(w, h);
+  const rowBytes = w * 3;
+  const scale = h / dstHeight;
+  let next = 0;
+  for (let d = 0; d < dstHeight; d++) {
+    const s = Math.floor((d + 0.5) * scale - 0.5);
+    for (let r = Math.max(next, s - 1); r <= Math.min(h - 1, s + 2); r++) {
+      const from = ((b.y1 + r) * img.width + b.x1) * 3;
+      out.data.set(img.data.subarray(from, from + rowBytes), r * rowBytes);
+      next = r + 1;
+    }
+  }
+  return out;
+}
+
 /** The size×size patch a MiniFASNet model sees for a face, still as 8-bit RGB. */
 export function livenessPatch(img: RgbImage, bbox: BBox, spec: Pick<LivenessCropSpec, 'scale' | 'size'>): RgbImage {
   const bounds = liveCropBounds(img.width, img.height, silentFaceBox(bbox), spec.scale);
   // cv2.resize(img, (80, 80)) with its default INTER_LINEAR; resizeBilinear is bit-exact to it.
-  return resizeBilinear(cropImage(img, bounds), spec.size, spec.size);
+  return resizeBilinear(cropRowsForResize(img, bounds, spec.size), spec.size, spec.size);
 }
 
 /**

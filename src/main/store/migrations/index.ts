@@ -1,0 +1,22 @@
+import { sql as core } from './001-core';
+import { sql as attendance } from './002-attendance';
+import { sql as access } from './003-access';
+import { sql as imports } from './004-imports';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/**
+ * Every schema change, in order. Each is applied in one transaction and recorded in
+ * `PRAGMA user_version`; a released migration is never edited, only followed by a new one.
+ * (SQL lives in TypeScript modules so the bundled app and the sources load it the same way.)
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'core', sql: core },
+  { version: 2, name: 'attendance', sql: attendance },
+  { version: 3, name: 'access', sql: access },
+  { version: 4, name: 'imports', sql: imports },
+];
