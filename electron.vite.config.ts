@@ -13,7 +13,8 @@ export default defineConfig({
       // stay external even if someone narrows externalizeDeps later.
       externalizeDeps: true,
       rolldownOptions: {
-        input: { index: resolve('src/main/index.ts') },
+        // The inference worker is its own entry: worker_threads load it by path (engine/worker-entry.ts).
+        input: { index: resolve('src/main/index.ts'), 'inference-worker': resolve('src/main/engine/worker.ts') },
         external: NATIVE_MODULES,
       },
     },

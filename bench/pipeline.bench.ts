@@ -1,3 +1,4 @@
+import './setup-env';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';

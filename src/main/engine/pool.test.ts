@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { facesDir } from '../testing/paths';
 import { resolvePack, type ResolvedPack } from './model-files';
 import { FacePipeline } from './pipeline';
-import { InferencePool } from './pool';
+import { InferencePool, defaultPoolShape } from './pool';
 import { createSession } from './session';
 
 const photos = ['0c5e25d359f6.jpg', '1282f6c6ddd4.jpg', '12124299eb95.bmp', 'f4455149f488.jpeg', '0b6cdd2e683d.png'];
@@ -38,6 +38,27 @@ describe('InferencePool', () => {
       });
     }
     await single.dispose();
+  });
+
+  it('judges liveness on request, as the single-threaded pipeline does, and reports it available', async () => {
+    expect(pool.status().livenessAvailable).toBe(true);
+    const single = await FacePipeline.load(pack, { provider: 'cpu', intraOpNumThreads: 1 });
+    try {
+      for (const f of ['f4455149f488.jpeg', '4b11b5d7a8a8.jpg']) {
+        const [a, b] = await Promise.all([pool.analyzeEncoded(read(f), { liveness: true }), single.analyzeBytes(read(f), { liveness: true })]);
+        expect(a.livenessAvailable).toBe(true);
+        expect(a.faces.length).toBe(b.faces.length);
+        a.faces.forEach((face, i) => {
+          expect(face.liveness?.decision).toBe(b.faces[i].liveness?.decision);
+          expect(Math.abs(face.liveness!.p_real - b.faces[i].liveness!.p_real)).toBeLessThanOrEqual(1e-6);
+        });
+      }
+      const plain = await pool.analyzeEncoded(read(photos[0]));
+      expect('livenessAvailable' in plain).toBe(false);
+      expect(plain.faces.every((f) => f.liveness === undefined)).toBe(true);
+    } finally {
+      await single.dispose();
+    }
   });
 
   it('analyses decoded RGB frames and refuses frames of the wrong size', async () => {
@@ -136,5 +157,23 @@ describe('execution providers', () => {
     expect(s.provider.active).toBe('cpu');
     expect(s.provider.fallbackReason).toMatch(/CUDA/);
     await s.session.release();
+  });
+});
+
+describe('defaultPoolShape', () => {
+  it('uses one single-threaded worker per core on small machines, two-threaded workers on large ones', () => {
+    const saved = process.env.HADIR_ENGINE_WORKERS;
+    delete process.env.HADIR_ENGINE_WORKERS;
+    try {
+      expect(defaultPoolShape(2, false)).toEqual({ workers: 2, intraOpNumThreads: 1 });
+      expect(defaultPoolShape(1, false)).toEqual({ workers: 1, intraOpNumThreads: 1 });
+      expect(defaultPoolShape(16, false)).toEqual({ workers: 8, intraOpNumThreads: 2 });
+      expect(defaultPoolShape(8, true)).toEqual({ workers: 1, intraOpNumThreads: 4 });
+      process.env.HADIR_ENGINE_WORKERS = '3';
+      expect(defaultPoolShape(12, true)).toEqual({ workers: 3, intraOpNumThreads: 4 });
+    } finally {
+      if (saved === undefined) delete process.env.HADIR_ENGINE_WORKERS;
+      else process.env.HADIR_ENGINE_WORKERS = saved;
+    }
   });
 });

@@ -59,17 +59,26 @@ export interface RequestOptions {
 }
 
 /**
- * Defaults measured on a 2-core machine (see bench/pool.bench.ts and the README): one worker
- * with two intra-op threads gives the best single-request latency and, within noise, the best
- * throughput, because onnxruntime parallelises each convolution across both cores while two
- * single-threaded workers contend for them. On larger machines one worker per two cores.
+ * The default pool shape, chosen by measurement on a 2-core machine (bench/pool.bench.ts, figures
+ * in the README): two single-threaded workers beat one worker with two intra-op threads on both
+ * single-request latency and throughput, because these small models gain little from splitting one
+ * convolution across cores while the JavaScript stages (decode, letterbox, warp) run on one core
+ * per worker anyway. Larger machines get one two-threaded worker per two cores (capped: each
+ * worker holds its own sessions). Inside Electron, where onnxruntime-node has crash reports with
+ * several worker threads (onnxruntime #20084), one worker with every core is the default; the
+ * `workers` setting (HADIR_ENGINE_WORKERS) overrides either.
  */
-export function defaultPoolShape(cores = os.availableParallelism?.() ?? os.cpus().length): {
-  workers: number;
-  intraOpNumThreads: number;
-} {
-  if (cores <= 2) return { workers: 1, intraOpNumThreads: Math.max(1, cores) };
-  return { workers: Math.max(1, Math.floor(cores / 2)), intraOpNumThreads: 2 };
+export function defaultPoolShape(
+  cores = os.availableParallelism?.() ?? os.cpus().length,
+  inElectron = Boolean(process.versions.electron),
+): { workers: number; intraOpNumThreads: number } {
+  const fromEnv = Number(process.env.HADIR_ENGINE_WORKERS);
+  if (Number.isInteger(fromEnv) && fromEnv > 0) {
+    return { workers: fromEnv, intraOpNumThreads: Math.max(1, Math.floor(cores / fromEnv)) };
+  }
+  if (inElectron) return { workers: 1, intraOpNumThreads: Math.max(1, Math.min(cores, 4)) };
+  if (cores <= 4) return { workers: Math.max(1, cores), intraOpNumThreads: 1 };
+  return { workers: Math.min(8, Math.floor(cores / 2)), intraOpNumThreads: 2 };
 }
 
 interface Job {

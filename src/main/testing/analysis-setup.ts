@@ -16,8 +16,19 @@ declare module 'vitest' {
  * the real CLI, and hand the JSON-lines file to every test that needs it.
  * HADIR_TEST_REUSE_ANALYSIS=1 reuses the previous run's file (local iteration only).
  */
+/** Test files that read the shared analysis. */
+const CONSUMERS = ['src/main/engine/pipeline.parity.test.ts'];
+
+/** False when vitest was given file filters that select none of the consumers (a focused local run). */
+function analysisWanted(): boolean {
+  const args = process.argv.slice(2);
+  const i = args.findIndex((a) => a === 'run' || a === 'watch');
+  const filters = (i >= 0 ? args.slice(i + 1) : args).filter((a) => !a.startsWith('-') && !a.includes('vitest'));
+  return filters.length === 0 || CONSUMERS.some((c) => filters.some((f) => c.includes(f)));
+}
+
 export default async function setup(project: TestProject): Promise<void> {
-  if (!haveSharedData()) {
+  if (!haveSharedData() || !analysisWanted()) {
     project.provide('analysisJsonl', '');
     return;
   }

@@ -5,6 +5,12 @@ import type { RgbImage } from './image';
 
 export const DEFAULT_MAX_PIXELS = 50_000_000;
 
+/** The pixel limit in force: HADIR_MAX_PIXELS when set to a positive number, else the default. */
+export function maxPixelsSetting(): number {
+  const v = Number(process.env.HADIR_MAX_PIXELS);
+  return Number.isFinite(v) && v > 0 ? v : DEFAULT_MAX_PIXELS;
+}
+
 export interface DecodeOptions {
   /** Refuse images with more pixels than this, read from the header before decoding. */
   maxPixels?: number;
@@ -40,7 +46,7 @@ function classify(err: unknown, bytes: number): HadirError {
  */
 export async function decodeImage(input: Uint8Array, opts: DecodeOptions = {}): Promise<RgbImage> {
   if (input.byteLength === 0) throw new HadirError('EMPTY_IMAGE', 'the image is empty (0 bytes)');
-  const maxPixels = opts.maxPixels ?? DEFAULT_MAX_PIXELS;
+  const maxPixels = opts.maxPixels ?? maxPixelsSetting();
   if (isBmp(input)) return decodeBmp(input, maxPixels);
   try {
     const { data, info } = await sharp(input, {

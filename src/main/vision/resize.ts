@@ -70,6 +70,11 @@ export function resizeBilinearInto(
 ): void {
   const { width: sw, height: sh, data } = src;
   if (dstWidth <= 0 || dstHeight <= 0) throw new RangeError('resize target must be positive');
+  if (dstWidth === sw && dstHeight === sh) {
+    // Same size: OpenCV's weights are (1, 0) everywhere, so the result is the source itself.
+    for (let y = 0; y < sh; y++) out.set(data.subarray(y * sw * 3, (y + 1) * sw * 3), y * dstStride);
+    return;
+  }
   const xt = axisTable(sw, dstWidth, true);
   const yt = axisTable(sh, dstHeight, false);
   const rowLen = dstWidth * 3;
