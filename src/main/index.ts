@@ -1,9 +1,12 @@
 /**
- * Electron entry point: one kiosk window over the renderer, locked down. A placeholder until the app
- * shell (src/main/app) registers IPC and starts the face service.
+ * Electron entry point: one kiosk window over the renderer, locked down, and the IPC handlers
+ * (src/main/app/ipc.ts). The services behind IPC are placeholders until the face, store and attendance
+ * services are wired in (src/main/app/unwired-services.ts).
  */
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, session } from 'electron';
+import { app, BrowserWindow, ipcMain, session } from 'electron';
+import { registerIpcHandlers } from './app/ipc';
+import { createUnwiredServices } from './app/unwired-services';
 import { userDataDir } from './paths';
 
 const PRELOAD = fileURLToPath(new URL('../preload/index.cjs', import.meta.url));
@@ -35,6 +38,8 @@ function createWindow(): BrowserWindow {
       nodeIntegration: false,
       sandbox: true,
       webSecurity: true,
+      // The kiosk's confirmation chime plays without anyone touching the screen first.
+      autoplayPolicy: 'no-user-gesture-required',
     },
   });
   win.once('ready-to-show', () => win.show());
@@ -74,6 +79,7 @@ if (!app.requestSingleInstanceLock()) {
       const mediaTypes = 'mediaTypes' in details ? (details.mediaTypes ?? []) : [];
       callback(permission === 'media' && mediaTypes.length > 0 && mediaTypes.every((t) => t === 'video'));
     });
+    registerIpcHandlers({ ipcMain, services: createUnwiredServices(), isTrustedSender: isAppUrl });
     createWindow();
     app.on('activate', () => {
       if (BrowserWindow.getAllWindows().length === 0) createWindow();

@@ -26,6 +26,20 @@ export const ERROR_CODES = [
   'LIVENESS_UNAVAILABLE',
   /** More than one face where the policy allows exactly one. */
   'MULTIPLE_FACES',
+  /** HTTP: no API key, or a key that is unknown or revoked. */
+  'UNAUTHORIZED',
+  /** HTTP: a valid key without the scope the route needs. */
+  'FORBIDDEN',
+  /** HTTP: the request body or an uploaded file is over the configured limit. */
+  'PAYLOAD_TOO_LARGE',
+  /** HTTP: a body in a media type the route does not take (e.g. raw image/jpeg instead of multipart). */
+  'UNSUPPORTED_MEDIA_TYPE',
+  /** HTTP: the client sent more requests than its rate allows. */
+  'RATE_LIMITED',
+  /** HTTP: the Host header names a host this server does not answer for (DNS rebinding). */
+  'MISDIRECTED_REQUEST',
+  /** The change would clash with existing data (an employee number already in use). */
+  'CONFLICT',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

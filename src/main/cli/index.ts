@@ -8,7 +8,41 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   analyze: { summary: 'detect faces, landmarks and embeddings in images', load: async () => (await import('./analyze')).analyze },
   detect: { summary: 'detect faces and landmarks (no embeddings)', load: async () => (await import('./analyze')).detect },
   compare: { summary: 'similarity of the main faces of two images', load: async () => (await import('./compare')).compare },
+  liveness: {
+    summary: 'judge faces real or spoof (a photo or screen held up)',
+    load: async () => (await import('./liveness')).liveness,
+  },
   models: { summary: 'list, import or fetch model packs', load: async () => (await import('./models')).models },
+  serve: { summary: 'run the local HTTP API (headless)', load: async () => (await import('./serve')).serve },
+  identify: { summary: 'say who the faces in images are (enrolled people)', load: async () => (await import('./identify')).identify },
+  import: { summary: 'enroll people from a folder of photos (resumable)', load: async () => (await import('./import')).importCommand },
+  people: { summary: 'list enrolled people', load: async () => (await import('./people')).people },
+  calibrate: {
+    summary: 'match thresholds from labelled photos or the enrolled gallery',
+    load: async () => (await import('./calibrate')).calibrateCommand,
+  },
+  export: {
+    summary: 'attendance as CSV or XLSX for a date range',
+    load: async () => (await import('./export')).exportCommand,
+  },
+  backup: {
+    summary: 'a consistent copy of the database (while the app runs)',
+    load: async () => (await import('./backup')).backup,
+  },
+  restore: {
+    summary: 'replace the database with a checked backup',
+    load: async () => (await import('./backup')).restore,
+  },
+  keys: { summary: 'create, list or revoke API keys', load: async () => (await import('./keys')).keys },
+  operators: {
+    summary: 'operator accounts: list, add, reset a secret, unlock',
+    load: async () => (await import('./operators')).operators,
+  },
+  purge: { summary: 'delete data past its retention period', load: async () => (await import('./privacy')).purge },
+  'person-data': {
+    summary: 'everything held about one person, as JSON (UU PDP)',
+    load: async () => (await import('./privacy')).personData,
+  },
 };
 
 export function usage(): string {

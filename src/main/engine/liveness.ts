@@ -47,7 +47,12 @@ export class LivenessModel {
     this.inputName = session.inputNames[0];
     this.outputName = session.outputNames[0];
     const shape = (session.inputMetadata?.[0] as { shape?: (number | string)[] } | undefined)?.shape;
-    if (shape && typeof shape[2] === 'number' && typeof shape[3] === 'number' && (shape[2] !== spec.size || shape[3] !== spec.size)) {
+    if (
+      shape &&
+      typeof shape[2] === 'number' &&
+      typeof shape[3] === 'number' &&
+      (shape[2] !== spec.size || shape[3] !== spec.size)
+    ) {
       throw new HadirError(
         'MODEL_INVALID',
         `liveness model ${spec.file} takes ${shape[3]}x${shape[2]} input, the pack says ${spec.size}x${spec.size}`,
@@ -102,7 +107,10 @@ export class LivenessChecker {
     opts: SessionOptions = {},
   ): Promise<LivenessChecker> {
     if (paths.length !== specs.length || paths.length === 0) {
-      throw new HadirError('LIVENESS_UNAVAILABLE', `the pack lists ${specs.length} liveness models, ${paths.length} files were found`);
+      throw new HadirError(
+        'LIVENESS_UNAVAILABLE',
+        `the pack lists ${specs.length} liveness models, ${paths.length} files were found`,
+      );
     }
     const sessions = await Promise.all(paths.map((p) => createSession(p, opts)));
     try {

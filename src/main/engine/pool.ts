@@ -385,7 +385,10 @@ export class InferencePool {
             slot.worker.on('message', (m: WorkerReply) => m.kind === 'closed' && resolve());
           });
           slot.worker.postMessage({ seq: ++this.seq, kind: 'close' } satisfies WorkerRequest);
-          await Promise.race([closed, sleep(5000)]);
+          // A cleared timer, not sleep(): a pending 5 s timer would keep a stopping process alive.
+          let timer: NodeJS.Timeout | undefined;
+          await Promise.race([closed, new Promise<void>((r) => (timer = setTimeout(r, 5000)))]);
+          clearTimeout(timer);
         }
         this.removeSlot(slot);
         await slot.worker.terminate();

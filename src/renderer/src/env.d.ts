@@ -1,9 +1,9 @@
 /// <reference types="vite/client" />
-import type { HadirBridge } from '../../shared/bridge';
+import type { HadirBridge } from '../../shared/ipc-channels';
 
 declare global {
   interface Window {
-    /** Exposed by src/preload; missing when the page is served to a plain browser. */
+    /** Exposed by src/preload (one function per IPC channel); missing when the page is served to a plain browser. */
     readonly hadir?: HadirBridge;
   }
 }

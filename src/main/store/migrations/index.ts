@@ -2,6 +2,8 @@ import { sql as core } from './001-core';
 import { sql as attendance } from './002-attendance';
 import { sql as access } from './003-access';
 import { sql as imports } from './004-imports';
+import { sql as attendanceEvidence } from './005-attendance-evidence';
+import { sql as templateChanges } from './006-template-changes';
 
 export interface Migration {
   version: number;
@@ -19,4 +21,6 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 2, name: 'attendance', sql: attendance },
   { version: 3, name: 'access', sql: access },
   { version: 4, name: 'imports', sql: imports },
+  { version: 5, name: 'attendance-evidence', sql: attendanceEvidence },
+  { version: 6, name: 'template-changes', sql: templateChanges },
 ];

@@ -1,0 +1,144 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema, HTTPMethods } from 'fastify';
+import type { ImageAnalysis, StageTimings } from '../../shared/face';
+import type { TimingsMs } from '../../shared/http-api';
+import type { Identity } from '../../shared/identity';
+import type { ModelPack } from '../engine/manifest';
+import type { EngineStatus, RequestOptions } from '../engine/pool';
+import type { AnalyzeParams } from '../engine/protocol';
+import type { Access, ApiPrincipal, KeyVerifier } from './auth';
+import type { ServerConfig } from './config';
+
+/** What the API needs from the inference engine; the worker pool (InferencePool) is one. */
+export interface AnalysisEngine {
+  analyzeEncoded(bytes: Uint8Array, params?: AnalyzeParams, opts?: RequestOptions): Promise<ImageAnalysis>;
+  analyzeRgb(
+    rgb: Uint8Array,
+    width: number,
+    height: number,
+    params?: AnalyzeParams,
+    opts?: RequestOptions,
+  ): Promise<ImageAnalysis>;
+  status(): EngineStatus;
+}
+
+/**
+ * 1:N identification, injected so the server runs without a database (tests, a bare engine). The
+ * store's Gallery + Identifier implement it.
+ */
+export interface IdentityService {
+  /** Enrolled templates, caught up with the database. 0: nobody to name, identification is skipped. */
+  gallerySize(): number;
+  /** Who each face of one image is (a person is given to at most one face); null embeddings are unknown. */
+  identifyFaces(probes: readonly (Float32Array | null | undefined)[]): Identity[];
+}
+
+export interface ServerDeps {
+  engine: AnalysisEngine;
+  /** The model pack the engine runs. */
+  pack: ModelPack;
+  /** The liveness threshold in force when a site setting overrides the pack's. */
+  livenessThreshold?: number;
+  /** API keys; null/absent: no key is valid, so only keyless routes answer. */
+  keys?: KeyVerifier | null;
+  identity?: IdentityService | null;
+  /**
+   * Extra routes mounted before the server starts: the kiosk's web renderer goes under `/app/` here
+   * (GET / stays the old service's health answer).
+   */
+  mount?: (app: FastifyInstance) => void | Promise<void>;
+}
+
+export interface Thresholds {
+  match: number | null;
+  strict: number | null;
+  liveness: number;
+}
+
+export interface RouteContext {
+  deps: ServerDeps;
+  config: ServerConfig;
+  thresholds: Thresholds;
+  /** Whether the server is bound to loopback only (analysis routes then answer without a key). */
+  loopbackBind: boolean;
+}
+
+/** The old services' answer kinds: on their routes every failure is a 200 body of this kind. */
+export type LegacyKind = 'health' | 'verify' | 'embedding' | 'antispoof' | 'compare';
+
+export interface MultipartDoc {
+  fields: { name: string; required: boolean; description: string }[];
+}
+
+/**
+ * One route, described once: fastify registers it from this, hooks read its access rule from it, and
+ * the OpenAPI document is generated from the same objects.
+ */
+export interface RouteDef {
+  method: HTTPMethods | HTTPMethods[];
+  url: string;
+  operationId: string;
+  summary: string;
+  description?: string;
+  tags: string[];
+  access: Access;
+  /** An old-service route: the setting turns it on, and its failures are 200 bodies of this kind. */
+  legacy?: LegacyKind;
+  /** Runs the engine: refused with BUSY before its body is read when the engine is saturated. */
+  engineBound?: boolean | ((req: FastifyRequest) => boolean);
+  /** Also served on the second (anti-spoofing) listener. */
+  antispoofListener?: boolean;
+  /**
+   * A route of Hadir's own API that answers the old caller too (compare with JSON embeddings): with the
+   * legacy setting on, requests it matches get legacy (200) failures.
+   */
+  legacyWhen?: (req: FastifyRequest) => LegacyKind | null;
+  schema: FastifySchema & { response: Record<number, unknown> };
+  /** Multipart file fields, for the document (fastify does not validate multipart bodies). */
+  multipart?: MultipartDoc;
+  /** Documented error statuses (each answers the error body). */
+  errors: number[];
+  /** The 200 body as documented, when it differs from the serialisation schema (alternatives). */
+  docResponse?: Record<string, unknown>;
+  /** Not in the OpenAPI document (the document's own routes). */
+  hidden?: boolean;
+  handler: (ctx: RouteContext, req: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    def?: RouteDef;
+  }
+  interface FastifyRequest {
+    /** The API key's owner, when the request carried a valid key. */
+    principal: ApiPrincipal | null;
+    /** performance.now() when the request arrived. */
+    startedAt: number;
+  }
+}
+
+const r2 = (v: number | undefined) => Math.round((v ?? 0) * 100) / 100;
+
+/** Stage timings as answered, summed over the analyses of one request. */
+export function timingsMs(
+  analyses: readonly { timings: StageTimings }[],
+  startedAt: number,
+  extraDecodeMs = 0,
+): TimingsMs {
+  const sum = (k: keyof StageTimings) => analyses.reduce((s, a) => s + (a.timings[k] ?? 0), 0);
+  return {
+    decode: r2(sum('decode') + extraDecodeMs),
+    detect: r2(sum('detect')),
+    align: r2(sum('align')),
+    embed: r2(sum('embed')),
+    liveness: r2(sum('liveness')),
+    total: r2(performance.now() - startedAt),
+  };
+}
+
+export function thresholdsOf(pack: ModelPack, livenessOverride: number | undefined, packLiveness: number): Thresholds {
+  return {
+    match: pack.thresholds?.match ?? null,
+    strict: pack.thresholds?.strict ?? null,
+    liveness: livenessOverride ?? packLiveness,
+  };
+}

@@ -1,0 +1,132 @@
+import { HADIR_VERSION } from '../../shared/version';
+import type { RouteDef } from './context';
+import { errorBodySchema } from './schemas';
+
+export type OpenApiDocument = Record<string, unknown> & {
+  paths: Record<string, Record<string, Record<string, unknown>>>;
+};
+
+const STATUS_TEXT: Record<number, string> = {
+  200: 'OK',
+  400: 'Bad request: a missing, unexpected or malformed field (BAD_REQUEST), a damaged (CORRUPT_IMAGE) or empty (EMPTY_IMAGE) image',
+  401: 'No valid API key (UNAUTHORIZED)',
+  403: 'The key lacks the scope this needs (FORBIDDEN)',
+  404: 'Not found (NOT_FOUND)',
+  413: 'Body or file over the upload limit (PAYLOAD_TOO_LARGE), or an image over the pixel limit (IMAGE_TOO_LARGE)',
+  415: 'Not an image Hadir can read (UNSUPPORTED_FORMAT), or a body not in multipart/JSON (UNSUPPORTED_MEDIA_TYPE)',
+  421: 'The Host header names a host this server does not answer for (MISDIRECTED_REQUEST)',
+  422: 'No face where one is required (NO_FACE)',
+  429: 'Too many requests from this client (RATE_LIMITED); see Retry-After',
+  503: 'The engine is busy (BUSY, with Retry-After), timed out, restarting, or lacks liveness models (LIVENESS_UNAVAILABLE)',
+};
+
+const DESCRIPTION = `Hadir's local HTTP API: face detection, recognition, comparison and liveness on the kiosk's own engine.
+
+**Keys.** Send an API key as \`Authorization: Bearer <key>\` or \`X-API-Key: <key>\`. Scopes: \`read\` (analyse images,
+see identities), \`write\` (enroll and edit people), \`admin\` (keys and settings). Health needs none. On the default
+loopback bind, detect, recognition, compare and liveness answer without a key but never name a person
+(\`identification: "key_required"\`); bound to any other address every route but health needs a key.
+
+**Errors.** Every error is JSON \`{"error": {"code", "message"}}\`: 400 BAD_REQUEST / CORRUPT_IMAGE / EMPTY_IMAGE,
+401 UNAUTHORIZED, 403 FORBIDDEN, 404 NOT_FOUND, 413 PAYLOAD_TOO_LARGE / IMAGE_TOO_LARGE, 415 UNSUPPORTED_FORMAT /
+UNSUPPORTED_MEDIA_TYPE, 421 MISDIRECTED_REQUEST, 422 NO_FACE, 429 RATE_LIMITED, 503 BUSY / TIMEOUT / WORKER_CRASHED /
+LIVENESS_UNAVAILABLE, 500 INTERNAL and model errors. 429 and 503 BUSY carry Retry-After.
+
+**Legacy routes** (tag \`legacy\`) are the previous Flask services' endpoints, served only when the legacy setting is
+on (\`hadir serve --legacy\`). They answer 200 to everything, with explicit failure fields.`;
+
+/** Express-style `/people/:id` as OpenAPI's `/people/{id}`. */
+const openApiPath = (url: string) => url.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+
+function securityOf(def: RouteDef): unknown[] {
+  if (def.access === 'public') return [];
+  // An empty requirement ({}) marks the key as optional: analysis routes on loopback, legacy from loopback.
+  return [{}, { bearerKey: [] }, { headerKey: [] }];
+}
+
+function requestBodyOf(def: RouteDef): Record<string, unknown> | undefined {
+  const content: Record<string, unknown> = {};
+  if (def.multipart) {
+    content['multipart/form-data'] = {
+      schema: {
+        type: 'object',
+        properties: Object.fromEntries(
+          def.multipart.fields.map((f) => [f.name, { type: 'string', format: 'binary', description: f.description }]),
+        ),
+        required: def.multipart.fields.filter((f) => f.required).map((f) => f.name),
+      },
+    };
+  }
+  const body = def.schema.body as { content?: Record<string, { schema: unknown }> } | undefined;
+  for (const [type, { schema }] of Object.entries(body?.content ?? {})) content[type] = { schema };
+  return Object.keys(content).length > 0 ? { required: true, content } : undefined;
+}
+
+function parametersOf(def: RouteDef): unknown[] {
+  const q = def.schema.querystring as { properties?: Record<string, Record<string, unknown>> } | undefined;
+  return Object.entries(q?.properties ?? {}).map(([name, s]) => {
+    const { description, ...schema } = s;
+    return { name, in: 'query', required: false, ...(description ? { description } : {}), schema };
+  });
+}
+
+/** The OpenAPI 3.1 document of the given routes: the same schemas fastify validates and serialises with. */
+export function buildOpenApi(defs: readonly RouteDef[]): OpenApiDocument {
+  const paths: OpenApiDocument['paths'] = {};
+  for (const def of defs) {
+    if (def.hidden) continue;
+    const methods = Array.isArray(def.method) ? def.method : [def.method];
+    for (const method of methods) {
+      const responses: Record<string, unknown> = {
+        200: {
+          description: STATUS_TEXT[200],
+          content: { 'application/json': { schema: def.docResponse ?? def.schema.response[200] } },
+        },
+      };
+      for (const status of def.errors) {
+        responses[status] = {
+          description: STATUS_TEXT[status] ?? 'Error',
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+        };
+      }
+      const requestBody = requestBodyOf(def);
+      const parameters = parametersOf(def);
+      const op: Record<string, unknown> = {
+        operationId:
+          methods.length > 1 ? `${def.operationId}${method[0]}${method.slice(1).toLowerCase()}` : def.operationId,
+        summary: def.summary,
+        ...(def.description ? { description: def.description } : {}),
+        tags: def.tags,
+        security: securityOf(def),
+        ...(parameters.length > 0 ? { parameters } : {}),
+        ...(requestBody ? { requestBody } : {}),
+        responses,
+      };
+      if (def.legacy) op['x-hadir-legacy'] = true;
+      (paths[openApiPath(def.url)] ??= {})[method.toLowerCase()] = op;
+    }
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Hadir local API',
+      version: HADIR_VERSION,
+      description: DESCRIPTION,
+      license: { name: 'UNLICENSED' },
+    },
+    servers: [{ url: 'http://localhost:5010', description: 'The default loopback bind' }],
+    tags: [
+      { name: 'service', description: 'Health and the API description' },
+      { name: 'analysis', description: 'Faces, embeddings, comparison and liveness' },
+      { name: 'legacy', description: 'The previous Flask services, for their caller (off by default)' },
+    ],
+    paths,
+    components: {
+      schemas: { Error: errorBodySchema },
+      securitySchemes: {
+        bearerKey: { type: 'http', scheme: 'bearer', description: 'An API key as a bearer token' },
+        headerKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+      },
+    },
+  };
+}

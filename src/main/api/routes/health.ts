@@ -1,0 +1,56 @@
+import type { HealthBody } from '../../../shared/http-api';
+import { HADIR_VERSION } from '../../../shared/version';
+import type { RouteContext, RouteDef } from '../context';
+import { errorBodySchema, healthBodySchema } from '../schemas';
+
+export function healthBody(ctx: RouteContext): HealthBody {
+  const s = ctx.deps.engine.status();
+  const { pack } = ctx.deps;
+  let gallerySize = 0;
+  try {
+    gallerySize = ctx.deps.identity?.gallerySize() ?? 0;
+  } catch {
+    // A database that cannot be read must not take health down with it; identification will say so.
+  }
+  return {
+    status: s.ready ? 'ok' : 'unavailable',
+    version: HADIR_VERSION,
+    ready: s.ready,
+    model_pack: {
+      id: pack.id,
+      name: pack.name,
+      embedding_size: pack.recognizer.embeddingSize,
+      match_threshold: ctx.thresholds.match,
+      strict_threshold: ctx.thresholds.strict,
+    },
+    provider: s.provider
+      ? { requested: s.provider.requested, active: s.provider.active, fallback_reason: s.provider.fallbackReason }
+      : null,
+    device: s.device,
+    workers: { total: s.workers, live: s.liveWorkers, busy: s.busyWorkers },
+    queue_depth: s.queueDepth,
+    max_queue: s.maxQueue,
+    gallery_size: gallerySize,
+    liveness_available: s.livenessAvailable,
+    liveness_threshold: ctx.thresholds.liveness,
+    warnings: s.warnings,
+  };
+}
+
+export const healthRoutes: RouteDef[] = [
+  {
+    method: ['GET', 'POST'],
+    url: '/api/v1/health',
+    operationId: 'health',
+    summary: 'Service health',
+    description:
+      'Version, model pack, execution provider (and why it fell back to the CPU), readiness, queue depth, gallery ' +
+      'size and whether liveness is available. Needs no key. `curl -X POST http://localhost:5010/api/v1/health`',
+    tags: ['service'],
+    access: 'public',
+    antispoofListener: true,
+    schema: { response: { 200: healthBodySchema, 421: errorBodySchema } },
+    errors: [421],
+    handler: async (ctx) => healthBody(ctx),
+  },
+];

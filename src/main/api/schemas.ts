@@ -1,0 +1,318 @@
+/**
+ * JSON Schemas of the API's bodies: fastify validates requests and serialises answers with them, and
+ * the OpenAPI document is built from them, so the three never drift apart. The TypeScript view of the
+ * same shapes is src/shared/http-api.ts.
+ */
+
+type Schema = Record<string, unknown>;
+
+const num = (description?: string): Schema => ({ type: 'number', ...(description ? { description } : {}) });
+const int = (description?: string): Schema => ({ type: 'integer', ...(description ? { description } : {}) });
+const str = (description?: string): Schema => ({ type: 'string', ...(description ? { description } : {}) });
+const bool = (description?: string): Schema => ({ type: 'boolean', ...(description ? { description } : {}) });
+const nullable = (s: Schema): Schema => ({ ...s, type: [s.type as string, 'null'] });
+const obj = (properties: Record<string, Schema>, required = Object.keys(properties), description?: string): Schema => ({
+  type: 'object',
+  ...(description ? { description } : {}),
+  properties,
+  required,
+  additionalProperties: false,
+});
+const arr = (items: Schema, extra: Schema = {}): Schema => ({ type: 'array', items, ...extra });
+
+export const errorInfoSchema = obj({
+  code: str('Stable error code (see the error table in the description).'),
+  message: str('What went wrong, for a person.'),
+});
+
+export const errorBodySchema = obj({ error: errorInfoSchema }, ['error'], 'Every non-2xx answer of /api/v1.');
+
+export const bboxSchema = arr(num(), {
+  minItems: 4,
+  maxItems: 4,
+  description: '[x1, y1, x2, y2], pixels of the EXIF-rotated image.',
+});
+const pointSchema = arr(num(), { minItems: 2, maxItems: 2 });
+export const landmarksSchema = arr(pointSchema, {
+  minItems: 5,
+  maxItems: 5,
+  description: '[[x, y] ×5]: left eye, right eye, nose, left mouth corner, right mouth corner.',
+});
+
+export const timingsSchema = obj(
+  {
+    decode: num(),
+    detect: num(),
+    align: num(),
+    embed: num(),
+    liveness: num(),
+    total: num('The whole request inside the server, including waiting for a worker.'),
+  },
+  undefined,
+  'Milliseconds per stage (0.01 ms resolution); for two images, the sums.',
+);
+
+export const livenessResultSchema = obj(
+  {
+    p_real: num('Probability that the face is a live person (mean of the liveness models).'),
+    decision: { type: 'string', enum: ['real', 'spoof'] },
+  },
+  undefined,
+  'Passive liveness of the face.',
+);
+
+export const identitySchema = obj(
+  {
+    person_id: nullable(int()),
+    employee_number: nullable(str()),
+    name: nullable(str()),
+    score: num('Cosine similarity to the best person.'),
+    second_score: num('Cosine similarity to the best other person.'),
+    decision: { type: 'string', enum: ['match', 'unknown', 'ambiguous'] },
+  },
+  undefined,
+  'Who the face is. Only `match` names a person.',
+);
+
+const detectFaceProps = {
+  bbox: bboxSchema,
+  score: num('Detector confidence.'),
+  landmarks: landmarksSchema,
+};
+
+export const detectBodySchema = obj({
+  width: int('Image width after EXIF rotation.'),
+  height: int(),
+  faces: arr(obj(detectFaceProps), { description: 'Ordered by detector score.' }),
+  timings_ms: timingsSchema,
+});
+
+export const recognitionBodySchema = obj({
+  width: int(),
+  height: int(),
+  faces: arr(
+    obj({
+      ...detectFaceProps,
+      embedding: arr(num(), { description: 'L2-normalised embedding of the aligned face.' }),
+      liveness: { ...livenessResultSchema, type: ['object', 'null'] },
+      identity: { ...identitySchema, type: ['object', 'null'] },
+    }),
+  ),
+  liveness_available: bool('Whether the model pack can judge liveness; when false every `liveness` is null.'),
+  identification: {
+    type: 'string',
+    enum: ['done', 'key_required', 'empty_gallery', 'unavailable'],
+    description:
+      '`done`: every face has an `identity`; `key_required`: identities are named only for an API key with the ' +
+      '`read` scope; `empty_gallery`: nobody is enrolled; `unavailable`: this server has no gallery.',
+  },
+  timings_ms: timingsSchema,
+});
+
+export const livenessBodySchema = obj({
+  width: int(),
+  height: int(),
+  faces: arr(obj({ bbox: bboxSchema, p_real: num(), decision: { type: 'string', enum: ['real', 'spoof'] } })),
+  threshold: num('p_real at or above which a face is judged real.'),
+  timings_ms: timingsSchema,
+});
+
+const verdictSchema = {
+  type: 'string',
+  enum: ['same', 'different', 'uncalibrated'],
+  description: "The pack's verdict at its calibrated match threshold (`uncalibrated`: the pack has none).",
+};
+
+export const imageQualitySchema = obj({
+  field: str('The multipart field the image came in.'),
+  width: int(),
+  height: int(),
+  face_found: bool(),
+  face_count: int(),
+  face: {
+    ...obj({
+      bbox: bboxSchema,
+      score: num(),
+      inter_ocular: num('Distance between the eye centres, pixels.'),
+      box_width: num(),
+      box_height: num(),
+      blur: num(
+        'Focus measure of the aligned 112×112 crop (variance of the Laplacian): higher is sharper; enrollment asks for 60.',
+      ),
+      brightness: num('Mean grey level of the aligned crop, 0–255.'),
+      pose: {
+        ...obj({ yaw: num('Degrees, positive when the nose points to image +x.'), roll: num('Degrees.') }),
+        type: ['object', 'null'],
+      },
+    }),
+    type: ['object', 'null'],
+    description: 'The main face (largest box).',
+  },
+});
+
+export const compareImagesBodySchema = obj({
+  similarity: num('Cosine similarity of the main faces (largest box) of the two images.'),
+  threshold: nullable(num()),
+  match: bool('similarity ≥ threshold (false when the pack has no threshold).'),
+  verdict: verdictSchema,
+  images: arr(imageQualitySchema, { minItems: 2, maxItems: 2 }),
+  timings_ms: timingsSchema,
+});
+
+export const compareEmbeddingsBodySchema = obj(
+  {
+    similarity: num('Cosine similarity of the two vectors (normalised first).'),
+    threshold: nullable(num()),
+    match: bool(),
+    verdict: verdictSchema,
+    error: errorInfoSchema,
+  },
+  ['similarity', 'threshold', 'match', 'verdict'],
+);
+
+/** Both compare answers: images (multipart) and embeddings (JSON). */
+export const compareBodySchema: Schema = {
+  type: 'object',
+  description:
+    'Multipart images: similarity, threshold, match, verdict, images, timings_ms. JSON embeddings: similarity, threshold, match, verdict.',
+  properties: {
+    ...(compareImagesBodySchema.properties as Record<string, Schema>),
+    error: errorInfoSchema,
+  },
+  required: ['similarity', 'threshold', 'match', 'verdict'],
+  additionalProperties: false,
+};
+
+export const MAX_EMBEDDING_VALUES = 4096;
+
+export const compareJsonRequestSchema = obj({
+  embedding1: arr(num(), { minItems: 1, maxItems: MAX_EMBEDDING_VALUES }),
+  embedding2: arr(num(), { minItems: 1, maxItems: MAX_EMBEDDING_VALUES }),
+});
+
+export const healthBodySchema = obj({
+  status: { type: 'string', enum: ['ok', 'unavailable'] },
+  version: str(),
+  ready: bool('Whether the inference engine is loaded and warm.'),
+  model_pack: obj({
+    id: str(),
+    name: str(),
+    embedding_size: int(),
+    match_threshold: nullable(num()),
+    strict_threshold: nullable(num()),
+  }),
+  provider: {
+    ...obj({ requested: str(), active: str('cpu or cuda'), fallback_reason: nullable(str()) }),
+    type: ['object', 'null'],
+  },
+  device: str(),
+  workers: obj({ total: int(), live: int(), busy: int() }),
+  queue_depth: int('Requests waiting for a worker.'),
+  max_queue: int('Beyond this many waiting requests the server answers 503 BUSY.'),
+  gallery_size: int('Enrolled templates (0 without a gallery).'),
+  liveness_available: bool(),
+  liveness_threshold: num(),
+  warnings: arr(str()),
+});
+
+// --- The old Flask services' routes (served with the legacy setting) ---
+
+const legacyBbox = arr(int(), { minItems: 4, maxItems: 4, description: '[x1, y1, x2, y2], integers.' });
+
+export const legacyHealthBodySchema = obj(
+  {
+    message: str(),
+    version: str(),
+    status: str('"running".'),
+    ready: bool(),
+    models: obj({
+      pack: str(),
+      detector: str(),
+      recognizer: str(),
+      liveness: arr(str()),
+      provider: str(),
+    }),
+    error: errorInfoSchema,
+  },
+  ['message', 'version', 'status', 'ready', 'models'],
+);
+
+export const legacyVerifyBodySchema = obj(
+  {
+    reference: obj(
+      {
+        face_detected: bool(),
+        bbox: { ...legacyBbox, type: ['array', 'null'] },
+        face_size: int('max(box width, box height).'),
+        embedding_dim: int(),
+        image_shape: {
+          ...arr(int(), { minItems: 2, maxItems: 2 }),
+          type: ['array', 'null'],
+          description: '[height, width]',
+        },
+        filename: str(),
+      },
+      ['face_detected', 'bbox', 'face_size', 'embedding_dim', 'image_shape'],
+    ),
+    probe_results: arr(
+      obj(
+        {
+          filename: str(),
+          face_detected: bool(),
+          bbox: { ...legacyBbox, type: ['array', 'null'] },
+          face_size: int(),
+          similarity: nullable(num('4 decimals.')),
+          confidence: { type: 'string', enum: ['High', 'Medium', 'Low'] },
+          match: bool(),
+          error: errorInfoSchema,
+        },
+        ['filename', 'face_detected', 'bbox', 'face_size', 'similarity', 'confidence', 'match'],
+      ),
+    ),
+    overall_result: obj({
+      status: { type: 'string', enum: ['match', 'no_match'] },
+      average_similarity: num(),
+      all_passed: bool(),
+      total_probes: int(),
+      matched_probes: int(),
+    }),
+    performance: obj({ total_processing_time_ms: num(), gpu_accelerated: bool() }),
+    error: errorInfoSchema,
+  },
+  ['reference', 'probe_results', 'overall_result', 'performance'],
+);
+
+export const legacyEmbeddingBodySchema = obj(
+  {
+    face_detected: bool(),
+    bbox: { ...legacyBbox, type: ['array', 'null'] },
+    face_size: int(),
+    embedding: { ...arr(num()), type: ['array', 'null'] },
+    embedding_dim: int(),
+    error: errorInfoSchema,
+  },
+  ['face_detected', 'bbox', 'face_size', 'embedding', 'embedding_dim'],
+);
+
+export const legacyAntispoofBodySchema = obj(
+  {
+    prediction: { type: 'string', enum: ['real', 'fake'] },
+    confidence: num(),
+    prob_real: num(),
+    prob_fake: num(),
+    threshold_used: num(),
+    error: errorInfoSchema,
+  },
+  ['prediction', 'confidence', 'prob_real', 'prob_fake', 'threshold_used'],
+);
+
+export const legacyVerifyUploadsRequestSchema = {
+  type: 'object',
+  properties: { reference: str(), probe1: str(), probe2: str() },
+  description: 'Plain file names inside the uploads folder.',
+};
+
+export const legacyUploadsRequestSchema = {
+  type: 'object',
+  properties: { filename: str('A plain file name inside the uploads folder.') },
+};

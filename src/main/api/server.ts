@@ -1,0 +1,316 @@
+import multipart from '@fastify/multipart';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { HadirError } from '../../shared/errors';
+import { packLivenessThreshold } from '../engine/liveness';
+import { resolvePack } from '../engine/model-files';
+import { InferencePool, type PoolOptions } from '../engine/pool';
+import { poolAnalyzer } from '../services/analyzer';
+import { ApiKeyService } from '../services/api-keys';
+import { FaceService } from '../services/face-service';
+import type { Db } from '../store/db';
+import { type Access, hasScope, type KeyVerifier, requestKey } from './auth';
+import {
+  allowedHostNames,
+  configFromEnv,
+  formatAddress,
+  hostHeaderName,
+  isLoopbackAddress,
+  isLoopbackHost,
+  JSON_BODY_LIMIT_BYTES,
+  type ServerConfig,
+  defaultServerConfig,
+} from './config';
+import {
+  type IdentityService,
+  type LegacyKind,
+  type RouteContext,
+  type RouteDef,
+  type ServerDeps,
+  thresholdsOf,
+} from './context';
+import { classifyError, httpStatusOf, retryAfterSeconds } from './http-errors';
+import { buildOpenApi, type OpenApiDocument } from './openapi';
+import { RateLimiter } from './rate-limit';
+import { analysisRoutes } from './routes/analysis';
+import { compareRoutes } from './routes/compare';
+import { docsRoutes } from './routes/docs';
+import { healthRoutes } from './routes/health';
+import { legacyFailureBody, legacyRoutes } from './routes/legacy';
+
+export type { ServerDeps, IdentityService, AnalysisEngine } from './context';
+export type { KeyVerifier, ApiPrincipal, ApiScope } from './auth';
+
+/** Every documented route, legacy ones included: the OpenAPI document does not depend on settings. */
+export function documentedRoutes(): RouteDef[] {
+  return [...healthRoutes, ...analysisRoutes, ...compareRoutes, ...legacyRoutes];
+}
+
+let cachedDocument: OpenApiDocument | null = null;
+
+/** The OpenAPI document served at /api/v1/openapi.json and committed as docs/openapi.json. */
+export function openApiDocument(): OpenApiDocument {
+  cachedDocument ??= buildOpenApi(documentedRoutes());
+  return cachedDocument;
+}
+
+/** Which routes a listener serves: the whole API, or the second listener's old anti-spoofing routes. */
+export type Surface = 'main' | 'antispoof';
+
+export interface CreateOptions {
+  surface?: Surface;
+  /** fastify's logger (pino) options, or false (default). */
+  logger?: boolean | Record<string, unknown>;
+}
+
+const retryAfterOf = new WeakMap<object, number>();
+
+function rateLimited(seconds: number): HadirError {
+  const e = new HadirError('RATE_LIMITED', `too many requests; retry in ${Math.ceil(seconds)} s`);
+  retryAfterOf.set(e, Math.max(1, Math.ceil(seconds)));
+  return e;
+}
+
+/**
+ * Build the HTTP server on an engine that is already started (the pool is warm before the first
+ * request can arrive). Returns the fastify instance, not yet listening: `listen` it, or `inject` in tests.
+ */
+export async function createServer(
+  deps: ServerDeps,
+  partial: Partial<ServerConfig> = {},
+  opts: CreateOptions = {},
+): Promise<FastifyInstance> {
+  const config: ServerConfig = { ...defaultServerConfig(), ...partial };
+  const surface = opts.surface ?? 'main';
+  const ctx: RouteContext = {
+    deps,
+    config,
+    thresholds: thresholdsOf(deps.pack, deps.livenessThreshold, packLivenessThreshold(deps.pack)),
+    loopbackBind: isLoopbackHost(config.host),
+  };
+  const hosts = allowedHostNames(config);
+  const limiter = config.rateLimit ? new RateLimiter(config.rateLimit) : null;
+  const keys: KeyVerifier | null = deps.keys ?? null;
+
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit: Math.min(JSON_BODY_LIMIT_BYTES, config.uploadLimitBytes),
+    requestTimeout: config.requestTimeoutMs,
+    trustProxy: false,
+    // While closing, requests on open connections are still answered (the engine stops after the
+    // server): fastify's own 503 body would not be the API's error shape.
+    return503OnClosing: false,
+    forceCloseConnections: 'idle',
+    // No coercion and no silent stripping: a field of the wrong type or an unknown field is a 400.
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: true, allErrors: false } },
+  });
+  app.decorateRequest('principal', null);
+  app.decorateRequest('startedAt', 0);
+  // Only JSON and multipart bodies are taken; anything else is 415 before a handler runs.
+  app.removeContentTypeParser('text/plain');
+  await app.register(multipart, { throwFileSizeLimit: false, limits: { fileSize: config.uploadLimitBytes } });
+
+  const legacyKindOf = (req: FastifyRequest): LegacyKind | null => {
+    const def = req.routeOptions.config.def;
+    if (!def) return null;
+    if (def.legacy) return def.legacy;
+    return config.legacyRoutes && def.legacyWhen ? def.legacyWhen(req) : null;
+  };
+
+  app.addHook('onRequest', async (req) => {
+    req.startedAt = performance.now();
+    // Against DNS rebinding: a page on another site reaches us only under its own host name.
+    const host = hostHeaderName(req.headers.host);
+    if (host === null || !hosts.has(host)) {
+      throw new HadirError('MISDIRECTED_REQUEST', 'this server does not answer for that Host name');
+    }
+    const def = req.routeOptions.config.def;
+    if (!def) return; // 404: answered by the not-found handler, no key needed to learn a route is absent.
+    const access: Access = legacyKindOf(req) ? 'legacy' : def.access;
+    if (access === 'public') return;
+
+    const key = requestKey(req.headers);
+    if (key !== null) {
+      req.principal = keys ? await keys.verify(key) : null;
+      if (!req.principal) throw new HadirError('UNAUTHORIZED', 'unknown or revoked API key');
+    }
+    const client = req.socket.remoteAddress;
+    const keyless = access === 'analysis' ? ctx.loopbackBind && isLoopbackAddress(client) : isLoopbackAddress(client);
+    if (!keyless && !hasScope(req.principal, 'read')) {
+      if (req.principal) throw new HadirError('FORBIDDEN', 'this API key lacks the "read" scope');
+      throw new HadirError('UNAUTHORIZED', 'an API key is required (Authorization: Bearer <key> or X-API-Key)');
+    }
+    if (limiter) {
+      const wait = limiter.take(req.principal ? `key:${req.principal.id}` : `ip:${client ?? '?'}`);
+      if (wait > 0) throw rateLimited(wait);
+    }
+    // Over capacity, refuse before reading the upload: parsing bodies only to answer BUSY would take
+    // the CPU the workers need (the unread body is discarded by Node, the connection stays usable).
+    const bound = typeof def.engineBound === 'function' ? def.engineBound(req) : def.engineBound === true;
+    if (bound && engineSaturated(deps.engine)) {
+      throw new HadirError('BUSY', 'the inference engine is busy; retry shortly');
+    }
+  });
+
+  app.setErrorHandler((err, req, reply) => {
+    const info = classifyError(err);
+    if (info.code === 'INTERNAL') req.log.error({ err }, 'internal error');
+    const retry = (err && typeof err === 'object' ? retryAfterOf.get(err) : undefined) ?? retryAfterSeconds(info.code);
+    if (retry) void reply.header('retry-after', String(retry));
+    const kind = legacyKindOf(req);
+    if (kind) return reply.code(200).send(legacyFailureBody(kind, ctx, info, req.startedAt || performance.now()));
+    return reply.code(httpStatusOf(info.code)).send({ error: info });
+  });
+
+  app.setNotFoundHandler((req, reply) =>
+    reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` } }),
+  );
+
+  let defs: RouteDef[];
+  if (surface === 'antispoof') {
+    defs = [...healthRoutes, ...legacyRoutes].filter((d) => d.antispoofListener);
+  } else {
+    defs = [...healthRoutes, ...analysisRoutes, ...compareRoutes, ...docsRoutes(openApiDocument)];
+    if (config.legacyRoutes) defs.push(...legacyRoutes);
+  }
+  for (const def of defs) {
+    app.route({
+      method: def.method,
+      url: def.url,
+      schema: def.schema,
+      config: { def },
+      handler: (req, reply) => def.handler(ctx, req, reply),
+    });
+  }
+  if (surface === 'main' && deps.mount) await deps.mount(app);
+  return app;
+}
+
+/** Every live worker busy and the queue full: the engine would answer BUSY to one more request. */
+function engineSaturated(engine: ServerDeps['engine']): boolean {
+  const s = engine.status();
+  return s.liveWorkers > 0 && s.busyWorkers >= s.liveWorkers && s.queueDepth >= s.maxQueue;
+}
+
+export interface StartOptions {
+  config?: Partial<ServerConfig>;
+  /**
+   * The store: API keys are checked against it and faces identified from its gallery (FaceService).
+   * Without one no key is valid and nobody is identified. The caller closes it after `close()`.
+   */
+  db?: Db | null;
+  /** Model pack id (default: the site's active pack when there is a store, else the manifest's default). */
+  packId?: string;
+  pool?: Omit<PoolOptions, 'paths'>;
+  /** Overrides the store's key service (tests). */
+  keys?: KeyVerifier | null;
+  /** Overrides the store's face service for identification (tests). */
+  identity?: IdentityService | null;
+  mount?: ServerDeps['mount'];
+  logger?: CreateOptions['logger'];
+  /** Where progress lines go (default stderr); the listening line goes to `out` (default stdout). */
+  log?: (line: string) => void;
+  out?: (line: string) => void;
+}
+
+export interface RunningServer {
+  app: FastifyInstance;
+  antispoofApp: FastifyInstance | null;
+  pool: InferencePool;
+  config: ServerConfig;
+  /** e.g. http://127.0.0.1:5010 */
+  url: string;
+  antispoofUrl: string | null;
+  /** Stop listening, let in-flight requests finish, then drain and stop the engine. */
+  close(): Promise<void>;
+}
+
+/**
+ * Refuse a bind beyond loopback unless API keys exist: otherwise anyone on the network could use the
+ * engine (and, later, the people routes) without a key.
+ */
+export async function checkBind(
+  config: Pick<ServerConfig, 'host'>,
+  keys: KeyVerifier | null | undefined,
+): Promise<void> {
+  if (isLoopbackHost(config.host)) return;
+  if (keys && (await keys.hasKeys())) return;
+  throw new HadirError(
+    'FORBIDDEN',
+    `refusing to listen on ${config.host}: binding to anything but loopback (127.0.0.1, ::1, localhost) requires ` +
+      'API keys, and none exist. Create one first (`hadir keys create --name NAME --scopes read`), or bind to 127.0.0.1.',
+  );
+}
+
+/** Start the engine (warm), then the server(s); `hadir serve` and the app use this. */
+export async function startServer(opts: StartOptions = {}): Promise<RunningServer> {
+  const config: ServerConfig = { ...configFromEnv(), ...opts.config };
+  const log = opts.log ?? ((l: string) => process.stderr.write(l + '\n'));
+  const out = opts.out ?? ((l: string) => process.stdout.write(l + '\n'));
+  const db = opts.db ?? null;
+  const keys = opts.keys !== undefined ? opts.keys : db ? new ApiKeyService(db) : null;
+  // Before the engine loads: a refused bind should fail in milliseconds, not after the models warm up.
+  await checkBind(config, keys);
+
+  const packId = opts.packId ?? (db ? FaceService.activePack(db) : undefined);
+  const resolved = await resolvePack(packId, { verify: true });
+  log(`hadir serve: starting the engine (pack ${resolved.pack.id})…`);
+  const pool = await InferencePool.start({ paths: resolved, ...opts.pool });
+  const status = pool.status();
+  for (const w of status.warnings) log(`hadir serve: warning: ${w}`);
+  const identity =
+    opts.identity !== undefined
+      ? opts.identity
+      : db
+        ? FaceService.open({ db, analyzer: poolAnalyzer(pool, resolved.pack) })
+        : null;
+  const deps: ServerDeps = {
+    engine: pool,
+    pack: resolved.pack,
+    livenessThreshold: opts.pool?.livenessThreshold,
+    keys,
+    identity,
+    mount: opts.mount,
+  };
+  let app: FastifyInstance | null = null;
+  let antispoofApp: FastifyInstance | null = null;
+  try {
+    app = await createServer(deps, config, { logger: opts.logger });
+    await app.listen({ host: config.host, port: config.port });
+    const url = formatAddress(config.host, (app.server.address() as AddressInfo).port);
+    let antispoofUrl: string | null = null;
+    if (config.legacyRoutes && config.legacyAntispoofPort !== null) {
+      antispoofApp = await createServer(deps, config, { surface: 'antispoof', logger: opts.logger });
+      await antispoofApp.listen({ host: config.host, port: config.legacyAntispoofPort });
+      antispoofUrl = formatAddress(config.host, (antispoofApp.server.address() as AddressInfo).port);
+    }
+    const provider = status.provider
+      ? `${status.provider.active}${status.provider.fallbackReason ? ' (fallback)' : ''}`
+      : '?';
+    out(
+      `hadir serve: listening on ${url} (pack ${resolved.pack.id}, ${provider}, ${status.workers} worker${status.workers === 1 ? '' : 's'})`,
+    );
+    if (antispoofUrl) out(`hadir serve: old anti-spoofing routes also on ${antispoofUrl}`);
+    if (config.legacyRoutes) log('hadir serve: legacy routes are on (GET /, /api/v1/verify, …)');
+    let closing: Promise<void> | null = null;
+    const running: RunningServer = {
+      app,
+      antispoofApp,
+      pool,
+      config,
+      url,
+      antispoofUrl,
+      close: () =>
+        (closing ??= (async () => {
+          await Promise.allSettled([app!.close(), antispoofApp?.close()]);
+          await pool.close();
+        })()),
+    };
+    return running;
+  } catch (e) {
+    await Promise.allSettled([app?.close(), antispoofApp?.close()]);
+    await pool.close({ graceMs: 0 });
+    throw e;
+  }
+}

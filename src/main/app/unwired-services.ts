@@ -1,0 +1,70 @@
+/**
+ * The services as the window sees them until the real ones are wired in (the face, store and
+ * attendance services are built separately): the status says the engine is not ready — the kiosk
+ * shows its "engine not ready" screen rather than a blank one — and every other method refuses with
+ * SHUT_DOWN. Replace method by method as the services land; the IPC layer does not change.
+ */
+import type { AppStatus, ContractMethod } from '../../shared/contract';
+import { HadirError } from '../../shared/errors';
+import { HADIR_VERSION } from '../../shared/version';
+import type { ContractService } from './ipc';
+
+export function unwiredStatus(): AppStatus {
+  return {
+    version: HADIR_VERSION,
+    setupComplete: true,
+    engine: {
+      state: 'starting',
+      ready: false,
+      packId: null,
+      provider: null,
+      providerFallback: null,
+      livenessAvailable: false,
+      message: 'The face service is not connected in this build.',
+    },
+    database: { ok: true, message: null },
+    gallerySize: 0,
+    language: 'id',
+    timeZone: 'Asia/Jakarta',
+    kiosk: { cardSeconds: 5, noticeSeconds: 4, sound: true, fullScreen: false, maxFrameWidth: 640 },
+  };
+}
+
+function refuse(method: ContractMethod): never {
+  throw new HadirError('SHUT_DOWN', `${method}: the service behind it is not running yet`);
+}
+
+export function createUnwiredServices(): ContractService {
+  return {
+    getStatus: () => unwiredStatus(),
+    submitFrame: () => refuse('submitFrame'),
+    signIn: () => refuse('signIn'),
+    getSession: () => null,
+    signOut: () => null,
+    getSetupStatus: () => refuse('getSetupStatus'),
+    chooseModelPack: () => refuse('chooseModelPack'),
+    createFirstAdmin: () => refuse('createFirstAdmin'),
+    completeSetup: () => refuse('completeSetup'),
+    startEnrollment: () => refuse('startEnrollment'),
+    addEnrollmentSample: () => refuse('addEnrollmentSample'),
+    removeEnrollmentSample: () => refuse('removeEnrollmentSample'),
+    commitEnrollment: () => refuse('commitEnrollment'),
+    cancelEnrollment: () => refuse('cancelEnrollment'),
+    listPeople: () => refuse('listPeople'),
+    getPerson: () => refuse('getPerson'),
+    updatePerson: () => refuse('updatePerson'),
+    setPersonActive: () => refuse('setPersonActive'),
+    deletePerson: () => refuse('deletePerson'),
+    listUnits: () => refuse('listUnits'),
+    queryAttendance: () => refuse('queryAttendance'),
+    exportAttendance: () => refuse('exportAttendance'),
+    getSettings: () => refuse('getSettings'),
+    updateSettings: () => refuse('updateSettings'),
+    listApiKeys: () => refuse('listApiKeys'),
+    createApiKey: () => refuse('createApiKey'),
+    revokeApiKey: () => refuse('revokeApiKey'),
+    listOperators: () => refuse('listOperators'),
+    createOperator: () => refuse('createOperator'),
+    updateOperator: () => refuse('updateOperator'),
+  };
+}

@@ -1,0 +1,112 @@
+import { readFile } from 'node:fs/promises';
+import { HadirError, toErrorInfo } from '../../shared/errors';
+import type { ImageAnalysis } from '../../shared/face';
+import { resolvePack } from '../engine/model-files';
+import { FacePipeline } from '../engine/pipeline';
+import type { Command } from './index';
+import { UsageError, expandInputs, parse, progress } from './args';
+
+const HELP = `usage: hadir liveness [--json] [--pack ID] <files or folders…>
+
+Judges every face in each image real (a live person) or spoof (a photo or screen held up), with the
+pack's liveness models (Silent-Face MiniFASNet). p_real is the mean of the models' probability of "real";
+a face is real when p_real reaches the pack's liveness threshold.
+With --json, prints one JSON object per image per line, in input order:
+  {"image", "faces": [{"bbox": [x1,y1,x2,y2], "p_real", "decision": "real"|"spoof"}]}
+or {"image", "error": {"code", "message"}} for a file that cannot be read.
+Meant for camera frames: photos that are themselves copies (scans, screenshots, web images) often score as spoofs.
+Exit code: 0 every image read, 1 some could not be (or the pack has no liveness models), 2 bad usage.`;
+
+export function livenessToJson(image: string, a: ImageAnalysis): string {
+  return JSON.stringify({
+    image,
+    faces: a.faces.map((f) => ({ bbox: f.bbox, p_real: f.liveness?.p_real, decision: f.liveness?.decision })),
+  });
+}
+
+function humanLine(image: string, a: ImageAnalysis): string {
+  const faces = a.faces
+    .map(
+      (f, i) =>
+        `  #${i + 1} ${f.liveness?.decision ?? '?'} p_real ${f.liveness?.p_real.toFixed(3) ?? '?'} ` +
+        `box [${f.bbox.map((v) => Math.round(v)).join(', ')}]`,
+    )
+    .join('\n');
+  return `${image}: ${a.faces.length} face${a.faces.length === 1 ? '' : 's'}${faces ? '\n' + faces : ''}`;
+}
+
+/** Load the pack with its liveness models, or explain why it has none. */
+async function openLivenessPipeline(packId: string | undefined): Promise<FacePipeline> {
+  const resolved = await resolvePack(packId, { verify: true });
+  const specs = resolved.pack.liveness ?? [];
+  if (specs.length === 0) {
+    throw new HadirError('LIVENESS_UNAVAILABLE', `model pack "${resolved.pack.id}" has no liveness models`);
+  }
+  if (!resolved.livenessPaths) {
+    const missing = resolved.files.filter((f) => f.role === 'liveness' && !f.path).map((f) => f.file);
+    throw new HadirError(
+      'LIVENESS_UNAVAILABLE',
+      `model pack "${resolved.pack.id}" is missing its liveness model file(s) ${missing.join(', ')}; ` +
+        "put them beside the pack's other files or import them with `hadir models import <folder|zip>`",
+    );
+  }
+  const pipeline = await FacePipeline.load(resolved);
+  if (!pipeline.livenessAvailable) {
+    await pipeline.dispose();
+    throw new HadirError('LIVENESS_UNAVAILABLE', pipeline.livenessWarning ?? 'the liveness models could not be loaded');
+  }
+  return pipeline;
+}
+
+export const liveness: Command = async (argv) => {
+  let values;
+  let positionals;
+  try {
+    ({ values, positionals } = parse(argv, {
+      json: { type: 'boolean' },
+      pack: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    }));
+    if (values.help) {
+      process.stdout.write(HELP + '\n');
+      return 0;
+    }
+    if (positionals.length === 0) throw new UsageError('no images given');
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`hadir liveness: ${e.message}\n\n${HELP}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  const files = expandInputs(positionals);
+  const pipeline = await openLivenessPipeline(values.pack);
+  for (const w of pipeline.warnings) process.stderr.write(`hadir liveness: warning: ${w}\n`);
+  const bar = progress(files.length, 'liveness');
+  let failed = 0;
+  try {
+    for (const file of files) {
+      let line: string;
+      try {
+        const bytes = await readFile(file);
+        const a = await pipeline.analyzeBytes(bytes, { embed: false, liveness: true });
+        line = values.json ? livenessToJson(file, a) : humanLine(file, a);
+      } catch (e) {
+        failed++;
+        const error = toErrorInfo(e);
+        const errno = (e as NodeJS.ErrnoException).code;
+        if (errno === 'ENOENT' || errno === 'EISDIR' || errno === 'EACCES') {
+          error.code = 'NOT_FOUND';
+          error.message = `cannot read ${file}: ${(e as Error).message}`;
+        }
+        line = values.json ? JSON.stringify({ image: file, error }) : `${file}: error [${error.code}] ${error.message}`;
+      }
+      process.stdout.write(line + '\n');
+      bar.tick();
+    }
+  } finally {
+    bar.done();
+    await pipeline.dispose();
+  }
+  return failed > 0 ? 1 : 0;
+};

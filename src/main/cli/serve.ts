@@ -1,0 +1,142 @@
+import type { Command } from './index';
+import { UsageError, parse } from './args';
+
+const HELP = `usage: hadir serve [--host H] [--port N] [--legacy] [options]
+
+Runs Hadir's local HTTP API (/api/v1) headless. The engine starts (and warms up) first; the address is
+printed once the server listens. SIGINT/SIGTERM stop it gracefully: in-flight requests finish, then the
+engine drains.
+
+options:
+  --host H                    bind address (default 127.0.0.1, or HADIR_HOST). Anything but loopback
+                              requires API keys to exist.
+  --port N                    port (default 5010, or HADIR_PORT; 0 picks a free one)
+  --allowed-host NAME         another name clients use in the Host header (repeatable; HADIR_ALLOWED_HOSTS)
+  --legacy                    also serve the old Flask services' routes (or HADIR_LEGACY_ROUTES=1)
+  --legacy-antispoof          with --legacy: the old anti-spoofing routes on a second listener too,
+                              on the old service's port 5009
+  --legacy-antispoof-port N   the same on port N (or HADIR_LEGACY_ANTISPOOF_PORT)
+  --uploads-dir DIR           folder of the old routes' named uploads (or HADIR_UPLOADS_DIR)
+  --upload-limit-mb N         largest uploaded file (default 10, or HADIR_UPLOAD_LIMIT_MB)
+  --rate-limit N[/BURST]      requests per second per client (default 20/40; 0 = off; HADIR_RATE_LIMIT)
+  --pack ID                   model pack (default: the manifest's default)
+  --workers N                 inference workers (default: one per two cores)
+  --provider auto|cpu|cuda    execution provider (default auto)
+Data (the database, keys) come from HADIR_DATA_DIR as everywhere else.`;
+
+export const serve: Command = async (argv) => {
+  const { configFromEnv, DEFAULT_LEGACY_ANTISPOOF_PORT, parsePort, parseRateLimit, parseUploadLimitMb } =
+    await import('../api/config');
+  let values;
+  let config;
+  try {
+    ({ values } = parse(argv, {
+      host: { type: 'string' },
+      port: { type: 'string' },
+      'allowed-host': { type: 'string', multiple: true },
+      legacy: { type: 'boolean' },
+      'legacy-antispoof': { type: 'boolean' },
+      'legacy-antispoof-port': { type: 'string' },
+      'uploads-dir': { type: 'string' },
+      'upload-limit-mb': { type: 'string' },
+      'rate-limit': { type: 'string' },
+      pack: { type: 'string' },
+      workers: { type: 'string' },
+      provider: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    }));
+    if (values.help) {
+      process.stdout.write(HELP + '\n');
+      return 0;
+    }
+    const bad = (e: unknown) => new UsageError((e as Error).message);
+    try {
+      config = configFromEnv();
+      if (values.host) config.host = values.host;
+      if (values.port !== undefined) config.port = parsePort(values.port, '--port');
+      if (values['allowed-host']) config.allowedHosts.push(...values['allowed-host']);
+      if (values.legacy) config.legacyRoutes = true;
+      if (values['legacy-antispoof']) config.legacyAntispoofPort = DEFAULT_LEGACY_ANTISPOOF_PORT;
+      if (values['legacy-antispoof-port'] !== undefined) {
+        config.legacyAntispoofPort = parsePort(values['legacy-antispoof-port'], '--legacy-antispoof-port');
+      }
+      if (values['uploads-dir']) config.uploadsDir = values['uploads-dir'];
+      if (values['upload-limit-mb'])
+        config.uploadLimitBytes = parseUploadLimitMb(values['upload-limit-mb'], '--upload-limit-mb');
+      if (values['rate-limit']) config.rateLimit = parseRateLimit(values['rate-limit'], '--rate-limit');
+    } catch (e) {
+      throw bad(e);
+    }
+    if (config.legacyAntispoofPort !== null && !config.legacyRoutes) {
+      throw new UsageError('the anti-spoofing listener needs the legacy routes on (--legacy)');
+    }
+    if (values.workers !== undefined && !/^[1-9]\d*$/.test(values.workers))
+      throw new UsageError('--workers must be a positive integer');
+    if (values.provider !== undefined && !['auto', 'cpu', 'cuda'].includes(values.provider)) {
+      throw new UsageError('--provider must be auto, cpu or cuda');
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`hadir serve: ${e.message}\n\n${HELP}\n`);
+      return 2;
+    }
+    throw e;
+  }
+
+  const { startServer } = await import('../api/server');
+  const { openDb } = await import('../store/db');
+  // The store of HADIR_DATA_DIR: API keys, the people and their faces.
+  const db = openDb();
+  let running;
+  try {
+    running = await startServer({
+      config,
+      db,
+      packId: values.pack,
+      pool: {
+        ...(values.workers ? { workers: Number(values.workers) } : {}),
+        ...(values.provider ? { provider: values.provider as 'auto' | 'cpu' | 'cuda' } : {}),
+      },
+    });
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+  const server = running;
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        process.stderr.write(`hadir serve: ${signal} again, exiting now\n`);
+        process.exit(130);
+      }
+      stopping = true;
+      process.stderr.write(`hadir serve: ${signal}, shutting down…\n`);
+      // A stuck request must not keep the process alive forever.
+      const hard = setTimeout(() => {
+        process.stderr.write('hadir serve: shutdown took too long, exiting\n');
+        process.exit(1);
+      }, 30_000);
+      hard.unref();
+      const done = (code: number) => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        resolve(code);
+      };
+      server.close().then(
+        () => {
+          db.close();
+          process.stderr.write('hadir serve: stopped\n');
+          done(0);
+        },
+        (e: unknown) => {
+          process.stderr.write(`hadir serve: error while stopping: ${(e as Error).message}\n`);
+          done(1);
+        },
+      );
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+};

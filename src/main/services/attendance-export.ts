@@ -1,0 +1,142 @@
+import ExcelJS from 'exceljs';
+import type { AttendanceRecord, DailySummary } from '../../shared/attendance';
+import { type IndonesianTimeZone, TIME_ZONE_LABELS, localParts } from '../../shared/local-time';
+
+/**
+ * Attendance as CSV and XLSX. Both have the same columns, a header row, times in the site's time zone
+ * (and the exact UTC instants at the end, for machines). Text is written as text: the 18-digit NIP is
+ * a text cell in XLSX (Excel would round it as a number).
+ */
+
+export type ExportFormat = 'csv' | 'xlsx';
+
+interface Column {
+  header: string;
+  width: number;
+  value: (r: AttendanceRecord) => string | number | null;
+  /** Text that could be taken as a formula by a spreadsheet (user-supplied names, notes). */
+  text?: boolean;
+}
+
+function columns(timeZone: IndonesianTimeZone): Column[] {
+  const tz = TIME_ZONE_LABELS[timeZone];
+  const localDay = (iso: string | null, day: string) => {
+    if (!iso) return null;
+    const p = localParts(new Date(iso), timeZone);
+    // A time corrected onto another day still says which day it is.
+    return p.date === day ? p.time : `${p.date} ${p.time}`;
+  };
+  return [
+    { header: 'Date', width: 12, value: (r) => r.local_date },
+    { header: 'Employee number', width: 22, value: (r) => r.employee_number, text: true },
+    { header: 'Name', width: 32, value: (r) => r.full_name, text: true },
+    { header: 'Unit', width: 20, value: (r) => r.unit, text: true },
+    { header: `Check-in (${tz})`, width: 14, value: (r) => localDay(r.check_in_at, r.local_date) },
+    { header: `Check-out (${tz})`, width: 14, value: (r) => localDay(r.check_out_at, r.local_date) },
+    { header: 'Late', width: 6, value: (r) => (r.late ? 'yes' : 'no') },
+    { header: 'Kiosk', width: 12, value: (r) => r.kiosk_id, text: true },
+    { header: 'Similarity', width: 10, value: (r) => r.similarity },
+    { header: 'Liveness', width: 10, value: (r) => r.liveness },
+    { header: 'Check-out kiosk', width: 14, value: (r) => r.check_out_kiosk_id, text: true },
+    { header: 'Decided by', width: 10, value: (r) => r.decided_by },
+    { header: 'Clock flag', width: 30, value: (r) => r.clock_flag, text: true },
+    { header: 'Note', width: 30, value: (r) => r.note, text: true },
+    { header: 'Check-in (UTC)', width: 26, value: (r) => r.check_in_at },
+    { header: 'Check-out (UTC)', width: 26, value: (r) => r.check_out_at },
+  ];
+}
+
+/** The header row both formats start with. */
+export function exportHeaders(timeZone: IndonesianTimeZone): string[] {
+  return columns(timeZone).map((c) => c.header);
+}
+
+/**
+ * A cell starting with = + - @ (or a tab/CR) is run as a formula by spreadsheets (CSV injection):
+ * such text gets a leading apostrophe, as OWASP advises. Numbers are never touched.
+ */
+function neutralise(s: string): string {
+  return /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+}
+
+function csvField(v: string | number | null): string {
+  if (v === null) return '';
+  const s = String(v);
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/**
+ * RFC 4180 CSV: comma-separated, CRLF line ends, fields with commas, quotes or line breaks quoted
+ * (quotes doubled), and a UTF-8 byte-order mark so Excel reads names with non-ASCII letters correctly.
+ */
+export function attendanceToCsv(records: readonly AttendanceRecord[], timeZone: IndonesianTimeZone): string {
+  const cols = columns(timeZone);
+  const lines = [cols.map((c) => csvField(c.header)).join(',')];
+  for (const r of records) {
+    lines.push(
+      cols
+        .map((c) => {
+          const v = c.value(r);
+          return csvField(c.text && typeof v === 'string' ? neutralise(v) : v);
+        })
+        .join(','),
+    );
+  }
+  return '\uFEFF' + lines.join('\r\n') + '\r\n';
+}
+
+const SUMMARY_HEADERS = [
+  'Date',
+  'Holiday',
+  'Workday',
+  'Active',
+  'Present',
+  'Late',
+  'Absent',
+  'On leave',
+  'Not checked out',
+  'No check-in',
+];
+
+/** An XLSX workbook: "Attendance" (one row per record) and, when given, "Summary" (one row per day). */
+export async function attendanceToXlsx(
+  records: readonly AttendanceRecord[],
+  timeZone: IndonesianTimeZone,
+  summaries: readonly DailySummary[] = [],
+): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook();
+  wb.creator = 'Hadir';
+  wb.created = new Date(0); // deterministic output; the export's time is in the audit log
+  const cols = columns(timeZone);
+  const ws = wb.addWorksheet('Attendance', { views: [{ state: 'frozen', ySplit: 1 }] });
+  ws.columns = cols.map((c) => ({ header: c.header, width: c.width }));
+  ws.getRow(1).font = { bold: true };
+  for (const r of records) {
+    // Text cells are stored as shared strings, never as formulas, so no neutralising is needed here.
+    ws.addRow(cols.map((c) => c.value(r)));
+  }
+  ws.getColumn(2).numFmt = '@';
+  for (const key of [9, 10]) ws.getColumn(key).numFmt = '0.0000';
+  ws.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: cols.length } };
+
+  if (summaries.length > 0) {
+    const ss = wb.addWorksheet('Summary', { views: [{ state: 'frozen', ySplit: 1 }] });
+    ss.columns = SUMMARY_HEADERS.map((h) => ({ header: h, width: Math.max(10, h.length + 2) }));
+    ss.getRow(1).font = { bold: true };
+    for (const s of summaries) {
+      ss.addRow([
+        s.date,
+        s.holiday,
+        s.workday ? 'yes' : 'no',
+        s.active,
+        s.present,
+        s.late,
+        s.absent,
+        s.on_leave,
+        s.not_checked_out,
+        s.no_check_in,
+      ]);
+    }
+  }
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}

@@ -1,0 +1,61 @@
+import { HadirError } from '../../shared/errors';
+import type { ModelPack } from '../engine/manifest';
+import type { SettingsRepo } from '../store/settings-repo';
+
+/**
+ * The margin a match must keep over the best *other* person (cosine similarity), unless the site sets
+ * `identify.margin`. Measured on the shared test photos with the default pack (mbf-y1) by
+ * identify.e2e.test.ts (which prints the sweep): 20 people enrolled through the enrollment service
+ * from 2–3 photos each, 141 genuine probes, 35 stranger probes, threshold 0.2754:
+ * - the three strangers who pass the threshold (0.290–0.311) beat their runner-up by only 0.051,
+ *   0.073 and 0.080: the top of a gallery-wide impostor tail is crowded;
+ * - a true match stands alone: no correctly named genuine probe is lost below a margin of 0.16.
+ * 0.1 is the smallest margin (in steps of 0.02) that turns all three strangers away (as `ambiguous`),
+ * with room on both sides. The margin does not replace a threshold fitted to the gallery's size:
+ * `hadir calibrate --gallery-size G --store` raises the threshold for large galleries.
+ */
+export const DEFAULT_MARGIN = 0.1;
+
+/** Settings key of a pack's calibrated thresholds (`hadir calibrate --store`). */
+export const thresholdsKey = (packId: string) => `thresholds.${packId}`;
+export const MARGIN_KEY = 'identify.margin';
+
+/** What `hadir calibrate --store` writes for a pack. */
+export interface StoredThresholds {
+  /** Cosine similarity a match must reach. */
+  match: number;
+  /** The per-comparison false-accept rate that threshold was chosen for. */
+  far: number;
+  /** When chosen for a gallery: its size (people) and the false-identification rate targeted. */
+  gallerySize?: number;
+  targetFir?: number;
+  /** What the figures came from (a labels file, the enrolled gallery). */
+  source: string;
+  calibratedAt: string;
+}
+
+export interface MatchPolicy {
+  threshold: number;
+  margin: number;
+  /** Where the threshold came from: 'settings' (calibrated on site) or 'pack' (the manifest). */
+  thresholdSource: 'settings' | 'pack';
+}
+
+/**
+ * The threshold and margin in force for a pack: a site calibration stored in the settings wins over
+ * the pack's manifest default. A pack with neither cannot identify anyone: refuse rather than guess.
+ */
+export function matchPolicy(settings: SettingsRepo, pack: ModelPack): MatchPolicy {
+  const stored = settings.get<StoredThresholds>(thresholdsKey(pack.id));
+  const margin = settings.get<number>(MARGIN_KEY) ?? DEFAULT_MARGIN;
+  if (!(margin >= 0 && margin < 1)) throw new HadirError('BAD_REQUEST', `identify.margin must lie in [0, 1) (got ${margin})`);
+  if (stored && Number.isFinite(stored.match)) return { threshold: stored.match, margin, thresholdSource: 'settings' };
+  const match = pack.thresholds?.match;
+  if (match === undefined || !Number.isFinite(match)) {
+    throw new HadirError(
+      'MODEL_INVALID',
+      `model pack ${pack.id} has no calibrated match threshold; run "hadir calibrate <labels> --store" first`,
+    );
+  }
+  return { threshold: match, margin, thresholdSource: 'pack' };
+}

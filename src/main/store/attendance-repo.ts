@@ -1,0 +1,315 @@
+import type {
+  AttendanceDecidedBy,
+  AttendanceQuery,
+  AttendanceRecord,
+  DailySummaryPerson,
+} from '../../shared/attendance';
+import type { Db } from './db';
+
+/** The SQL of attendance records, holidays and leave. Callers own the transactions. */
+
+interface AttendanceRow extends Omit<AttendanceRecord, 'late'> {
+  late: number;
+}
+
+function toRecord(r: AttendanceRow): AttendanceRecord {
+  return { ...r, late: r.late === 1 };
+}
+
+export interface NewAttendance {
+  person_id: number;
+  employee_number: string;
+  full_name: string;
+  unit: string | null;
+  local_date: string;
+  check_in_at: string | null;
+  check_out_at: string | null;
+  late: boolean;
+  kiosk_id: string | null;
+  similarity: number | null;
+  liveness: number | null;
+  check_out_kiosk_id: string | null;
+  check_out_similarity: number | null;
+  check_out_liveness: number | null;
+  decided_by: AttendanceDecidedBy;
+  clock_flag: string | null;
+  note: string | null;
+  at: string;
+}
+
+/** Columns a check-out or an operator's correction may change. */
+export type AttendancePatch = Partial<
+  Pick<
+    AttendanceRecord,
+    | 'local_date'
+    | 'check_in_at'
+    | 'check_out_at'
+    | 'kiosk_id'
+    | 'similarity'
+    | 'liveness'
+    | 'check_out_kiosk_id'
+    | 'check_out_similarity'
+    | 'check_out_liveness'
+    | 'clock_flag'
+    | 'note'
+    | 'decided_by'
+  > & { late: boolean }
+>;
+
+const PATCHABLE = new Set<string>([
+  'local_date',
+  'check_in_at',
+  'check_out_at',
+  'late',
+  'kiosk_id',
+  'similarity',
+  'liveness',
+  'check_out_kiosk_id',
+  'check_out_similarity',
+  'check_out_liveness',
+  'clock_flag',
+  'note',
+  'decided_by',
+]);
+
+export interface LeaveRow {
+  id: number;
+  person_id: number;
+  from_date: string;
+  to_date: string;
+  kind: string;
+  note: string | null;
+}
+
+export interface HolidayRow {
+  date: string;
+  name: string;
+}
+
+export class AttendanceRepo {
+  constructor(readonly db: Db) {}
+
+  get(id: number): AttendanceRecord | undefined {
+    const r = this.db.prepare('SELECT * FROM attendance WHERE id = ?').get(id) as AttendanceRow | undefined;
+    return r && toRecord(r);
+  }
+
+  findDay(personId: number, localDate: string): AttendanceRecord | undefined {
+    const r = this.db
+      .prepare('SELECT * FROM attendance WHERE person_id = ? AND local_date = ?')
+      .get(personId, localDate) as AttendanceRow | undefined;
+    return r && toRecord(r);
+  }
+
+  insert(a: NewAttendance): AttendanceRecord {
+    const info = this.db
+      .prepare(
+        `INSERT INTO attendance (person_id, employee_number, full_name, unit, local_date, check_in_at, check_out_at,
+           late, kiosk_id, similarity, liveness, check_out_kiosk_id, check_out_similarity, check_out_liveness,
+           decided_by, clock_flag, note, created_at, updated_at)
+         VALUES (@person_id, @employee_number, @full_name, @unit, @local_date, @check_in_at, @check_out_at,
+           @late, @kiosk_id, @similarity, @liveness, @check_out_kiosk_id, @check_out_similarity, @check_out_liveness,
+           @decided_by, @clock_flag, @note, @at, @at)`,
+      )
+      .run({ ...a, late: a.late ? 1 : 0 });
+    return this.get(Number(info.lastInsertRowid))!;
+  }
+
+  update(id: number, patch: AttendancePatch, at: string): AttendanceRecord {
+    const keys = Object.keys(patch).filter((k) => PATCHABLE.has(k) && patch[k as keyof AttendancePatch] !== undefined);
+    const params: Record<string, unknown> = { id, at };
+    for (const k of keys) {
+      const v = patch[k as keyof AttendancePatch];
+      params[k] = typeof v === 'boolean' ? (v ? 1 : 0) : v;
+    }
+    const sets = [...keys.map((k) => `${k} = @${k}`), 'updated_at = @at'].join(', ');
+    this.db.prepare(`UPDATE attendance SET ${sets} WHERE id = @id`).run(params);
+    return this.get(id)!;
+  }
+
+  delete(id: number): boolean {
+    return this.db.prepare('DELETE FROM attendance WHERE id = ?').run(id).changes > 0;
+  }
+
+  /** Append `flag` to the clock flag of every record with a time later than `afterIso` (their times are now "in the future"). */
+  flagTimesAfter(afterIso: string, flag: string): number {
+    return this.db
+      .prepare(
+        `UPDATE attendance
+            SET clock_flag = CASE WHEN clock_flag IS NULL THEN @flag ELSE clock_flag || '; ' || @flag END
+          WHERE check_in_at > @after OR check_out_at > @after`,
+      )
+      .run({ after: afterIso, flag }).changes;
+  }
+
+  /** The latest time any record was written (every write stamps `updated_at` from the clock). */
+  latestWrite(): string | null {
+    const r = this.db.prepare('SELECT max(updated_at) AS t FROM attendance').get() as { t: string | null };
+    return r.t;
+  }
+
+  query(q: AttendanceQuery): AttendanceRecord[] {
+    const where = ['local_date BETWEEN @from AND @to'];
+    if (q.unit !== undefined) where.push('unit = @unit');
+    if (q.person_id !== undefined) where.push('person_id = @person_id');
+    if (q.employee_number !== undefined) where.push('employee_number = @employee_number');
+    if (q.only_late) where.push('late = 1');
+    if (q.only_not_checked_out) where.push('check_in_at IS NOT NULL AND check_out_at IS NULL');
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM attendance WHERE ${where.join(' AND ')}
+          ORDER BY local_date, unit IS NULL, unit, full_name, employee_number`,
+      )
+      .all({
+        from: q.from,
+        to: q.to,
+        unit: q.unit ?? null,
+        person_id: q.person_id ?? null,
+        employee_number: q.employee_number ?? null,
+      }) as AttendanceRow[];
+    return rows.map(toRecord);
+  }
+
+  /** Every record of one person, oldest first (their data export). */
+  forPerson(personId: number): AttendanceRecord[] {
+    return (
+      this.db
+        .prepare('SELECT * FROM attendance WHERE person_id = ? ORDER BY local_date')
+        .all(personId) as AttendanceRow[]
+    ).map(toRecord);
+  }
+
+  // --- Daily summary -------------------------------------------------------------------------------
+
+  /** Counts over the day's records (any person, deleted ones included). */
+  dayCounts(
+    date: string,
+    unit?: string,
+  ): { present: number; late: number; not_checked_out: number; no_check_in: number } {
+    const r = this.db
+      .prepare(
+        `SELECT count(*) AS present,
+                coalesce(sum(late), 0) AS late,
+                coalesce(sum(check_in_at IS NOT NULL AND check_out_at IS NULL), 0) AS not_checked_out,
+                coalesce(sum(check_in_at IS NULL), 0) AS no_check_in
+           FROM attendance
+          WHERE local_date = @date AND (@unit IS NULL OR unit = @unit)`,
+      )
+      .get({ date, unit: unit ?? null }) as {
+      present: number;
+      late: number;
+      not_checked_out: number;
+      no_check_in: number;
+    };
+    return r;
+  }
+
+  /** Active people created before `existedBefore` (ISO instant: the end of that day). */
+  activePeopleCount(existedBefore: string, unit?: string): number {
+    const r = this.db
+      .prepare(
+        `SELECT count(*) AS n FROM people
+          WHERE active = 1 AND created_at < @before AND (@unit IS NULL OR unit = @unit)`,
+      )
+      .get({ before: existedBefore, unit: unit ?? null }) as { n: number };
+    return r.n;
+  }
+
+  /** Active people (existing by then) on leave on `date`. */
+  onLeaveCount(date: string, existedBefore: string, unit?: string): number {
+    const r = this.db
+      .prepare(
+        `SELECT count(*) AS n FROM people p
+          WHERE p.active = 1 AND p.created_at < @before AND (@unit IS NULL OR p.unit = @unit)
+            AND EXISTS (SELECT 1 FROM leave l WHERE l.person_id = p.id AND @date BETWEEN l.from_date AND l.to_date)`,
+      )
+      .get({ date, before: existedBefore, unit: unit ?? null }) as { n: number };
+    return r.n;
+  }
+
+  /** Active people (existing by then) with no record on `date` and not on leave. */
+  absentPeople(date: string, existedBefore: string, unit?: string): DailySummaryPerson[] {
+    return this.db
+      .prepare(
+        `SELECT p.id AS person_id, p.employee_number, p.full_name, p.unit FROM people p
+          WHERE p.active = 1 AND p.created_at < @before AND (@unit IS NULL OR p.unit = @unit)
+            AND NOT EXISTS (SELECT 1 FROM attendance a WHERE a.person_id = p.id AND a.local_date = @date)
+            AND NOT EXISTS (SELECT 1 FROM leave l WHERE l.person_id = p.id AND @date BETWEEN l.from_date AND l.to_date)
+          ORDER BY p.unit IS NULL, p.unit, p.full_name, p.employee_number`,
+      )
+      .all({ date, before: existedBefore, unit: unit ?? null }) as DailySummaryPerson[];
+  }
+
+  // --- Retention ---------------------------------------------------------------------------------
+
+  /** Delete records of days before `localDate`; returns how many. */
+  purgeBefore(localDate: string): number {
+    return this.db.prepare('DELETE FROM attendance WHERE local_date < ?').run(localDate).changes;
+  }
+
+  /** Delete leave that ended before `localDate`; returns how many. */
+  purgeLeaveBefore(localDate: string): number {
+    return this.db.prepare('DELETE FROM leave WHERE to_date < ?').run(localDate).changes;
+  }
+
+  // --- Holidays ------------------------------------------------------------------------------------
+
+  holidayOn(date: string): string | null {
+    const r = this.db.prepare('SELECT name FROM holidays WHERE date = ?').get(date) as { name: string } | undefined;
+    return r?.name ?? null;
+  }
+
+  /** Add or rename; returns the previous name (null when new). */
+  upsertHoliday(date: string, name: string): string | null {
+    const before = this.holidayOn(date);
+    this.db
+      .prepare('INSERT INTO holidays (date, name) VALUES (?, ?) ON CONFLICT (date) DO UPDATE SET name = excluded.name')
+      .run(date, name);
+    return before;
+  }
+
+  deleteHoliday(date: string): boolean {
+    return this.db.prepare('DELETE FROM holidays WHERE date = ?').run(date).changes > 0;
+  }
+
+  listHolidays(from: string, to: string): HolidayRow[] {
+    return this.db
+      .prepare('SELECT date, name FROM holidays WHERE date BETWEEN ? AND ? ORDER BY date')
+      .all(from, to) as HolidayRow[];
+  }
+
+  // --- Leave ---------------------------------------------------------------------------------------
+
+  leaveOn(personId: number, date: string): LeaveRow | undefined {
+    return this.db
+      .prepare('SELECT * FROM leave WHERE person_id = ? AND ? BETWEEN from_date AND to_date ORDER BY from_date LIMIT 1')
+      .get(personId, date) as LeaveRow | undefined;
+  }
+
+  getLeave(id: number): LeaveRow | undefined {
+    return this.db.prepare('SELECT * FROM leave WHERE id = ?').get(id) as LeaveRow | undefined;
+  }
+
+  insertLeave(l: Omit<LeaveRow, 'id'>): LeaveRow {
+    const info = this.db
+      .prepare(
+        'INSERT INTO leave (person_id, from_date, to_date, kind, note) VALUES (@person_id, @from_date, @to_date, @kind, @note)',
+      )
+      .run(l);
+    return this.getLeave(Number(info.lastInsertRowid))!;
+  }
+
+  deleteLeave(id: number): boolean {
+    return this.db.prepare('DELETE FROM leave WHERE id = ?').run(id).changes > 0;
+  }
+
+  /** Leave overlapping [from, to], optionally of one person. */
+  listLeave(from: string, to: string, personId?: number): LeaveRow[] {
+    return this.db
+      .prepare(
+        `SELECT * FROM leave WHERE from_date <= @to AND to_date >= @from AND (@person IS NULL OR person_id = @person)
+          ORDER BY from_date, person_id`,
+      )
+      .all({ from, to, person: personId ?? null }) as LeaveRow[];
+  }
+}

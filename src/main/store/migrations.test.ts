@@ -1,0 +1,196 @@
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { migrate, openDb, schemaVersion, type Db } from './db';
+import { MIGRATIONS } from './migrations';
+
+const dirs: string[] = [];
+function tempFile(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'hadir-migrations-'));
+  dirs.push(dir);
+  return path.join(dir, 'hadir.db');
+}
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+const tables = (db: Db) =>
+  (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").pluck().all() as string[]).sort();
+const columns = (db: Db, table: string) => (db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((c) => c.name);
+const triggers = (db: Db) => (db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'").pluck().all() as string[]).sort();
+const now = '2026-01-05T01:00:00.000Z';
+
+/** A bare connection with the pragmas openDb sets, migrated step by step. */
+function bare(): Db {
+  const db = new Database(tempFile());
+  db.pragma('foreign_keys = ON');
+  return db;
+}
+
+describe('migrations', () => {
+  it('are numbered 1, 2, 3… without gaps or repeats', () => {
+    expect(MIGRATIONS.map((m) => m.version)).toEqual(MIGRATIONS.map((_, i) => i + 1));
+  });
+
+  it('apply on a fresh file, record the version, and are idempotent on reopen', () => {
+    const file = tempFile();
+    const db = openDb({ file });
+    const latest = MIGRATIONS.at(-1)!.version;
+    expect(schemaVersion(db)).toBe(latest);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(db.pragma('secure_delete', { simple: true })).toBe(1);
+    const before = db.prepare('SELECT type, name, sql FROM sqlite_master ORDER BY name').all();
+    db.close();
+    const again = openDb({ file });
+    expect(schemaVersion(again)).toBe(latest);
+    expect(migrate(again)).toEqual([]);
+    expect(again.prepare('SELECT type, name, sql FROM sqlite_master ORDER BY name').all()).toEqual(before);
+    expect(again.pragma('integrity_check', { simple: true })).toBe('ok');
+    again.close();
+  });
+
+  it('refuse a database newer than this version understands', () => {
+    const db = bare();
+    db.pragma(`user_version = ${MIGRATIONS.length + 1}`);
+    expect(() => migrate(db)).toThrow(/newer/);
+    db.close();
+  });
+
+  it('roll a failed migration back whole, leaving the version where it was', () => {
+    const db = bare();
+    const broken = [...MIGRATIONS.slice(0, 1), { version: 2, name: 'broken', sql: 'CREATE TABLE half (x); INSERT INTO nowhere VALUES (1);' }];
+    expect(() => migrate(db, broken)).toThrow();
+    expect(schemaVersion(db)).toBe(1);
+    expect(tables(db)).not.toContain('half');
+    db.close();
+  });
+
+  it('1 core: people, templates, consents, settings and audit log with their constraints', () => {
+    const db = bare();
+    expect(migrate(db, MIGRATIONS, 1)).toEqual([1]);
+    expect(schemaVersion(db)).toBe(1);
+    expect(tables(db)).toEqual(['audit_log', 'consents', 'face_templates', 'people', 'settings']);
+    const person = db
+      .prepare('INSERT INTO people (employee_number, full_name, created_at, updated_at) VALUES (?, ?, ?, ?)')
+      .run('198501012010011001', 'Dr. Siti Rahayu, M.Kom.', now, now).lastInsertRowid;
+    // Employee numbers are unique; active is 0/1.
+    expect(() =>
+      db.prepare('INSERT INTO people (employee_number, full_name, created_at, updated_at) VALUES (?, ?, ?, ?)').run('198501012010011001', 'X', now, now),
+    ).toThrow(/UNIQUE/);
+    expect(() => db.prepare('UPDATE people SET active = 2 WHERE id = ?').run(person)).toThrow(/CHECK/);
+    const insertTemplate = db.prepare(
+      "INSERT INTO face_templates (person_id, pack_id, dim, embedding, source, created_at) VALUES (?, 'p', ?, ?, ?, ?)",
+    );
+    insertTemplate.run(person, 4, Buffer.alloc(16), 'upload', now);
+    // The BLOB must hold exactly dim float32s; the source is one of three; the person must exist.
+    expect(() => insertTemplate.run(person, 4, Buffer.alloc(12), 'upload', now)).toThrow(/CHECK/);
+    expect(() => insertTemplate.run(person, 4, Buffer.alloc(16), 'scanner', now)).toThrow(/CHECK/);
+    expect(() => insertTemplate.run(999, 4, Buffer.alloc(16), 'upload', now)).toThrow(/FOREIGN KEY/);
+    db.prepare("INSERT INTO consents (person_id, given_at, recorded_by, method) VALUES (?, ?, 'cli', 'signed form')").run(person, now);
+    expect(() =>
+      db.prepare("INSERT INTO audit_log (at, actor_type, action) VALUES (?, 'hacker', 'x')").run(now),
+    ).toThrow(/CHECK/);
+    // Deleting a person takes their templates and consents with them.
+    db.prepare('DELETE FROM people WHERE id = ?').run(person);
+    expect(db.prepare('SELECT count(*) FROM face_templates').pluck().get()).toBe(0);
+    expect(db.prepare('SELECT count(*) FROM consents').pluck().get()).toBe(0);
+    db.close();
+  });
+
+  it('2 attendance: one record per person and day, history kept (unlinked) when the person goes', () => {
+    const db = bare();
+    migrate(db, MIGRATIONS, 2);
+    expect(schemaVersion(db)).toBe(2);
+    expect(tables(db)).toEqual(expect.arrayContaining(['attendance', 'holidays', 'leave']));
+    const person = db
+      .prepare('INSERT INTO people (employee_number, full_name, created_at, updated_at) VALUES (?, ?, ?, ?)')
+      .run('1', 'A', now, now).lastInsertRowid;
+    const insert = db.prepare(
+      "INSERT INTO attendance (person_id, employee_number, full_name, local_date, decided_by, created_at, updated_at) VALUES (?, '1', 'A', ?, 'face', ?, ?)",
+    );
+    insert.run(person, '2026-01-05', now, now);
+    expect(() => insert.run(person, '2026-01-05', now, now)).toThrow(/UNIQUE/);
+    db.prepare('DELETE FROM people WHERE id = ?').run(person);
+    expect(db.prepare('SELECT person_id, employee_number FROM attendance').get()).toEqual({ person_id: null, employee_number: '1' });
+    expect(() => db.prepare("INSERT INTO leave (person_id, from_date, to_date, kind) VALUES (1, '2026-01-02', '2026-01-01', 'cuti')").run()).toThrow();
+    db.close();
+  });
+
+  it('3 access: operators with roles, API keys stored as unique hashes', () => {
+    const db = bare();
+    migrate(db, MIGRATIONS, 3);
+    expect(schemaVersion(db)).toBe(3);
+    expect(tables(db)).toEqual(expect.arrayContaining(['operators', 'api_keys']));
+    expect(() =>
+      db.prepare("INSERT INTO operators (username, display_name, role, secret_hash, created_at) VALUES ('a', 'A', 'root', 'h', ?)").run(now),
+    ).toThrow(/CHECK/);
+    const key = db.prepare("INSERT INTO api_keys (name, prefix, key_hash, scopes, created_at) VALUES ('k', 'hk_', 'h1', '[]', ?)");
+    key.run(now);
+    expect(() => key.run(now)).toThrow(/UNIQUE/);
+    db.close();
+  });
+
+  it('4 imports: one progress row per imported source, kept when the person is deleted', () => {
+    const db = bare();
+    migrate(db, MIGRATIONS, 4);
+    expect(schemaVersion(db)).toBe(4);
+    expect(columns(db, 'import_items')).toEqual(['source', 'run_id', 'status', 'person_id', 'reason', 'updated_at']);
+    const person = db
+      .prepare('INSERT INTO people (employee_number, full_name, created_at, updated_at) VALUES (?, ?, ?, ?)')
+      .run('1', 'A', now, now).lastInsertRowid;
+    db.prepare("INSERT INTO import_items (source, run_id, status, person_id, updated_at) VALUES ('/a', 'r', 'enrolled', ?, ?)").run(person, now);
+    expect(() => db.prepare("INSERT INTO import_items (source, run_id, status, updated_at) VALUES ('/b', 'r', 'maybe', ?)").run(now)).toThrow(/CHECK/);
+    db.prepare('DELETE FROM people').run();
+    expect(db.prepare('SELECT status, person_id FROM import_items').get()).toEqual({ status: 'enrolled', person_id: null });
+    db.close();
+  });
+
+  it('5 attendance evidence: check-out columns and the audit target index', () => {
+    const db = bare();
+    migrate(db, MIGRATIONS, 5);
+    expect(schemaVersion(db)).toBe(5);
+    expect(columns(db, 'attendance')).toEqual(expect.arrayContaining(['check_out_kiosk_id', 'check_out_similarity', 'check_out_liveness']));
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'audit_log_target'").pluck().get()).toBe('audit_log_target');
+    db.close();
+  });
+
+  it('6 template changes: triggers log every template write, cascades and activity changes', () => {
+    const db = bare();
+    migrate(db, MIGRATIONS, 5);
+    // Data from before the migration is not logged (a gallery loads it whole).
+    const p1 = db.prepare("INSERT INTO people (employee_number, full_name, created_at, updated_at) VALUES ('1', 'A', ?, ?)").run(now, now).lastInsertRowid;
+    migrate(db, MIGRATIONS, 6);
+    expect(schemaVersion(db)).toBe(6);
+    expect(triggers(db)).toEqual(['face_templates_log_delete', 'face_templates_log_insert', 'face_templates_log_update', 'people_log_active']);
+    const log = () => db.prepare('SELECT template_id, person_id FROM template_changes ORDER BY seq').all();
+    const t = (person: number | bigint) =>
+      db
+        .prepare("INSERT INTO face_templates (person_id, pack_id, dim, embedding, source, created_at) VALUES (?, 'p', 1, ?, 'upload', ?)")
+        .run(person, Buffer.alloc(4), now).lastInsertRowid;
+    const t1 = t(p1);
+    const t2 = t(p1);
+    expect(log()).toEqual([
+      { template_id: t1, person_id: Number(p1) },
+      { template_id: t2, person_id: Number(p1) },
+    ]);
+    db.prepare('DELETE FROM template_changes').run();
+    db.prepare('UPDATE face_templates SET usable = 0 WHERE id = ?').run(t1);
+    db.prepare('UPDATE face_templates SET quality = ? WHERE id = ?').run('{}', t2); // not a gallery column: not logged
+    expect(log()).toEqual([{ template_id: t1, person_id: Number(p1) }]);
+    db.prepare('DELETE FROM template_changes').run();
+    db.prepare('UPDATE people SET active = 0 WHERE id = ?').run(p1);
+    db.prepare('UPDATE people SET full_name = ? WHERE id = ?').run('B', p1); // not logged
+    expect(log()).toHaveLength(2);
+    db.prepare('DELETE FROM template_changes').run();
+    // Deleting the person cascades to the templates, and the cascade fires the delete trigger.
+    db.prepare('DELETE FROM people WHERE id = ?').run(p1);
+    expect(log()).toEqual([
+      { template_id: t1, person_id: Number(p1) },
+      { template_id: t2, person_id: Number(p1) },
+    ]);
+    db.close();
+  });
+});

@@ -1,0 +1,142 @@
+import { useCallback, useEffect, useState } from 'react';
+import type { AttendancePage, AttendanceFilter, ExportFormat } from '../../../shared/contract';
+import type { ErrorInfo } from '../../../shared/errors';
+import { api } from '../api/client';
+import { ErrorMessage } from '../components/ErrorMessage';
+import { Field } from '../components/Field';
+import { saveDownload } from '../lib/download';
+import { formatTime, localDate } from '../lib/time';
+import { useLanguage, useT } from '../state/language';
+import { AttendanceSummary } from './attendance/AttendanceSummary';
+
+export function AttendanceScreen({ timeZone }: { timeZone: string }): React.JSX.Element {
+  const t = useT();
+  const language = useLanguage((s) => s.language);
+  const today = localDate(new Date(), timeZone);
+  const [filter, setFilter] = useState<AttendanceFilter>({ from: today, to: today });
+  const [units, setUnits] = useState<string[]>([]);
+  const [page, setPage] = useState<AttendancePage | null>(null);
+  const [error, setError] = useState<ErrorInfo | null>(null);
+  const [exporting, setExporting] = useState(false);
+
+  useEffect(() => {
+    void api()
+      .listUnits()
+      .then((r) => r.ok && setUnits(r.value));
+  }, []);
+
+  const load = useCallback(async () => {
+    if (filter.from > filter.to) return;
+    const r = await api().queryAttendance(filter);
+    if (r.ok) {
+      setPage(r.value);
+      setError(null);
+    } else setError(r.error);
+  }, [filter]);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  const doExport = async (format: ExportFormat): Promise<void> => {
+    setExporting(true);
+    const r = await api().exportAttendance({ ...filter, format });
+    setExporting(false);
+    if (r.ok) saveDownload(r.value);
+    else setError(r.error);
+  };
+
+  const time = (iso: string | null): string => (iso ? formatTime(iso, language, timeZone) : '–');
+
+  return (
+    <div className="screen">
+      <h1>{t('attendance.title')}</h1>
+      <div className="toolbar">
+        <Field label={t('attendance.from')}>
+          <input type="date" value={filter.from} max={filter.to} onChange={(e) => setFilter({ ...filter, from: e.target.value })} />
+        </Field>
+        <Field label={t('attendance.to')}>
+          <input type="date" value={filter.to} min={filter.from} onChange={(e) => setFilter({ ...filter, to: e.target.value })} />
+        </Field>
+        <Field label={t('person.unit')}>
+          <select value={filter.unit ?? ''} onChange={(e) => setFilter({ ...filter, unit: e.target.value || undefined })}>
+            <option value="">{t('attendance.allUnits')}</option>
+            {units.map((u) => (
+              <option key={u} value={u}>
+                {u}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <label className="checkbox">
+          <input type="checkbox" checked={filter.onlyLate ?? false} onChange={(e) => setFilter({ ...filter, onlyLate: e.target.checked || undefined })} />
+          {t('attendance.onlyLate')}
+        </label>
+        <label className="checkbox">
+          <input
+            type="checkbox"
+            checked={filter.onlyNotCheckedOut ?? false}
+            onChange={(e) => setFilter({ ...filter, onlyNotCheckedOut: e.target.checked || undefined })}
+          />
+          {t('attendance.onlyNotCheckedOut')}
+        </label>
+        <button type="button" className="button-ghost" onClick={() => setFilter({ from: today, to: today })}>
+          {t('attendance.today')}
+        </button>
+        <span className="admin-spacer" />
+        <button type="button" disabled={exporting} onClick={() => void doExport('csv')}>
+          {t('attendance.exportCsv')}
+        </button>
+        <button type="button" disabled={exporting} onClick={() => void doExport('xlsx')}>
+          {t('attendance.exportXlsx')}
+        </button>
+      </div>
+      <ErrorMessage error={error} />
+      {page?.summary && <AttendanceSummary summary={page.summary} />}
+      <table className="table" data-testid="attendance-table">
+        <thead>
+          <tr>
+            <th>{t('attendance.date')}</th>
+            <th>{t('person.employeeNumber')}</th>
+            <th>{t('person.fullName')}</th>
+            <th>{t('person.unit')}</th>
+            <th>{t('attendance.checkIn')}</th>
+            <th>{t('attendance.checkOut')}</th>
+            <th>{t('attendance.flags')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {page?.records.map((r) => (
+            <tr key={r.id}>
+              <td>{r.local_date}</td>
+              <td>{r.employee_number}</td>
+              <td>{r.full_name}</td>
+              <td>{r.unit ?? '–'}</td>
+              <td>{time(r.check_in_at)}</td>
+              <td>{time(r.check_out_at)}</td>
+              <td className="flags">
+                {r.late && <span className="badge badge-warning">{t('attendance.late')}</span>}
+                {r.check_in_at && !r.check_out_at && (
+                  <span className="badge badge-info">{t('attendance.notCheckedOut')}</span>
+                )}
+                {r.decided_by !== 'face' && <span className="badge">{t(`attendance.decidedBy.${r.decided_by}`)}</span>}
+                {r.clock_flag && (
+                  <span className="badge badge-error" title={r.clock_flag}>
+                    {t('attendance.clockFlag')}
+                  </span>
+                )}
+              </td>
+            </tr>
+          ))}
+          {page && page.records.length === 0 && (
+            <tr>
+              <td colSpan={7} className="note">
+                {t('attendance.none')}
+              </td>
+            </tr>
+          )}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,0 +1,67 @@
+import type { EnrollmentRefusalCode } from '../../../../shared/people';
+import { useEnrollment } from '../../state/enrollment';
+import { useT } from '../../state/language';
+
+const REFUSALS: Record<EnrollmentRefusalCode, `enroll.refusal.${EnrollmentRefusalCode}`> = {
+  too_few_samples: 'enroll.refusal.too_few_samples',
+  too_many_samples: 'enroll.refusal.too_many_samples',
+  inconsistent: 'enroll.refusal.inconsistent',
+  duplicate: 'enroll.refusal.duplicate',
+  employee_number_taken: 'enroll.refusal.employee_number_taken',
+  person_not_found: 'enroll.refusal.person_not_found',
+  consent_missing: 'enroll.refusal.consent_missing',
+};
+
+/** Step 3: what happened. A refusal says why, and offers the way on (retake, or confirm a duplicate). */
+export function ResultStep(): React.JSX.Element | null {
+  const t = useT();
+  const { result, consent, busy, commit, retake, cancel } = useEnrollment();
+  if (!result) return null;
+  if (result.ok) {
+    return (
+      <section className="panel result result-ok" role="status" data-testid="enroll-result">
+        <h2>{t('enroll.result.ok', { name: result.person.full_name })}</h2>
+        <p>{t('enroll.result.templates', { count: result.templates })}</p>
+        <button type="button" onClick={() => void cancel()}>
+          {t('enroll.result.next')}
+        </button>
+      </section>
+    );
+  }
+  const { refusal } = result;
+  return (
+    <section className="panel result result-refused" role="alert" data-testid="enroll-result">
+      <h2>{t('enroll.result.refused')}</h2>
+      <p>
+        {t(REFUSALS[refusal.code], {
+          name: refusal.duplicate?.name ?? '',
+          number: refusal.duplicate?.employee_number ?? '',
+          score: refusal.duplicate ? refusal.duplicate.score.toFixed(2) : '',
+        })}
+      </p>
+      <small className="note">{refusal.message}</small>
+      <ul>
+        {result.samples
+          .filter((s) => !s.accepted)
+          .map((s) => (
+            <li key={s.index}>
+              {t('enroll.sampleAlt', { n: s.index + 1 })}: {s.rejections.map((r) => r.message).join('; ')}
+            </li>
+          ))}
+      </ul>
+      <div className="row">
+        {refusal.code === 'duplicate' && consent && (
+          <button type="button" disabled={busy} onClick={() => void commit(consent, true)}>
+            {t('enroll.result.confirmDuplicate')}
+          </button>
+        )}
+        <button type="button" onClick={retake}>
+          {t('enroll.result.retake')}
+        </button>
+        <button type="button" className="button-ghost" onClick={() => void cancel()}>
+          {t('enroll.result.startOver')}
+        </button>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,92 @@
+import { useState } from 'react';
+import type { SettingsView } from '../../../../shared/contract';
+import { Field } from '../../components/Field';
+import { useT } from '../../state/language';
+import type { SaveSettings } from '../SettingsScreen';
+
+/** Thresholds come from calibration: the calibrated operating points are shown, an override is explicit. */
+export function RecognitionSection({ settings, save }: { settings: SettingsView; save: SaveSettings }): React.JSX.Element {
+  const t = useT();
+  const r = settings.recognition;
+  const [override, setOverride] = useState(r.thresholdSource === 'manual' && r.threshold !== null ? String(r.threshold) : '');
+  const [margin, setMargin] = useState(r.margin);
+  const [requiredFrames, setRequiredFrames] = useState(r.requiredFrames);
+  const [requireLiveness, setRequireLiveness] = useState(r.requireLiveness);
+  const [headTurn, setHeadTurn] = useState(r.headTurnChallenge);
+
+  return (
+    <section className="panel" data-testid="settings-recognition">
+      <h2>{t('settings.recognition')}</h2>
+      <p>
+        {t('settings.recognition.inUse', {
+          threshold: r.threshold === null ? '–' : r.threshold.toFixed(3),
+          source: t(`settings.recognition.source.${r.thresholdSource}`),
+        })}
+      </p>
+      {r.calibrated.length > 0 ? (
+        <table className="table compact">
+          <thead>
+            <tr>
+              <th>{t('settings.recognition.far')}</th>
+              <th>{t('settings.recognition.threshold')}</th>
+              <th>{t('settings.recognition.tar')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {r.calibrated.map((c) => (
+              <tr key={c.far}>
+                <td>{c.far.toExponential(0)}</td>
+                <td>{c.threshold.toFixed(3)}</td>
+                <td>{c.tar === null ? '–' : `${(c.tar * 100).toFixed(1)}%`}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : (
+        <p className="note">{t('settings.recognition.notCalibrated')}</p>
+      )}
+      <div className="fields-row">
+        <Field label={t('settings.recognition.override')} hint={t('settings.recognition.overrideHint')}>
+          <input type="number" step={0.005} min={-1} max={1} value={override} onChange={(e) => setOverride(e.target.value)} />
+        </Field>
+        <Field label={t('settings.recognition.margin')}>
+          <input type="number" step={0.01} min={0} max={1} value={margin} onChange={(e) => setMargin(Number(e.target.value))} />
+        </Field>
+        <Field label={t('settings.recognition.requiredFrames')}>
+          <input
+            type="number"
+            min={1}
+            max={30}
+            value={requiredFrames}
+            onChange={(e) => setRequiredFrames(Number(e.target.value))}
+          />
+        </Field>
+      </div>
+      <label className="checkbox">
+        <input type="checkbox" checked={requireLiveness} onChange={(e) => setRequireLiveness(e.target.checked)} />
+        {t('settings.recognition.requireLiveness')}
+        {r.livenessThreshold !== null && ` (${r.livenessThreshold.toFixed(2)})`}
+      </label>
+      <label className="checkbox">
+        <input type="checkbox" checked={headTurn} onChange={(e) => setHeadTurn(e.target.checked)} />
+        {t('settings.recognition.headTurn')}
+      </label>
+      <button
+        type="button"
+        onClick={() =>
+          void save({
+            recognition: {
+              threshold: override.trim() === '' ? null : Number(override),
+              margin,
+              requiredFrames,
+              requireLiveness,
+              headTurnChallenge: headTurn,
+            },
+          })
+        }
+      >
+        {t('common.save')}
+      </button>
+    </section>
+  );
+}

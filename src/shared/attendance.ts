@@ -1,0 +1,90 @@
+/**
+ * Attendance as the kiosk screen, the HTTP API and the CLI see it. Instants are ISO-8601 UTC strings;
+ * `local_date` is the calendar day in the site's time zone.
+ */
+
+export type AttendanceDecidedBy = 'face' | 'operator' | 'api';
+
+export interface AttendanceRecord {
+  id: number;
+  /** null once the person was deleted and their history kept. */
+  person_id: number | null;
+  employee_number: string;
+  full_name: string;
+  unit: string | null;
+  local_date: string;
+  check_in_at: string | null;
+  check_out_at: string | null;
+  late: boolean;
+  /** Kiosk, similarity and liveness (p_real) of the recognition that checked in. */
+  kiosk_id: string | null;
+  similarity: number | null;
+  liveness: number | null;
+  /** The same for the latest check-out. */
+  check_out_kiosk_id: string | null;
+  check_out_similarity: number | null;
+  check_out_liveness: number | null;
+  decided_by: AttendanceDecidedBy;
+  /** Set when the clock jumped around this record: its times need a human look. */
+  clock_flag: string | null;
+  /** The operator's reason for a manual record or the latest correction. */
+  note: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/**
+ * What the kiosk says after a recognition. Only `checked_in` and `checked_out` wrote anything;
+ * `already_checked_in` returns the day's record so the screen can show the time of the check-in.
+ */
+export type AttendanceOutcome =
+  | { kind: 'checked_in'; record: AttendanceRecord; late: boolean }
+  | { kind: 'checked_out'; record: AttendanceRecord; late: boolean }
+  | { kind: 'already_checked_in'; record: AttendanceRecord; late: boolean }
+  | { kind: 'cooldown'; retry_after_s: number }
+  | { kind: 'closed' }
+  | { kind: 'holiday'; holiday: string }
+  | { kind: 'on_leave'; leave_kind: string };
+
+export type AttendanceOutcomeKind = AttendanceOutcome['kind'];
+
+export interface DailySummaryPerson {
+  person_id: number;
+  employee_number: string;
+  full_name: string;
+  unit: string | null;
+}
+
+export interface DailySummary {
+  date: string;
+  /** The holiday's name, when the date is one. */
+  holiday: string | null;
+  /** Whether attendance was expected: a weekday with windows that is not a holiday. */
+  workday: boolean;
+  /** Active people (of the unit, when filtered) who existed on that day. */
+  active: number;
+  /** Records of the day (anyone seen at all, checked in or only out). */
+  present: number;
+  late: number;
+  /** Active people without a record and not on leave, on a workday. */
+  absent: number;
+  on_leave: number;
+  /** Checked in but never checked out. */
+  not_checked_out: number;
+  /** Checked out with no check-in (missed the morning scan). */
+  no_check_in: number;
+  absent_people: DailySummaryPerson[];
+}
+
+/** Filter for attendance queries and exports; dates inclusive, in the site's time zone. */
+export interface AttendanceQuery {
+  from: string;
+  to: string;
+  unit?: string;
+  person_id?: number;
+  employee_number?: string;
+  /** Only records flagged late. */
+  only_late?: boolean;
+  /** Only records with a check-in and no check-out. */
+  only_not_checked_out?: boolean;
+}

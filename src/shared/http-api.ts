@@ -1,0 +1,138 @@
+/**
+ * The bodies of Hadir's HTTP API (/api/v1), as clients see them. The JSON schemas in
+ * src/main/api/schemas.ts describe the same shapes for validation, serialisation and the OpenAPI
+ * document (docs/openapi.json); a test checks every answer against them.
+ */
+import type { ErrorInfo } from './errors';
+import type { BBox, Landmarks5, LivenessResult } from './face';
+import type { Identity } from './identity';
+
+export interface ErrorBody {
+  error: ErrorInfo;
+}
+
+/** Milliseconds per stage, rounded to 0.01. `total` is the whole request as the server saw it. */
+export interface TimingsMs {
+  decode: number;
+  detect: number;
+  align: number;
+  embed: number;
+  liveness: number;
+  total: number;
+}
+
+export interface HealthBody {
+  status: 'ok' | 'unavailable';
+  version: string;
+  ready: boolean;
+  model_pack: {
+    id: string;
+    name: string;
+    embedding_size: number;
+    match_threshold: number | null;
+    strict_threshold: number | null;
+  };
+  provider: { requested: string; active: string; fallback_reason: string | null } | null;
+  device: string;
+  workers: { total: number; live: number; busy: number };
+  queue_depth: number;
+  max_queue: number;
+  gallery_size: number;
+  liveness_available: boolean;
+  liveness_threshold: number;
+  warnings: string[];
+}
+
+export interface DetectFace {
+  bbox: BBox;
+  score: number;
+  /** Left eye, right eye, nose, left mouth corner, right mouth corner. */
+  landmarks: Landmarks5;
+}
+
+export interface DetectBody {
+  width: number;
+  height: number;
+  faces: DetectFace[];
+  timings_ms: TimingsMs;
+}
+
+/** Why recognition faces carry no `identity` (null) or do. */
+export type IdentificationState = 'done' | 'key_required' | 'empty_gallery' | 'unavailable';
+
+export interface RecognitionFace extends DetectFace {
+  embedding: number[];
+  /** Null when liveness was not requested or the pack has no liveness models. */
+  liveness: LivenessResult | null;
+  /** Null unless `identification` is `done`. */
+  identity: Identity | null;
+}
+
+export interface RecognitionBody {
+  width: number;
+  height: number;
+  faces: RecognitionFace[];
+  liveness_available: boolean;
+  identification: IdentificationState;
+  timings_ms: TimingsMs;
+}
+
+export interface LivenessFace {
+  bbox: BBox;
+  p_real: number;
+  decision: LivenessResult['decision'];
+}
+
+export interface LivenessBody {
+  width: number;
+  height: number;
+  faces: LivenessFace[];
+  threshold: number;
+  timings_ms: TimingsMs;
+}
+
+export type CompareVerdict = 'same' | 'different' | 'uncalibrated';
+
+export interface ImageQuality {
+  field: string;
+  width: number;
+  height: number;
+  face_found: boolean;
+  face_count: number;
+  /** The main face (largest box), or null without one. */
+  face: {
+    bbox: BBox;
+    score: number;
+    /** Distance between the eye centres, pixels. */
+    inter_ocular: number;
+    box_width: number;
+    box_height: number;
+    /**
+     * Focus measure of the aligned 112×112 crop (variance of its Laplacian, as enrollment measures it):
+     * higher is sharper; enrollment asks for at least 60.
+     */
+    blur: number;
+    /** Mean grey level of the aligned crop, 0–255. */
+    brightness: number;
+    /** Degrees, from the 5 landmarks (rough); null when they are degenerate. */
+    pose: { yaw: number; roll: number } | null;
+  } | null;
+}
+
+export interface CompareImagesBody {
+  similarity: number;
+  threshold: number | null;
+  match: boolean;
+  verdict: CompareVerdict;
+  images: [ImageQuality, ImageQuality];
+  timings_ms: TimingsMs;
+}
+
+export interface CompareEmbeddingsBody {
+  similarity: number;
+  threshold: number | null;
+  match: boolean;
+  verdict: CompareVerdict;
+  /** Only with legacy routes on: the failure, answered with 200 for the old caller. */
+  error?: ErrorInfo;
+}

@@ -1,0 +1,135 @@
+/**
+ * Wall-clock dates and times in a site's time zone, with nothing but `Intl` (no tz database library):
+ * the kiosk decides "which day" and "how late" in local time, while records store UTC instants.
+ * Indonesia's three zones have no daylight saving, but nothing here assumes a fixed offset.
+ */
+
+/** The time zones of Indonesia: WIB (UTC+7), WITA (UTC+8), WIT (UTC+9). */
+export const INDONESIAN_TIME_ZONES = ['Asia/Jakarta', 'Asia/Makassar', 'Asia/Jayapura'] as const;
+export type IndonesianTimeZone = (typeof INDONESIAN_TIME_ZONES)[number];
+
+export const TIME_ZONE_LABELS: Record<IndonesianTimeZone, string> = {
+  'Asia/Jakarta': 'WIB',
+  'Asia/Makassar': 'WITA',
+  'Asia/Jayapura': 'WIT',
+};
+
+/** 0 = Sunday … 6 = Saturday, as `Date.getDay()`. */
+export type Weekday = 0 | 1 | 2 | 3 | 4 | 5 | 6;
+
+export interface LocalParts {
+  /** YYYY-MM-DD */
+  date: string;
+  /** HH:MM:SS, 24-hour */
+  time: string;
+  /** Minutes since local midnight (seconds dropped). */
+  minutes: number;
+  /** Seconds since local midnight. */
+  seconds: number;
+  weekday: Weekday;
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    // en-US with h23 gives stable numeric parts in every ICU build.
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+      weekday: 'short',
+    });
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
+const WEEKDAYS: Record<string, Weekday> = { Sun: 0, Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6 };
+
+/** The local calendar date, time and weekday of an instant in `timeZone`. */
+export function localParts(instant: Date, timeZone: string): LocalParts {
+  const parts: Record<string, string> = {};
+  for (const p of formatter(timeZone).formatToParts(instant)) parts[p.type] = p.value;
+  const h = Number(parts.hour);
+  const m = Number(parts.minute);
+  const s = Number(parts.second);
+  return {
+    date: `${parts.year}-${parts.month}-${parts.day}`,
+    time: `${parts.hour}:${parts.minute}:${parts.second}`,
+    minutes: h * 60 + m,
+    seconds: h * 3600 + m * 60 + s,
+    weekday: WEEKDAYS[parts.weekday],
+  };
+}
+
+/** Offset of `timeZone` from UTC at `instant`, in minutes (WIB: +420). */
+export function utcOffsetMinutes(instant: Date, timeZone: string): number {
+  const p = localParts(instant, timeZone);
+  const [y, mo, d] = p.date.split('-').map(Number);
+  const asUtc = Date.UTC(y, mo - 1, d) + p.seconds * 1000;
+  return Math.round((asUtc - Math.floor(instant.getTime() / 1000) * 1000) / 60_000);
+}
+
+/** The UTC instant of a local date and time ("HH:MM" or "HH:MM:SS") in `timeZone`. */
+export function zonedToUtc(date: string, time: string, timeZone: string): Date {
+  const [y, mo, d] = parseDate(date);
+  const secs = parseTimeOfDay(time) * 60 + (time.length > 5 ? Number(time.slice(6, 8)) : 0);
+  const naive = Date.UTC(y, mo - 1, d) + secs * 1000;
+  // Two rounds settle any zone whose offset changes near the instant (none in Indonesia).
+  let guess = naive - utcOffsetMinutes(new Date(naive), timeZone) * 60_000;
+  guess = naive - utcOffsetMinutes(new Date(guess), timeZone) * 60_000;
+  return new Date(guess);
+}
+
+/** `date` plus `days` calendar days (negative allowed). */
+export function addDays(date: string, days: number): string {
+  const [y, m, d] = parseDate(date);
+  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
+}
+
+/** The weekday of a calendar date. */
+export function weekdayOf(date: string): Weekday {
+  const [y, m, d] = parseDate(date);
+  return new Date(Date.UTC(y, m - 1, d)).getUTCDay() as Weekday;
+}
+
+/** Every date from `from` to `to`, inclusive. */
+export function datesBetween(from: string, to: string): string[] {
+  const out: string[] = [];
+  for (let d = from; d <= to; d = addDays(d, 1)) out.push(d);
+  return out;
+}
+
+const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const TIME_RE = /^([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$/;
+
+export function isValidDate(date: string): boolean {
+  const m = DATE_RE.exec(date);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const t = new Date(Date.UTC(y, mo - 1, d));
+  return t.getUTCFullYear() === y && t.getUTCMonth() === mo - 1 && t.getUTCDate() === d;
+}
+
+export function isValidTimeOfDay(time: string): boolean {
+  return TIME_RE.test(time);
+}
+
+/** Minutes since midnight of "HH:MM" (or "HH:MM:SS", seconds dropped). */
+export function parseTimeOfDay(time: string): number {
+  const m = TIME_RE.exec(time);
+  if (!m) throw new RangeError(`not a time of day (HH:MM): "${time}"`);
+  return Number(m[1]) * 60 + Number(m[2]);
+}
+
+function parseDate(date: string): [number, number, number] {
+  if (!isValidDate(date)) throw new RangeError(`not a date (YYYY-MM-DD): "${date}"`);
+  return date.split('-').map(Number) as [number, number, number];
+}
