@@ -20,7 +20,11 @@ import { randomUnitVectors } from '../src/main/testing/synthetic-faces';
 import { percentile, table } from './stats';
 
 const { values } = parseArgs({
-  options: { people: { type: 'string', default: '10000,100000' }, dim: { type: 'string', default: '128' }, json: { type: 'string' } },
+  options: {
+    people: { type: 'string', default: '10000,100000' },
+    dim: { type: 'string', default: '128' },
+    json: { type: 'string' },
+  },
 });
 const SIZES = values.people.split(',').map(Number);
 const D = Number(values.dim);
@@ -58,7 +62,11 @@ for (const people of SIZES) {
     for (let start = 0; start < people; start += BATCH) {
       db.transaction(() => {
         for (let i = start; i < Math.min(people, start + BATCH); i++) {
-          const p = peopleRepo.create({ employeeNumber: `19800101${String(i).padStart(10, '0')}`, fullName: `Pegawai ${i}`, unit: `Unit ${i % 50}` });
+          const p = peopleRepo.create({
+            employeeNumber: `19800101${String(i).padStart(10, '0')}`,
+            fullName: `Pegawai ${i}`,
+            unit: `Unit ${i % 50}`,
+          });
           for (let k = 0; k < PER_PERSON; k++) {
             const a = pool[(i * 7 + k) % pool.length];
             const b = pool[(i * 13 + k * 5 + 1) % pool.length];
@@ -85,7 +93,11 @@ for (const people of SIZES) {
     const loadMs = performance.now() - t0;
     // The matrix (with its growth headroom) is the gallery's memory; the id arrays add 12 bytes a row.
     const matrixMb = (gallery.stats().capacity * (D * 4 + 12)) / 2 ** 20;
-    const identifier = new Identifier(gallery, new PeopleRepo(kiosk), () => ({ threshold: 0.3, margin: 0.1, thresholdSource: 'pack' }));
+    const identifier = new Identifier(gallery, new PeopleRepo(kiosk), () => ({
+      threshold: 0.3,
+      margin: 0.1,
+      thresholdSource: 'pack',
+    }));
     for (let i = 0; i < 10; i++) identifier.identify(probes[i]);
     const times: number[] = [];
     for (const p of probes) {
@@ -97,7 +109,8 @@ for (const people of SIZES) {
     const cli = openDb({ file });
     cli.transaction(() => {
       const p = new PeopleRepo(cli).create({ employeeNumber: 'new', fullName: 'Baru' });
-      for (let k = 0; k < PER_PERSON; k++) new TemplatesRepo(cli).insert({ personId: p.id, packId: PACK, embedding: pool[k], source: 'import' });
+      for (let k = 0; k < PER_PERSON; k++)
+        new TemplatesRepo(cli).insert({ personId: p.id, packId: PACK, embedding: pool[k], source: 'import' });
     })();
     cli.close();
     t0 = performance.now();
@@ -121,11 +134,33 @@ for (const people of SIZES) {
   }
 }
 
-console.log(`gallery: ${D}-d, ${PER_PERSON} templates/person, ${os.cpus()[0]?.model ?? 'cpu'} × ${os.availableParallelism?.() ?? os.cpus().length}`);
+console.log(
+  `gallery: ${D}-d, ${PER_PERSON} templates/person, ${os.cpus()[0]?.model ?? 'cpu'} × ${os.availableParallelism?.() ?? os.cpus().length}`,
+);
 console.log(
   table(
-    ['people', 'templates', 'insert s', 'db MB', 'load ms', 'identify p50 ms', 'p95 ms', 'resync+identify ms', 'matrix MB'],
-    rows.map((r) => [String(r.people), String(r.templates), r.insertS, r.dbMb, r.loadMs, r.identifyP50Ms, r.identifyP95Ms, r.resyncMs, r.matrixMb]),
+    [
+      'people',
+      'templates',
+      'insert s',
+      'db MB',
+      'load ms',
+      'identify p50 ms',
+      'p95 ms',
+      'resync+identify ms',
+      'matrix MB',
+    ],
+    rows.map((r) => [
+      String(r.people),
+      String(r.templates),
+      r.insertS,
+      r.dbMb,
+      r.loadMs,
+      r.identifyP50Ms,
+      r.identifyP95Ms,
+      r.resyncMs,
+      r.matrixMb,
+    ]),
   ),
 );
 if (values.json) writeFileSync(values.json, JSON.stringify({ dim: D, perPerson: PER_PERSON, rows }, null, 2));

@@ -69,7 +69,9 @@ export const calibrateCommand: Command = async (argv) => {
       return 0;
     }
     if (values.gallery ? positionals.length !== 0 : positionals.length !== 1) {
-      throw new UsageError(values.gallery ? '--gallery takes no labelled input' : 'give one labels.json or labelled folder');
+      throw new UsageError(
+        values.gallery ? '--gallery takes no labelled input' : 'give one labels.json or labelled folder',
+      );
     }
   } catch (e) {
     if (e instanceof UsageError) {
@@ -93,7 +95,11 @@ export const calibrateCommand: Command = async (argv) => {
   let far: number;
   try {
     gallerySize = num('--gallery-size', values['gallery-size'], (n) => Number.isInteger(n) && n > 0);
-    templatesPerPerson = num('--templates-per-person', values['templates-per-person'], (n) => Number.isInteger(n) && n > 0);
+    templatesPerPerson = num(
+      '--templates-per-person',
+      values['templates-per-person'],
+      (n) => Number.isInteger(n) && n > 0,
+    );
     targetFir = num('--target-fir', values['target-fir'], (n) => n > 0 && n < 1);
     far = num('--far', values.far, (n) => n > 0 && n < 1) ?? 0.001;
   } catch (e) {
@@ -111,17 +117,27 @@ export const calibrateCommand: Command = async (argv) => {
       const templates = new TemplatesRepo(db);
       const gallery = Gallery.load(db, templates, pack.id, pack.recognizer.embeddingSize);
       if (gallery.peopleCount < 2) {
-        process.stderr.write(`hadir calibrate: the ${pack.id} gallery has ${gallery.peopleCount} people; at least 2 are needed\n`);
+        process.stderr.write(
+          `hadir calibrate: the ${pack.id} gallery has ${gallery.peopleCount} people; at least 2 are needed\n`,
+        );
         return 1;
       }
       const impostor = new ScoreHistogram();
       const genuine = new ScoreHistogram();
-      const pairs = gallery.pairScores(2000, { impostor: (s) => impostor.add(s), genuine: (s) => genuine.add(s) }, seededRandom(1));
-      cal = calibrateDistributions(Distribution.fromHistogram(impostor), genuine.count ? Distribution.fromHistogram(genuine) : null, {
-        gallerySize: gallerySize ?? gallery.peopleCount,
-        templatesPerPerson: templatesPerPerson ?? Math.max(1, Math.round(gallery.size / gallery.peopleCount)),
-        targetFir,
-      });
+      const pairs = gallery.pairScores(
+        2000,
+        { impostor: (s) => impostor.add(s), genuine: (s) => genuine.add(s) },
+        seededRandom(1),
+      );
+      cal = calibrateDistributions(
+        Distribution.fromHistogram(impostor),
+        genuine.count ? Distribution.fromHistogram(genuine) : null,
+        {
+          gallerySize: gallerySize ?? gallery.peopleCount,
+          templatesPerPerson: templatesPerPerson ?? Math.max(1, Math.round(gallery.size / gallery.peopleCount)),
+          targetFir,
+        },
+      );
       cal.identities = gallery.peopleCount;
       cal.samples = gallery.size;
       source = `enrolled gallery (${gallery.peopleCount} people, ${pairs.impostorPairs} impostor pairs)`;
@@ -154,7 +170,13 @@ export const calibrateCommand: Command = async (argv) => {
       const audit = new AuditRepo(db);
       db.transaction(() => {
         settings.set(thresholdsKey(pack.id), stored);
-        audit.record({ actor: cliActor(), action: 'settings.thresholds', targetType: 'pack', targetId: pack.id, details: stored });
+        audit.record({
+          actor: cliActor(),
+          action: 'settings.thresholds',
+          targetType: 'pack',
+          targetId: pack.id,
+          details: stored,
+        });
       })();
     }
 
@@ -177,7 +199,10 @@ export function report(packId: string, source: string, cal: Calibration, stored:
   const out: string[] = [`pack ${packId}: ${source}`];
   const g = cal.genuine;
   const i = cal.impostor;
-  if (g) out.push(`genuine  pairs ${g.count}: mean ${f3(g.mean)} sd ${f3(g.sd)}  1% ${f3(g.p1)}  5% ${f3(g.p5)}  min ${f3(g.min)}`);
+  if (g)
+    out.push(
+      `genuine  pairs ${g.count}: mean ${f3(g.mean)} sd ${f3(g.sd)}  1% ${f3(g.p1)}  5% ${f3(g.p5)}  min ${f3(g.min)}`,
+    );
   out.push(`impostor pairs ${i.count}: mean ${f3(i.mean)} sd ${f3(i.sd)}  99% ${f3(i.p99)}  max ${f3(i.max)}`);
   out.push('', 'FAR        threshold  TAR      impostors ≥ t');
   for (const p of cal.operatingPoints) {
@@ -206,21 +231,33 @@ export function report(packId: string, source: string, cal: Calibration, stored:
 }
 
 /** One embedding per photo (its main face) of a labels.json or a folder of per-person folders. */
-async function embedLabelled(input: string, imagesDir: string | undefined, packId: string): Promise<LabelledEmbedding[]> {
+async function embedLabelled(
+  input: string,
+  imagesDir: string | undefined,
+  packId: string,
+): Promise<LabelledEmbedding[]> {
   const entries: { label: string; file: string }[] = [];
   if (statSync(input).isDirectory()) {
-    for (const person of readdirSync(input).filter((n) => !n.startsWith('.')).sort()) {
+    for (const person of readdirSync(input)
+      .filter((n) => !n.startsWith('.'))
+      .sort()) {
       const dir = path.join(input, person);
       if (!statSync(dir).isDirectory()) continue;
       for (const f of readdirSync(dir).sort()) {
-        if (IMAGE_EXTENSIONS.has(path.extname(f).toLowerCase())) entries.push({ label: person, file: path.join(dir, f) });
+        if (IMAGE_EXTENSIONS.has(path.extname(f).toLowerCase()))
+          entries.push({ label: person, file: path.join(dir, f) });
       }
     }
   } else {
     const labels = JSON.parse(readFileSync(input, 'utf8')) as { identities?: Record<string, string[]> };
     if (!labels.identities) throw new UsageError(`${input} has no "identities" map`);
-    const base = imagesDir ?? (existsSync(path.join(path.dirname(input), 'faces')) ? path.join(path.dirname(input), 'faces') : path.dirname(input));
-    for (const [label, files] of Object.entries(labels.identities)) for (const f of files) entries.push({ label, file: path.join(base, f) });
+    const base =
+      imagesDir ??
+      (existsSync(path.join(path.dirname(input), 'faces'))
+        ? path.join(path.dirname(input), 'faces')
+        : path.dirname(input));
+    for (const [label, files] of Object.entries(labels.identities))
+      for (const f of files) entries.push({ label, file: path.join(base, f) });
   }
   const pipeline = await openPipeline(packId);
   const out: LabelledEmbedding[] = [];

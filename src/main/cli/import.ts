@@ -72,7 +72,10 @@ export const importCommand: Command = async (argv) => {
         target: service,
         imports: new ImportRepo(db),
         loadSample: async (file) =>
-          service.prepareSample(await decodeImage(await readFile(file)), { source: 'import', label: path.basename(file) }),
+          service.prepareSample(await decodeImage(await readFile(file)), {
+            source: 'import',
+            label: path.basename(file),
+          }),
       },
       {
         actor: cliActor(),

@@ -14,8 +14,14 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   },
   models: { summary: 'list, import or fetch model packs', load: async () => (await import('./models')).models },
   serve: { summary: 'run the local HTTP API (headless)', load: async () => (await import('./serve')).serve },
-  identify: { summary: 'say who the faces in images are (enrolled people)', load: async () => (await import('./identify')).identify },
-  import: { summary: 'enroll people from a folder of photos (resumable)', load: async () => (await import('./import')).importCommand },
+  identify: {
+    summary: 'say who the faces in images are (enrolled people)',
+    load: async () => (await import('./identify')).identify,
+  },
+  import: {
+    summary: 'enroll people from a folder of photos (resumable)',
+    load: async () => (await import('./import')).importCommand,
+  },
   people: { summary: 'list enrolled people', load: async () => (await import('./people')).people },
   calibrate: {
     summary: 'match thresholds from labelled photos or the enrolled gallery',

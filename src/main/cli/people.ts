@@ -46,11 +46,24 @@ export const people: Command = async (argv) => {
       for (const p of list) process.stdout.write(JSON.stringify(p) + '\n');
       return 0;
     }
-    const rows = list.map((p) => [String(p.id), p.employee_number, p.full_name, p.unit ?? '', p.active ? 'yes' : 'no', String(p.templates)]);
+    const rows = list.map((p) => [
+      String(p.id),
+      p.employee_number,
+      p.full_name,
+      p.unit ?? '',
+      p.active ? 'yes' : 'no',
+      String(p.templates),
+    ]);
     const head = ['id', 'employee number', 'name', 'unit', 'active', 'templates'];
     const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-    const fmt = (r: string[]) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
-    process.stdout.write([fmt(head), ...rows.map(fmt)].join('\n') + `\n${list.length} ${list.length === 1 ? 'person' : 'people'}\n`);
+    const fmt = (r: string[]) =>
+      r
+        .map((c, i) => c.padEnd(widths[i]))
+        .join('  ')
+        .trimEnd();
+    process.stdout.write(
+      [fmt(head), ...rows.map(fmt)].join('\n') + `\n${list.length} ${list.length === 1 ? 'person' : 'people'}\n`,
+    );
     return 0;
   } finally {
     db.close();

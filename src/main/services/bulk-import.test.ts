@@ -118,7 +118,10 @@ describe.skipIf(!haveSharedData())('bulk import with real photos', () => {
       target: service,
       imports: new ImportRepo(t.db),
       loadSample: async (file: string) =>
-        service.prepareSample(await decodeImage(await readFile(file)), { source: 'import' as const, label: path.basename(file) }),
+        service.prepareSample(await decodeImage(await readFile(file)), {
+          source: 'import' as const,
+          label: path.basename(file),
+        }),
     };
     const counts = () => ({
       people: service.people.count(),
@@ -134,7 +137,9 @@ describe.skipIf(!haveSharedData())('bulk import with real photos', () => {
       const plan = planImport(folder);
       expect(plan.items.map((i) => i.employeeNumber)).toEqual(['100001', '100002', '100003', '100004', '100005']);
       const first = await runImport(plan.items, deps, opts);
-      console.log(`[import] first run: ${JSON.stringify({ ...first, rejected: first.rejected.map((r) => `${r.employeeNumber}: ${r.reason}`) })}`);
+      console.log(
+        `[import] first run: ${JSON.stringify({ ...first, rejected: first.rejected.map((r) => `${r.employeeNumber}: ${r.reason}`) })}`,
+      );
       expect(first).toMatchObject({ total: 5, enrolled: 3, skipped: 0, doneBefore: 0, failed: [] });
       expect(first.rejected.map((r) => r.employeeNumber).sort()).toEqual(['100004', '100005']);
       expect(first.rejected.find((r) => r.employeeNumber === '100004')!.reason).toMatch(/no_face/);
@@ -156,7 +161,10 @@ describe.skipIf(!haveSharedData())('bulk import with real photos', () => {
       const elsewhere = plan.items.slice(0, 2).map((i) => ({ ...i, key: `${i.key}-copy` }));
       expect(await runImport(elsewhere, deps, opts)).toMatchObject({ skipped: 2, enrolled: 0 });
       expect(counts()).toEqual(after);
-      expect(deps.imports.get(`${plan.items[0].key}-copy`)).toMatchObject({ status: 'skipped', reason: 'already enrolled' });
+      expect(deps.imports.get(`${plan.items[0].key}-copy`)).toMatchObject({
+        status: 'skipped',
+        reason: 'already enrolled',
+      });
     } finally {
       t.cleanup();
     }
@@ -208,13 +216,20 @@ describe.skipIf(!haveSharedData())('hadir import, people, identify', () => {
     const s1 = JSON.parse(first.stdout);
     expect(s1).toMatchObject({ total: 5, enrolled: 3, doneBefore: 0 });
     const again = await hadir('import', folder);
-    expect(again.stdout).toMatch(/5 in the folder: 0 enrolled, 0 already enrolled, 5 done by an earlier run, 0 rejected/);
+    expect(again.stdout).toMatch(
+      /5 in the folder: 0 enrolled, 0 already enrolled, 5 done by an earlier run, 0 rejected/,
+    );
     expect(again.code).toBe(0);
 
     const people = await hadir('people', '--json');
     expect(people.code).toBe(0);
-    const list = people.stdout.trim().split('\n').map((l) => JSON.parse(l));
-    expect(list.map((p: { employee_number: string; templates: number }) => [p.employee_number, p.templates]).sort()).toEqual([
+    const list = people.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(
+      list.map((p: { employee_number: string; templates: number }) => [p.employee_number, p.templates]).sort(),
+    ).toEqual([
       ['100001', 2],
       ['100002', 2],
       ['100003', 2],
@@ -226,18 +241,33 @@ describe.skipIf(!haveSharedData())('hadir import, people, identify', () => {
     const stranger = path.join(facesDir, '8545da294e8c.png'); // Tom Hanks: not enrolled
     const id = await hadir('identify', '--json', sharon, stranger, 'missing.jpg');
     expect(id.code).toBe(1);
-    const [a, b, c] = id.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const [a, b, c] = id.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(a.image).toBe(sharon);
     expect(a.faces[0].bbox).toHaveLength(4);
     expect(a.faces[0].landmarks).toHaveLength(5);
     expect(a.faces[0].identity).toMatchObject({ employee_number: '100001', name: '100001', decision: 'match' });
-    expect(Object.keys(a.faces[0].identity).sort()).toEqual(['decision', 'employee_number', 'name', 'person_id', 'score', 'second_score']);
+    expect(Object.keys(a.faces[0].identity).sort()).toEqual([
+      'decision',
+      'employee_number',
+      'name',
+      'person_id',
+      'score',
+      'second_score',
+    ]);
     expect(b.faces[0].identity).toMatchObject({ person_id: null, decision: 'unknown' });
     expect(c.error.code).toBe('NOT_FOUND');
     // The CLI's changes are audited under the OS user.
     const db = openDb({ file: path.join(dataDir, 'hadir.db') });
     try {
-      expect(db.prepare("SELECT count(*) FROM audit_log WHERE action = 'person.enroll' AND actor_type = 'cli'").pluck().get()).toBe(3);
+      expect(
+        db
+          .prepare("SELECT count(*) FROM audit_log WHERE action = 'person.enroll' AND actor_type = 'cli'")
+          .pluck()
+          .get(),
+      ).toBe(3);
     } finally {
       db.close();
     }

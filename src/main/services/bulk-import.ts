@@ -1,10 +1,9 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { HadirError } from '../../shared/errors';
-import type { Actor, SampleVerdict } from '../../shared/people';
+import type { Actor, EnrollmentResult, Person, SampleVerdict } from '../../shared/people';
 import type { ImportRepo } from '../store/import-repo';
 import type { EnrollmentPolicy, EnrollRequest, PreparedSample } from './enrollment';
-import type { EnrollmentResult, Person } from '../../shared/people';
 
 /**
  * Bulk import: a folder of photos named by employee number (or mapped by a CSV) becomes enrolled
@@ -13,7 +12,19 @@ import type { EnrollmentResult, Person } from '../../shared/people';
  * is done and never enrolls anyone twice (the employee number is unique, and checked first).
  */
 
-export const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp', '.bmp', '.tif', '.tiff', '.gif', '.avif', '.heic', '.heif']);
+export const IMAGE_EXTENSIONS = new Set([
+  '.jpg',
+  '.jpeg',
+  '.png',
+  '.webp',
+  '.bmp',
+  '.tif',
+  '.tiff',
+  '.gif',
+  '.avif',
+  '.heic',
+  '.heif',
+]);
 
 export interface ImportPlanItem {
   /** Stable key of the item in `import_items`: the folder's absolute path, or `<folder>#<employee number>`. */
@@ -70,7 +81,13 @@ function planFromNames(root: string): ImportPlan {
       const stem = path.basename(name, path.extname(name));
       const number = /^(.+?)(?:_\d{1,3})?$/.exec(stem)![1];
       const key = `${root}#${number}`;
-      const item = byNumber.get(`file:${number}`) ?? { key, employeeNumber: number, fullName: number, unit: null, files: [] };
+      const item = byNumber.get(`file:${number}`) ?? {
+        key,
+        employeeNumber: number,
+        fullName: number,
+        unit: null,
+        files: [],
+      };
       item.files.push(full);
       byNumber.set(`file:${number}`, item);
     }
@@ -108,7 +125,10 @@ function planFromCsv(root: string, csvFile: string): ImportPlan {
   const rows = parseCsv(readFileSync(csvFile, 'utf8').replace(/^\uFEFF/, ''));
   const header = rows.shift()?.map((h) => CSV_COLUMNS[h.trim().toLowerCase()]);
   if (!header || !header.includes('file') || !header.includes('employee_number')) {
-    throw new HadirError('BAD_REQUEST', `${csvFile}: the header row needs at least the columns file and employee_number`);
+    throw new HadirError(
+      'BAD_REQUEST',
+      `${csvFile}: the header row needs at least the columns file and employee_number`,
+    );
   }
   const col = (row: string[], name: string) => {
     const i = header.indexOf(name as never);
@@ -244,7 +264,15 @@ export async function runImport(
   opts: ImportOptions,
 ): Promise<ImportSummary> {
   const runId = opts.runId ?? new Date().toISOString();
-  const summary: ImportSummary = { runId, total: items.length, enrolled: 0, skipped: 0, doneBefore: 0, rejected: [], failed: [] };
+  const summary: ImportSummary = {
+    runId,
+    total: items.length,
+    enrolled: 0,
+    skipped: 0,
+    doneBefore: 0,
+    rejected: [],
+    failed: [],
+  };
   for (const item of items) {
     if (opts.signal?.aborted) break;
     const outcome = await importOne(item, deps, opts, runId, summary);
@@ -288,13 +316,16 @@ async function importOne(
       }
     }
     const result = target.enroll({
-      person: existing ? { personId: existing.id } : { employeeNumber: item.employeeNumber, fullName: item.fullName, unit: item.unit },
+      person: existing
+        ? { personId: existing.id }
+        : { employeeNumber: item.employeeNumber, fullName: item.fullName, unit: item.unit },
       samples,
       consent: { method: opts.consentMethod },
       actor: opts.actor,
       confirmDuplicate: opts.allowDuplicates,
       policy: { minSamples: IMPORT_MIN_SAMPLES, ...opts.policy },
-      alsoInTransaction: (person) => imports.record({ source: item.key, runId, status: 'enrolled', personId: person.id }),
+      alsoInTransaction: (person) =>
+        imports.record({ source: item.key, runId, status: 'enrolled', personId: person.id }),
     });
     if (result.ok) {
       summary.enrolled++;

@@ -115,12 +115,15 @@ describe.skipIf(!haveSharedData())('calibration on labels.json', () => {
       for (const s of samples) byLabel.set(s.label, [...(byLabel.get(s.label) ?? []), s]);
       for (const [label, list] of byLabel) {
         const p = people.create({ employeeNumber: label, fullName: label });
-        for (const s of list.slice(0, 3)) templates.insert({ personId: p.id, packId: 'mbf-y1', embedding: s.embedding, source: 'import' });
+        for (const s of list.slice(0, 3))
+          templates.insert({ personId: p.id, packId: 'mbf-y1', embedding: s.embedding, source: 'import' });
       }
       const gallery = Gallery.load(t.db, templates, 'mbf-y1', 128);
       const h = new ScoreHistogram();
       gallery.pairScores(10_000, { impostor: (s) => h.add(s) });
-      const fromGallery = calibrateDistributions(Distribution.fromHistogram(h), null, { gallerySize: gallery.peopleCount });
+      const fromGallery = calibrateDistributions(Distribution.fromHistogram(h), null, {
+        gallerySize: gallery.peopleCount,
+      });
       const labelled = calibrate(samples);
       expect(fromGallery.impostor.mean).toBeCloseTo(labelled.impostor.mean, 1);
       expect(Math.abs(fromGallery.impostor.sd - labelled.impostor.sd)).toBeLessThan(0.02);
@@ -151,7 +154,14 @@ describe.skipIf(!haveSharedData())('hadir calibrate', () => {
   };
 
   it('calibrates labels.json, stores the threshold for the gallery size, and identify then uses it', async () => {
-    const r = await hadir('calibrate', path.join(testdataDir, 'labels.json'), '--gallery-size', '20', '--store', '--json');
+    const r = await hadir(
+      'calibrate',
+      path.join(testdataDir, 'labels.json'),
+      '--gallery-size',
+      '20',
+      '--store',
+      '--json',
+    );
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.pack).toBe('mbf-y1');
@@ -161,7 +171,10 @@ describe.skipIf(!haveSharedData())('hadir calibrate', () => {
     try {
       const settings = new SettingsRepo(db);
       expect(settings.get<{ match: number }>(thresholdsKey('mbf-y1'))!.match).toBe(out.stored.match);
-      expect(matchPolicy(settings, getPack('mbf-y1'))).toMatchObject({ threshold: out.stored.match, thresholdSource: 'settings' });
+      expect(matchPolicy(settings, getPack('mbf-y1'))).toMatchObject({
+        threshold: out.stored.match,
+        thresholdSource: 'settings',
+      });
     } finally {
       db.close();
     }
@@ -182,4 +195,3 @@ describe('synthetic vectors', () => {
     expect(Math.abs(dot)).toBeLessThan(0.35);
   });
 });
-

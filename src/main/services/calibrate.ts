@@ -59,7 +59,8 @@ export class Distribution {
       sq += v[i] * v[i];
     }
     const mean = n ? sum / n : NaN;
-    const at = (fracFromBottom: number) => (n ? v[Math.min(n - 1, Math.max(0, Math.round((1 - fracFromBottom) * (n - 1))))] : NaN);
+    const at = (fracFromBottom: number) =>
+      n ? v[Math.min(n - 1, Math.max(0, Math.round((1 - fracFromBottom) * (n - 1))))] : NaN;
     return new Distribution(v, null, {
       count: n,
       mean,
@@ -186,19 +187,33 @@ export class ScoreHistogram {
  */
 export function normalQuantile(p: number): number {
   if (!(p > 0 && p < 1)) return p === 0 ? -Infinity : p === 1 ? Infinity : NaN;
-  const a = [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.38357751867269e2, -3.066479806614716e1, 2.506628277459239];
-  const b = [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1];
-  const c = [-7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549671010115819, 4.374664141464968, 2.938163982698783];
+  const a = [
+    -3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.38357751867269e2, -3.066479806614716e1,
+    2.506628277459239,
+  ];
+  const b = [
+    -5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1,
+  ];
+  const c = [
+    -7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549671010115819, 4.374664141464968,
+    2.938163982698783,
+  ];
   const d = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416];
   const pl = 0.02425;
   if (p < pl) {
     const q = Math.sqrt(-2 * Math.log(p));
-    return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+    return (
+      (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+      ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1)
+    );
   }
   if (p > 1 - pl) return -normalQuantile(1 - p);
   const q = p - 0.5;
   const r = q * q;
-  return ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+  return (
+    ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) /
+    (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1)
+  );
 }
 
 export interface OperatingPoint {
@@ -281,12 +296,24 @@ export function pairScores(samples: readonly LabelledEmbedding[]): { genuine: nu
 export function calibrate(samples: readonly LabelledEmbedding[], opts: CalibrateOptions = {}): Calibration {
   const { genuine, impostor } = pairScores(samples);
   const identities = new Set(samples.map((s) => s.label)).size;
-  const cal = calibrateDistributions(Distribution.fromScores(impostor), genuine.length ? Distribution.fromScores(genuine) : null, opts);
+  const cal = calibrateDistributions(
+    Distribution.fromScores(impostor),
+    genuine.length ? Distribution.fromScores(genuine) : null,
+    opts,
+  );
   cal.identities = identities;
   cal.samples = samples.length;
   if (opts.gallerySize && identities > opts.gallerySize) {
-    const thresholds = [...new Set([...(cal.fir ? [cal.fir.threshold] : []), ...cal.operatingPoints.map((p) => p.threshold)])];
-    cal.empiricalFir = empiricalFir(samples, opts.gallerySize, opts.templatesPerPerson ?? 3, thresholds, opts.seed ?? 1);
+    const thresholds = [
+      ...new Set([...(cal.fir ? [cal.fir.threshold] : []), ...cal.operatingPoints.map((p) => p.threshold)]),
+    ];
+    cal.empiricalFir = empiricalFir(
+      samples,
+      opts.gallerySize,
+      opts.templatesPerPerson ?? 3,
+      thresholds,
+      opts.seed ?? 1,
+    );
   }
   return cal;
 }
@@ -302,7 +329,13 @@ export function calibrateDistributions(
   for (const targetFar of opts.fars ?? DEFAULT_FARS) {
     const r = impostor.thresholdForFar(targetFar);
     if (!r.supported) continue;
-    operatingPoints.push({ targetFar, far: r.above / impostor.count, threshold: r.threshold, tar: tarAt(r.threshold), impostorsAbove: r.above });
+    operatingPoints.push({
+      targetFar,
+      far: r.above / impostor.count,
+      threshold: r.threshold,
+      tar: tarAt(r.threshold),
+      impostorsAbove: r.above,
+    });
   }
   let fir: GalleryFir | null = null;
   if (opts.gallerySize && opts.gallerySize > 0) {
@@ -315,7 +348,9 @@ export function calibrateDistributions(
     // How much heavier the measured tail is than the normal fit, at the rarest FAR measured.
     const rarest = operatingPoints.at(-1);
     const tailCorrection = rarest ? Math.max(0, rarest.threshold - (mean + sd * normalQuantile(1 - rarest.far))) : 0;
-    const threshold = measured.supported ? measured.threshold : mean + sd * normalQuantile(1 - neededFar) + tailCorrection;
+    const threshold = measured.supported
+      ? measured.threshold
+      : mean + sd * normalQuantile(1 - neededFar) + tailCorrection;
     const firAt = (t: number) => {
       const far = impostor.countAtOrAbove(t) / impostor.count;
       return -Math.expm1(comparisons * Math.log1p(-far));
@@ -387,7 +422,8 @@ export function empiricalFir(
       for (const s of byLabel.get(l)!) {
         probes++;
         let best = -Infinity;
-        for (const person of gallery) for (const g of person) best = Math.max(best, cosineSimilarity(s.embedding, g.embedding));
+        for (const person of gallery)
+          for (const g of person) best = Math.max(best, cosineSimilarity(s.embedding, g.embedding));
         thresholds.forEach((th, i) => {
           if (best >= th) named[i]++;
         });

@@ -24,7 +24,13 @@ function runChild(
   inTransaction = false,
 ): Promise<{ reported: number; killed: boolean; stderr: string; killedIn: string | null }> {
   return new Promise((resolve, reject) => {
-    const args = [path.join(repoRoot, 'bin/run-ts.mjs'), CHILD, file, String(PEOPLE), ...(inTransaction ? ['pause'] : [])];
+    const args = [
+      path.join(repoRoot, 'bin/run-ts.mjs'),
+      CHILD,
+      file,
+      String(PEOPLE),
+      ...(inTransaction ? ['pause'] : []),
+    ];
     const child = spawn(process.execPath, args, {
       cwd: repoRoot,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -56,16 +62,30 @@ function checkConsistent(file: string): { people: number; imported: number } {
     expect(db.pragma('foreign_key_check')).toEqual([]);
     const q = (sql: string) => db.prepare(sql).pluck().get() as number;
     // Nobody without templates, consent or an audit entry; every template whole.
-    expect(q('SELECT count(*) FROM people p WHERE NOT EXISTS (SELECT 1 FROM face_templates t WHERE t.person_id = p.id)')).toBe(0);
-    expect(q('SELECT count(*) FROM people p WHERE (SELECT count(*) FROM face_templates t WHERE t.person_id = p.id) <> 3')).toBe(0);
-    expect(q('SELECT count(*) FROM people p WHERE (SELECT count(*) FROM consents c WHERE c.person_id = p.id) <> 1')).toBe(0);
-    expect(q("SELECT count(*) FROM people p WHERE NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.action = 'person.enroll' AND a.target_id = CAST(p.id AS TEXT))")).toBe(0);
+    expect(
+      q('SELECT count(*) FROM people p WHERE NOT EXISTS (SELECT 1 FROM face_templates t WHERE t.person_id = p.id)'),
+    ).toBe(0);
+    expect(
+      q('SELECT count(*) FROM people p WHERE (SELECT count(*) FROM face_templates t WHERE t.person_id = p.id) <> 3'),
+    ).toBe(0);
+    expect(
+      q('SELECT count(*) FROM people p WHERE (SELECT count(*) FROM consents c WHERE c.person_id = p.id) <> 1'),
+    ).toBe(0);
+    expect(
+      q(
+        "SELECT count(*) FROM people p WHERE NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.action = 'person.enroll' AND a.target_id = CAST(p.id AS TEXT))",
+      ),
+    ).toBe(0);
     expect(q('SELECT count(*) FROM face_templates WHERE length(embedding) <> 4 * dim')).toBe(0);
     // Progress rows and people agree one to one.
     const people = q('SELECT count(*) FROM people');
     const imported = q("SELECT count(*) FROM import_items WHERE status = 'enrolled'");
     expect(imported).toBe(people);
-    expect(q("SELECT count(*) FROM import_items i WHERE status = 'enrolled' AND NOT EXISTS (SELECT 1 FROM people p WHERE p.id = i.person_id)")).toBe(0);
+    expect(
+      q(
+        "SELECT count(*) FROM import_items i WHERE status = 'enrolled' AND NOT EXISTS (SELECT 1 FROM people p WHERE p.id = i.person_id)",
+      ),
+    ).toBe(0);
     expect(q('SELECT count(*) - count(DISTINCT employee_number) FROM people')).toBe(0);
     return { people, imported };
   } finally {
@@ -104,6 +124,8 @@ describe('crash consistency', () => {
     expect(last.reported).toBe(PEOPLE - b.people);
     const c = checkConsistent(t.file);
     expect(c.people).toBe(PEOPLE);
-    console.log(`[crash] killed after ${a.people} people, then inside the transaction of ${second.killedIn} (${b.people} committed); the re-run enrolled the other ${last.reported}`);
+    console.log(
+      `[crash] killed after ${a.people} people, then inside the transaction of ${second.killedIn} (${b.people} committed); the re-run enrolled the other ${last.reported}`,
+    );
   });
 });

@@ -17,7 +17,9 @@ const consent = { method: 'signed form' };
 const [alice, bob] = randomUnitVectors(2, D, 21);
 /** n samples of one face: noisy copies at similarity ~0.8 to it. */
 const samplesOf = (face: Float32Array, n: number, seed = 0) =>
-  Array.from({ length: n }, (_, i) => syntheticSample(syntheticFace(nearby(face, 0.85, seed + i + 1)), { label: `s${i}.jpg` }));
+  Array.from({ length: n }, (_, i) =>
+    syntheticSample(syntheticFace(nearby(face, 0.85, seed + i + 1)), { label: `s${i}.jpg` }),
+  );
 
 let t: ReturnType<typeof tempDb>;
 let service: EnrollmentService;
@@ -33,15 +35,29 @@ beforeEach(() => {
   audit = new AuditRepo(t.db);
   gallery = Gallery.load(t.db, templates, 'p', D);
   const identifier = new Identifier(gallery, people, () => ({ threshold: 0.3, margin: 0.1, thresholdSource: 'pack' }));
-  service = new EnrollmentService({ db: t.db, people, templates, consents: new ConsentRepo(t.db), audit, gallery, identifier, packId: 'p' });
+  service = new EnrollmentService({
+    db: t.db,
+    people,
+    templates,
+    consents: new ConsentRepo(t.db),
+    audit,
+    gallery,
+    identifier,
+    packId: 'p',
+  });
 });
 afterEach(() => t.cleanup());
 
 describe('judgeSample', () => {
-  const judge = (s: ReturnType<typeof syntheticSample>, policy = DEFAULT_ENROLLMENT_POLICY) => judgeSample(s, 0, policy).verdict;
+  const judge = (s: ReturnType<typeof syntheticSample>, policy = DEFAULT_ENROLLMENT_POLICY) =>
+    judgeSample(s, 0, policy).verdict;
 
   it('says which check failed and by how much', () => {
-    const v = judge(syntheticSample(syntheticFace(alice, { interOcular: 31.26, blur: 12, yaw: -41, roll: 3, brightness: 30, darkClipped: 0.3 })));
+    const v = judge(
+      syntheticSample(
+        syntheticFace(alice, { interOcular: 31.26, blur: 12, yaw: -41, roll: 3, brightness: 30, darkClipped: 0.3 }),
+      ),
+    );
     expect(v.accepted).toBe(false);
     expect(v.rejections.map((r) => [r.code, r.value, r.limit])).toEqual([
       ['inter_ocular', 31.3, 40],
@@ -53,8 +69,14 @@ describe('judgeSample', () => {
     expect(v.rejections[0].message).toMatch(/31.3 px between the eyes, needs 40/);
     expect(v.quality).toMatchObject({ inter_ocular: 31.3, blur: 12, yaw: -41 });
     expect(judge(syntheticSample(syntheticFace(alice, { brightness: 240 }))).rejections[0].code).toBe('too_bright');
-    expect(judge(syntheticSample(syntheticFace(alice, { roll: 40 }))).rejections[0]).toMatchObject({ code: 'roll', value: 40, limit: 25 });
-    expect(judge(syntheticSample(syntheticFace(alice, { yaw: null, roll: null }))).rejections[0].code).toBe('pose_unknown');
+    expect(judge(syntheticSample(syntheticFace(alice, { roll: 40 }))).rejections[0]).toMatchObject({
+      code: 'roll',
+      value: 40,
+      limit: 25,
+    });
+    expect(judge(syntheticSample(syntheticFace(alice, { yaw: null, roll: null }))).rejections[0].code).toBe(
+      'pose_unknown',
+    );
   });
 
   it('needs exactly one face, or the operator choosing one', () => {
@@ -75,32 +97,58 @@ describe('judgeSample', () => {
     expect(judge(syntheticSample(face)).rejections[0].code).toBe('spoof');
     const strict = { ...DEFAULT_ENROLLMENT_POLICY, requireLiveness: true };
     expect(judge(syntheticSample(syntheticFace(alice)), strict).rejections[0].code).toBe('liveness_missing');
-    expect(judge(syntheticSample(syntheticFace(alice), { liveness: { p_real: 0.9, decision: 'real' } }), strict).accepted).toBe(true);
+    expect(
+      judge(syntheticSample(syntheticFace(alice), { liveness: { p_real: 0.9, decision: 'real' } }), strict).accepted,
+    ).toBe(true);
   });
 });
 
 describe('EnrollmentService', () => {
   it('enrolls a person with consent, templates, quality and an audit entry, in step with the gallery', () => {
-    const r = service.enroll({ person: { employeeNumber: '198501012010011001', fullName: 'Siti', unit: 'TU' }, samples: samplesOf(alice, 4), consent, actor });
+    const r = service.enroll({
+      person: { employeeNumber: '198501012010011001', fullName: 'Siti', unit: 'TU' },
+      samples: samplesOf(alice, 4),
+      consent,
+      actor,
+    });
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.templates).toBe(4);
     expect(r.samples.every((s) => s.accepted)).toBe(true);
     const ts = templates.forPerson(r.person.id);
     expect(ts).toHaveLength(4);
-    expect(ts[0]).toMatchObject({ pack_id: 'p', source: 'upload', has_thumbnail: false, quality: { inter_ocular: 60, label: 's0.jpg' } });
+    expect(ts[0]).toMatchObject({
+      pack_id: 'p',
+      source: 'upload',
+      has_thumbnail: false,
+      quality: { inter_ocular: 60, label: 's0.jpg' },
+    });
     expect(new ConsentRepo(t.db).forPerson(r.person.id)).toEqual([
       expect.objectContaining({ method: 'signed form', recorded_by: 'operator:siti' }),
     ]);
     const entry = audit.list({ action: 'person.enroll' })[0];
-    expect(entry).toMatchObject({ actor_type: 'operator', actor_id: 'siti', target_type: 'person', target_id: String(r.person.id) });
-    expect(entry.details).toMatchObject({ employee_number: '198501012010011001', pack: 'p', consent_method: 'signed form' });
+    expect(entry).toMatchObject({
+      actor_type: 'operator',
+      actor_id: 'siti',
+      target_type: 'person',
+      target_id: String(r.person.id),
+    });
+    expect(entry.details).toMatchObject({
+      employee_number: '198501012010011001',
+      pack: 'p',
+      consent_method: 'signed form',
+    });
     expect(gallery.size).toBe(4);
     expect(gallery.hasPerson(r.person.id)).toBe(true);
   });
 
   it('keeps at most maxSamples good samples and refuses with too few', () => {
-    const r = service.enroll({ person: { employeeNumber: '1', fullName: 'A' }, samples: samplesOf(alice, 7), consent, actor });
+    const r = service.enroll({
+      person: { employeeNumber: '1', fullName: 'A' },
+      samples: samplesOf(alice, 7),
+      consent,
+      actor,
+    });
     expect(r.ok && r.templates).toBe(5);
     expect(r.samples.slice(5).map((s) => s.rejections[0].code)).toEqual(['surplus', 'surplus']);
     const bad = samplesOf(bob, 3);
@@ -108,7 +156,8 @@ describe('EnrollmentService', () => {
     bad[2] = syntheticSample([]);
     const refused = service.enroll({ person: { employeeNumber: '2', fullName: 'B' }, samples: bad, consent, actor });
     expect(refused).toMatchObject({ ok: false, refusal: { code: 'too_few_samples' } });
-    if (!refused.ok) expect(refused.refusal.message).toMatch(/1 of 3 samples are usable, 3 needed \(rejected: blur, no_face\)/);
+    if (!refused.ok)
+      expect(refused.refusal.message).toMatch(/1 of 3 samples are usable, 3 needed \(rejected: blur, no_face\)/);
     expect(people.getByEmployeeNumber('2')).toBeNull();
     expect(gallery.size).toBe(5);
   });
@@ -121,27 +170,54 @@ describe('EnrollmentService', () => {
   });
 
   it('refuses a face that already identifies as someone else, unless the operator confirms', () => {
-    const first = service.enroll({ person: { employeeNumber: 'A1', fullName: 'Alice' }, samples: samplesOf(alice, 3), consent, actor });
+    const first = service.enroll({
+      person: { employeeNumber: 'A1', fullName: 'Alice' },
+      samples: samplesOf(alice, 3),
+      consent,
+      actor,
+    });
     expect(first.ok).toBe(true);
-    const again = { person: { employeeNumber: 'A2', fullName: 'Alice again' }, samples: samplesOf(alice, 3, 50), consent, actor };
+    const again = {
+      person: { employeeNumber: 'A2', fullName: 'Alice again' },
+      samples: samplesOf(alice, 3, 50),
+      consent,
+      actor,
+    };
     const r = service.enroll(again);
-    expect(r).toMatchObject({ ok: false, refusal: { code: 'duplicate', duplicate: { employee_number: 'A1', name: 'Alice' } } });
+    expect(r).toMatchObject({
+      ok: false,
+      refusal: { code: 'duplicate', duplicate: { employee_number: 'A1', name: 'Alice' } },
+    });
     const confirmed = service.enroll({ ...again, confirmDuplicate: true });
     expect(confirmed.ok).toBe(true);
-    expect(audit.list({ action: 'person.enroll' })[0].details).toMatchObject({ confirmed_duplicate_of: { employee_number: 'A1' } });
+    expect(audit.list({ action: 'person.enroll' })[0].details).toMatchObject({
+      confirmed_duplicate_of: { employee_number: 'A1' },
+    });
     // Adding templates to an existing person is not a duplicate of themselves.
-    const more = service.enroll({ person: { personId: first.ok ? first.person.id : 0 }, samples: samplesOf(alice, 3, 90), actor, confirmDuplicate: false });
+    const more = service.enroll({
+      person: { personId: first.ok ? first.person.id : 0 },
+      samples: samplesOf(alice, 3, 90),
+      actor,
+      confirmDuplicate: false,
+    });
     expect(more).toMatchObject({ ok: false, refusal: { code: 'duplicate', duplicate: { employee_number: 'A2' } } });
   });
 
   it('adds templates to an existing person; refuses a taken number, an unknown person and missing consent', () => {
-    const first = service.enroll({ person: { employeeNumber: 'B1', fullName: 'Bob' }, samples: samplesOf(bob, 3), consent, actor });
+    const first = service.enroll({
+      person: { employeeNumber: 'B1', fullName: 'Bob' },
+      samples: samplesOf(bob, 3),
+      consent,
+      actor,
+    });
     if (!first.ok) throw new Error('not enrolled');
     const more = service.enroll({ person: { personId: first.person.id }, samples: samplesOf(bob, 3, 20), actor });
     expect(more).toMatchObject({ ok: true, templates: 3 });
     expect(templates.forPerson(first.person.id)).toHaveLength(6);
     expect(audit.list({ action: 'person.templates.add' })).toHaveLength(1);
-    expect(service.enroll({ person: { employeeNumber: 'B1', fullName: 'X' }, samples: samplesOf(alice, 3), consent, actor })).toMatchObject({
+    expect(
+      service.enroll({ person: { employeeNumber: 'B1', fullName: 'X' }, samples: samplesOf(alice, 3), consent, actor }),
+    ).toMatchObject({
       ok: false,
       refusal: { code: 'employee_number_taken' },
     });
@@ -149,14 +225,19 @@ describe('EnrollmentService', () => {
       ok: false,
       refusal: { code: 'person_not_found' },
     });
-    expect(service.enroll({ person: { employeeNumber: 'C', fullName: 'C' }, samples: samplesOf(alice, 3), actor })).toMatchObject({
+    expect(
+      service.enroll({ person: { employeeNumber: 'C', fullName: 'C' }, samples: samplesOf(alice, 3), actor }),
+    ).toMatchObject({
       ok: false,
       refusal: { code: 'consent_missing' },
     });
   });
 
   it('stores thumbnails only when the samples carry them', () => {
-    const samples = samplesOf(alice, 3).map((s) => ({ ...s, faces: s.faces.map((f) => ({ ...f, thumbnail: new Uint8Array([0xff, 0xd8, 1, 2]) })) }));
+    const samples = samplesOf(alice, 3).map((s) => ({
+      ...s,
+      faces: s.faces.map((f) => ({ ...f, thumbnail: new Uint8Array([0xff, 0xd8, 1, 2]) })),
+    }));
     const r = service.enroll({ person: { employeeNumber: 'T', fullName: 'T' }, samples, consent, actor });
     if (!r.ok) throw new Error('not enrolled');
     const ts = templates.forPerson(r.person.id);

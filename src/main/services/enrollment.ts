@@ -62,7 +62,11 @@ export interface PrepareOptions {
 }
 
 /** Measure every face of an analysed picture for enrollment. */
-export async function prepareSample(img: RgbImage, analysis: ImageAnalysis, opts: PrepareOptions): Promise<PreparedSample> {
+export async function prepareSample(
+  img: RgbImage,
+  analysis: ImageAnalysis,
+  opts: PrepareOptions,
+): Promise<PreparedSample> {
   const faces: PreparedFace[] = [];
   for (const f of analysis.faces) {
     const face: PreparedFace = { ...f, quality: measureFaceQuality(img, f) };
@@ -206,7 +210,8 @@ export function judgeSample(
     face = sample.faces[0];
   }
   verdict.quality = qualityFigures(face.quality);
-  if (!face.embedding) return reject({ code: 'no_embedding', message: 'the face could not be embedded (landmarks missing)' });
+  if (!face.embedding)
+    return reject({ code: 'no_embedding', message: 'the face could not be embedded (landmarks missing)' });
   for (const f of checkQuality(face.quality, policy.quality)) {
     verdict.rejections.push({ code: QUALITY_CODE[f.check], value: f.value, limit: f.limit, message: f.message });
   }
@@ -218,7 +223,10 @@ export function judgeSample(
       message: `judged a photo or screen rather than a live face (p_real ${liveness.p_real.toFixed(3)})`,
     });
   } else if (!liveness && policy.requireLiveness) {
-    verdict.rejections.push({ code: 'liveness_missing', message: 'liveness is required but was not checked for this sample' });
+    verdict.rejections.push({
+      code: 'liveness_missing',
+      message: 'liveness is required but was not checked for this sample',
+    });
   }
   if (verdict.rejections.length > 0) return { verdict, face: null };
   verdict.accepted = true;
@@ -277,7 +285,10 @@ export class EnrollmentService {
         });
       }
       if (!req.consent?.method) {
-        return refuse({ code: 'consent_missing', message: 'record how the person gave consent before enrolling their face' });
+        return refuse({
+          code: 'consent_missing',
+          message: 'record how the person gave consent before enrolling their face',
+        });
       }
     }
 
@@ -294,7 +305,8 @@ export class EnrollmentService {
     for (let i = 0; i < accepted.length; i++) {
       for (let j = i + 1; j < accepted.length; j++) {
         const score = cosineSimilarity(accepted[i].face.embedding!, accepted[j].face.embedding!);
-        if (!worst || score < worst.score) worst = { a: accepted[i].verdict.index, b: accepted[j].verdict.index, score };
+        if (!worst || score < worst.score)
+          worst = { a: accepted[i].verdict.index, b: accepted[j].verdict.index, score };
       }
     }
     if (worst && worst.score < policy.consistencyFloor) {
@@ -312,7 +324,12 @@ export class EnrollmentService {
     let duplicate: EnrollmentRefusal['duplicate'] | undefined;
     for (const id of ids) {
       if (id.decision === 'match' && id.person_id !== null && (!duplicate || id.score > duplicate.score)) {
-        duplicate = { person_id: id.person_id, employee_number: id.employee_number!, name: id.name!, score: round(id.score, 4) };
+        duplicate = {
+          person_id: id.person_id,
+          employee_number: id.employee_number!,
+          name: id.name!,
+          score: round(id.score, 4),
+        };
       }
     }
     if (duplicate && !req.confirmDuplicate) {

@@ -16,9 +16,13 @@ import { pipelineAnalyzer, type FaceAnalyzer } from './analyzer';
 import { FaceService, KEEP_THUMBNAILS_KEY } from './face-service';
 
 const actor: Actor = { type: 'operator', id: 'admin' };
-const noModels: FaceAnalyzer = { pack: getPack('mbf-y1'), analyzeImage: () => Promise.reject(new Error('no models here')) };
+const noModels: FaceAnalyzer = {
+  pack: getPack('mbf-y1'),
+  analyzeImage: () => Promise.reject(new Error('no models here')),
+};
 const faces = randomUnitVectors(3, 128, 77);
-const samples = (face: Float32Array, seed: number) => [1, 2, 3].map((i) => syntheticSample(syntheticFace(nearby(face, 0.85, seed + i))));
+const samples = (face: Float32Array, seed: number) =>
+  [1, 2, 3].map((i) => syntheticSample(syntheticFace(nearby(face, 0.85, seed + i))));
 
 describe('FaceService people', () => {
   let t: ReturnType<typeof tempDb>;
@@ -30,7 +34,12 @@ describe('FaceService people', () => {
   afterEach(() => t.cleanup());
 
   const enroll = (n: number, employeeNumber: string) => {
-    const r = service.enroll({ person: { employeeNumber, fullName: `Person ${employeeNumber}`, unit: 'TU' }, samples: samples(faces[n], n * 10), consent: { method: 'on-screen' }, actor });
+    const r = service.enroll({
+      person: { employeeNumber, fullName: `Person ${employeeNumber}`, unit: 'TU' },
+      samples: samples(faces[n], n * 10),
+      consent: { method: 'on-screen' },
+      actor,
+    });
     if (!r.ok) throw new Error(r.refusal.message);
     return r.person;
   };
@@ -108,7 +117,11 @@ describe('FaceService people', () => {
     expect(service.identify(faces[0]).decision).toBe('unknown');
     expect(service.galleryStats().templates).toBe(3);
     // History outlives the person, unlinked, under their number and name.
-    expect(attendance.get(kept.id)).toMatchObject({ person_id: null, employee_number: '2001', full_name: 'Person 2001' });
+    expect(attendance.get(kept.id)).toMatchObject({
+      person_id: null,
+      employee_number: '2001',
+      full_name: 'Person 2001',
+    });
 
     expect(service.deletePerson(actor, erase.id, { eraseAttendance: true })).toEqual({ templates: 3, attendance: 1 });
     expect(t.db.prepare("SELECT count(*) FROM attendance WHERE employee_number = '2002'").pluck().get()).toBe(0);
@@ -149,7 +162,10 @@ describe.skipIf(!haveSharedData())('FaceService with models: thumbnails and pack
   it('keeps thumbnails only when set, re-embeds them on a pack switch, and counts who must re-enroll', async () => {
     const service = FaceService.open({ db: t.db, analyzer: pipelineAnalyzer(pipeline) });
     const prepare = async (file: string) =>
-      service.prepareSample(await decodeImage(await readFile(path.join(facesDir, file))), { source: 'upload', label: file });
+      service.prepareSample(await decodeImage(await readFile(path.join(facesDir, file))), {
+        source: 'upload',
+        label: file,
+      });
     // Without the setting: no thumbnails.
     const a = service.enroll({
       person: { employeeNumber: 'A', fullName: 'Ariel Sharon' },
@@ -189,7 +205,12 @@ describe.skipIf(!haveSharedData())('FaceService with models: thumbnails and pack
     expect(service.galleryStats()).toMatchObject({ packId: 'det2.5g-mbf-y1', people: 1, templates: 2 });
     // det2.5g-mbf-y1 has no calibrated threshold of its own: until calibrated, identify refuses to guess.
     await expect(service.recognizeImage(probe)).rejects.toThrow(/calibrate/);
-    service.settings.set('thresholds.det2.5g-mbf-y1', { match: 0.2754, far: 0.001, source: 'test', calibratedAt: 'now' });
+    service.settings.set('thresholds.det2.5g-mbf-y1', {
+      match: 0.2754,
+      far: 0.001,
+      source: 'test',
+      calibratedAt: 'now',
+    });
     const seen = await service.recognizeImage(probe);
     expect(seen.faces[0].identity).toMatchObject({ employee_number: 'H', decision: 'match' });
     // Switching back restores the old templates (nothing was deleted) and keeps the new ones aside.

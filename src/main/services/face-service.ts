@@ -161,7 +161,13 @@ export class FaceService {
   /** Analyse one enrollment sample (a photo or a camera frame) and measure its faces. */
   async prepareSample(
     img: RgbImage,
-    opts: { source: TemplateSource; label?: string; faceIndex?: number; liveness?: LivenessResult; checkLiveness?: boolean },
+    opts: {
+      source: TemplateSource;
+      label?: string;
+      faceIndex?: number;
+      liveness?: LivenessResult;
+      checkLiveness?: boolean;
+    },
   ): Promise<PreparedSample> {
     const analysis = await this.analyzer.analyzeImage(img, { liveness: opts.checkLiveness === true });
     return prepareSample(img, analysis, { ...opts, thumbnails: this.keepsThumbnails() });
@@ -169,7 +175,13 @@ export class FaceService {
 
   async prepareEncodedSample(
     bytes: Uint8Array,
-    opts: { source: TemplateSource; label?: string; faceIndex?: number; liveness?: LivenessResult; checkLiveness?: boolean },
+    opts: {
+      source: TemplateSource;
+      label?: string;
+      faceIndex?: number;
+      liveness?: LivenessResult;
+      checkLiveness?: boolean;
+    },
   ): Promise<PreparedSample> {
     return this.prepareSample(await decodeImage(bytes), opts);
   }
@@ -257,7 +269,12 @@ export class FaceService {
       if (!before) throw notFound(id);
       if (before.active !== active) {
         this.people.setActive(id, active);
-        this.audit.record({ actor, action: active ? 'person.reactivate' : 'person.deactivate', targetType: 'person', targetId: id });
+        this.audit.record({
+          actor,
+          action: active ? 'person.reactivate' : 'person.deactivate',
+          targetType: 'person',
+          targetId: id,
+        });
       }
       return this.people.get(id)!;
     })();
@@ -289,7 +306,11 @@ export class FaceService {
    * freed pages), the gallery drops their rows. Attendance history is kept under their number and name
    * unless `eraseAttendance`, which deletes it too.
    */
-  deletePerson(actor: Actor, id: number, opts: { eraseAttendance?: boolean } = {}): { templates: number; attendance: number } {
+  deletePerson(
+    actor: Actor,
+    id: number,
+    opts: { eraseAttendance?: boolean } = {},
+  ): { templates: number; attendance: number } {
     const result = this.db.transaction(() => {
       const person = this.people.get(id);
       if (!person) throw notFound(id);
@@ -329,7 +350,9 @@ export class FaceService {
       const a = await analyzer.analyzeImage(img);
       let best: AnalyzedFace | undefined;
       for (const f of a.faces) if (f.embedding && (!best || f.score > best.score)) best = f;
-      return best?.embedding ? { embedding: best.embedding, quality: { det_score: Math.round(best.score * 1e4) / 1e4 } } : null;
+      return best?.embedding
+        ? { embedding: best.embedding, quality: { det_score: Math.round(best.score * 1e4) / 1e4 } }
+        : null;
     };
     const result = await switchPack(
       { db: this.db, people: this.people, templates: this.templates, settings: this.settings, audit: this.audit },

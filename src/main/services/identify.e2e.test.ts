@@ -120,7 +120,14 @@ describe.skipIf(!haveSharedData())('identification end to end (labels.json)', ()
     for (const photo of photos) {
       const enrolled = enrolledNames.has(photo.identity);
       if (photo.enrolled) continue; // a template now
-      let id: Identity = { person_id: null, employee_number: null, name: null, score: 0, second_score: 0, decision: 'unknown' };
+      let id: Identity = {
+        person_id: null,
+        employee_number: null,
+        name: null,
+        score: 0,
+        second_score: 0,
+        decision: 'unknown',
+      };
       if (photo.analysis && photo.analysis.faces.length > 0) {
         const ids = service.identifyFaces(photo.analysis.faces.map((f) => f.embedding));
         id = ids[mainFaceIndex(photo.analysis.faces)];
@@ -144,7 +151,8 @@ describe.skipIf(!haveSharedData())('identification end to end (labels.json)', ()
     const s2 = strangers.map((s) => top2(s.photo));
     const sweep = [0, 0.02, 0.04, 0.06, 0.08, 0.1, 0.12, 0.14, 0.16, 0.2].map((margin) => {
       const p = { threshold: policy.threshold, margin };
-      const isMatch = (x: { best?: PersonMatch; second?: PersonMatch }) => decide(x.best, x.second, p).decision === 'match';
+      const isMatch = (x: { best?: PersonMatch; second?: PersonMatch }) =>
+        decide(x.best, x.second, p).decision === 'match';
       const right = g2.filter((x) => isMatch(x) && x.who === x.identity).length;
       const wrongly = g2.filter((x) => isMatch(x) && x.who !== x.identity).length;
       const str = s2.filter(isMatch).length;
@@ -152,20 +160,28 @@ describe.skipIf(!haveSharedData())('identification end to end (labels.json)', ()
     });
     const top = strangers
       .filter((s) => s.id.score >= policy.threshold)
-      .map((s) => `  stranger ${s.photo.identity}/${s.photo.file}: score ${s.id.score.toFixed(3)}, margin ${(s.id.score - s.id.second_score).toFixed(3)} → ${s.id.decision}`);
+      .map(
+        (s) =>
+          `  stranger ${s.photo.identity}/${s.photo.file}: score ${s.id.score.toFixed(3)}, margin ${(s.id.score - s.id.second_score).toFixed(3)} → ${s.id.decision}`,
+      );
     console.log(
       [
         `[e2e] threshold ${policy.threshold} (${policy.thresholdSource}), margin ${policy.margin}`,
         `[e2e] genuine probes ${genuine.length}: correct ${correct.length} (${((100 * correct.length) / genuine.length).toFixed(1)}%), wrong ${wrong.length}`,
-        ...misses.map((m) => `  miss ${m.photo.identity}/${m.photo.file}: ${m.id.decision} score ${m.id.score.toFixed(3)} second ${m.id.second_score.toFixed(3)}`),
+        ...misses.map(
+          (m) =>
+            `  miss ${m.photo.identity}/${m.photo.file}: ${m.id.decision} score ${m.id.score.toFixed(3)} second ${m.id.second_score.toFixed(3)}`,
+        ),
         `[e2e] stranger probes ${strangers.length}: named ${named.length}`,
         ...top,
-        '[e2e] margin sweep (decisions recomputed from each probe\'s best and runner-up scores):',
+        "[e2e] margin sweep (decisions recomputed from each probe's best and runner-up scores):",
         ...sweep,
       ].join('\n'),
     );
     expect(wrong.map((w) => `${w.photo.file} → ${w.id.employee_number}`)).toEqual([]);
-    expect(named.map((s) => `${s.photo.identity}/${s.photo.file} → ${s.id.employee_number} ${s.id.score.toFixed(3)}`)).toEqual([]);
+    expect(
+      named.map((s) => `${s.photo.identity}/${s.photo.file} → ${s.id.employee_number} ${s.id.score.toFixed(3)}`),
+    ).toEqual([]);
     expect(correct.length / genuine.length).toBeGreaterThanOrEqual(0.95);
   });
 });

@@ -112,7 +112,11 @@ describe('matchPolicy', () => {
     try {
       const settings = new SettingsRepo(t.db);
       const pack = getPack('mbf-y1');
-      expect(matchPolicy(settings, pack)).toEqual({ threshold: pack.thresholds!.match, margin: DEFAULT_MARGIN, thresholdSource: 'pack' });
+      expect(matchPolicy(settings, pack)).toEqual({
+        threshold: pack.thresholds!.match,
+        margin: DEFAULT_MARGIN,
+        thresholdSource: 'pack',
+      });
       settings.set(thresholdsKey('mbf-y1'), { match: 0.35, far: 1e-4, source: 'test', calibratedAt: 'now' });
       settings.set(MARGIN_KEY, 0.05);
       expect(matchPolicy(settings, pack)).toEqual({ threshold: 0.35, margin: 0.05, thresholdSource: 'settings' });

@@ -51,13 +51,18 @@ export class Identifier {
    * still free. Faces without an embedding (`null`) are unknown. People in `exclude` are never
    * candidates (enrollment asks "who else could this be?").
    */
-  identifyFaces(probes: readonly (Float32Array | null | undefined)[], opts: { exclude?: readonly number[] } = {}): Identity[] {
+  identifyFaces(
+    probes: readonly (Float32Array | null | undefined)[],
+    opts: { exclude?: readonly number[] } = {},
+  ): Identity[] {
     this.gallery.refresh();
     const policy = this.policy();
     const exclude = opts.exclude ?? [];
     const k = probes.length + 1 + exclude.length;
     const candidates = probes.map((p) => (p ? this.gallery.topPeople(p, k) : []));
-    const order = probes.map((_, i) => i).sort((a, b) => (candidates[b][0]?.score ?? -Infinity) - (candidates[a][0]?.score ?? -Infinity));
+    const order = probes
+      .map((_, i) => i)
+      .sort((a, b) => (candidates[b][0]?.score ?? -Infinity) - (candidates[a][0]?.score ?? -Infinity));
     const taken = new Set<number>(exclude);
     const out: Identity[] = probes.map(() => ({ ...UNKNOWN }));
     for (const i of order) {

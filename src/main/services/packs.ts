@@ -13,7 +13,9 @@ export function activePackId(settings: SettingsRepo, manifestDefault: string): s
 }
 
 /** A new embedding of a kept thumbnail, from the new pack; null when no face is found in it. */
-export type Reembedder = (thumbnailJpeg: Uint8Array) => Promise<{ embedding: Float32Array; quality?: Record<string, unknown> } | null>;
+export type Reembedder = (
+  thumbnailJpeg: Uint8Array,
+) => Promise<{ embedding: Float32Array; quality?: Record<string, unknown> } | null>;
 
 export interface SwitchPackResult {
   packId: string;
@@ -49,7 +51,13 @@ export async function switchPack(
   opts: { actor: Actor; manifestDefault: string; reembed?: Reembedder },
 ): Promise<SwitchPackResult> {
   const previous = activePackId(deps.settings, opts.manifestDefault);
-  const fresh: { personId: number; source: 'camera' | 'upload' | 'import'; embedding: Float32Array; quality: Record<string, unknown>; thumbnail: Uint8Array }[] = [];
+  const fresh: {
+    personId: number;
+    source: 'camera' | 'upload' | 'import';
+    embedding: Float32Array;
+    quality: Record<string, unknown>;
+    thumbnail: Uint8Array;
+  }[] = [];
   let failed = 0;
   if (opts.reembed) {
     for (const t of deps.templates.thumbnailsToReembed(packId)) {

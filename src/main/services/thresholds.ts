@@ -48,7 +48,8 @@ export interface MatchPolicy {
 export function matchPolicy(settings: SettingsRepo, pack: ModelPack): MatchPolicy {
   const stored = settings.get<StoredThresholds>(thresholdsKey(pack.id));
   const margin = settings.get<number>(MARGIN_KEY) ?? DEFAULT_MARGIN;
-  if (!(margin >= 0 && margin < 1)) throw new HadirError('BAD_REQUEST', `identify.margin must lie in [0, 1) (got ${margin})`);
+  if (!(margin >= 0 && margin < 1))
+    throw new HadirError('BAD_REQUEST', `identify.margin must lie in [0, 1) (got ${margin})`);
   if (stored && Number.isFinite(stored.match)) return { threshold: stored.match, margin, thresholdSource: 'settings' };
   const match = pack.thresholds?.match;
   if (match === undefined || !Number.isFinite(match)) {

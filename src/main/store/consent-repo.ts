@@ -35,6 +35,8 @@ export class ConsentRepo {
   }
 
   forPerson(personId: number): Consent[] {
-    return this.db.prepare('SELECT * FROM consents WHERE person_id = ? ORDER BY given_at, id').all(personId) as Consent[];
+    return this.db
+      .prepare('SELECT * FROM consents WHERE person_id = ? ORDER BY given_at, id')
+      .all(personId) as Consent[];
   }
 }

@@ -31,7 +31,8 @@ function enroll(repo: { people: PeopleRepo; templates: TemplatesRepo; db: Db }, 
     for (let i = 0; i < n; i++) {
       const p = repo.people.create({ employeeNumber: `E${Date.now()}-${next}-${i}`, fullName: `Person ${i}` });
       const ts: number[] = [];
-      for (let k = 0; k < perPerson; k++) ts.push(repo.templates.insert({ personId: p.id, packId: pack, embedding: vec(), source: 'import' }));
+      for (let k = 0; k < perPerson; k++)
+        ts.push(repo.templates.insert({ personId: p.id, packId: pack, embedding: vec(), source: 'import' }));
       ids.push({ person: p.id, templates: ts });
     }
   })();
@@ -166,6 +167,14 @@ describe('TemplatesRepo', () => {
     const blob = t.db.prepare('SELECT embedding FROM face_templates WHERE id = ?').pluck().get(id) as Buffer;
     expect(blob.byteLength).toBe(D * 4);
     expect(Array.from(templates.embedding(id)!)).toEqual(Array.from(e));
-    expect(templates.get(id)).toMatchObject({ person_id: p.id, pack_id: PACK, dim: D, quality: { blur: 1 }, source: 'camera', usable: true, has_thumbnail: false });
+    expect(templates.get(id)).toMatchObject({
+      person_id: p.id,
+      pack_id: PACK,
+      dim: D,
+      quality: { blur: 1 },
+      source: 'camera',
+      usable: true,
+      has_thumbnail: false,
+    });
   });
 });

@@ -19,11 +19,19 @@ export class ImportRepo {
   ) {}
 
   get(source: string): ImportItem | null {
-    return (this.db.prepare('SELECT * FROM import_items WHERE source = ?').get(source) as ImportItem | undefined) ?? null;
+    return (
+      (this.db.prepare('SELECT * FROM import_items WHERE source = ?').get(source) as ImportItem | undefined) ?? null
+    );
   }
 
   /** Record the outcome of one item; call inside the transaction that enrolled the person. */
-  record(item: { source: string; runId: string; status: ImportStatus; personId?: number | null; reason?: string | null }): void {
+  record(item: {
+    source: string;
+    runId: string;
+    status: ImportStatus;
+    personId?: number | null;
+    reason?: string | null;
+  }): void {
     this.db
       .prepare(
         `INSERT INTO import_items (source, run_id, status, person_id, reason, updated_at) VALUES (?, ?, ?, ?, ?, ?)

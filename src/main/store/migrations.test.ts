@@ -17,9 +17,16 @@ afterEach(() => {
 });
 
 const tables = (db: Db) =>
-  (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").pluck().all() as string[]).sort();
-const columns = (db: Db, table: string) => (db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((c) => c.name);
-const triggers = (db: Db) => (db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'").pluck().all() as string[]).sort();
+  (
+    db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+      .pluck()
+      .all() as string[]
+  ).sort();
+const columns = (db: Db, table: string) =>
+  (db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((c) => c.name);
+const triggers = (db: Db) =>
+  (db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'").pluck().all() as string[]).sort();
 const now = '2026-01-05T01:00:00.000Z';
 
 /** A bare connection with the pragmas openDb sets, migrated step by step. */
@@ -61,7 +68,10 @@ describe('migrations', () => {
 
   it('roll a failed migration back whole, leaving the version where it was', () => {
     const db = bare();
-    const broken = [...MIGRATIONS.slice(0, 1), { version: 2, name: 'broken', sql: 'CREATE TABLE half (x); INSERT INTO nowhere VALUES (1);' }];
+    const broken = [
+      ...MIGRATIONS.slice(0, 1),
+      { version: 2, name: 'broken', sql: 'CREATE TABLE half (x); INSERT INTO nowhere VALUES (1);' },
+    ];
     expect(() => migrate(db, broken)).toThrow();
     expect(schemaVersion(db)).toBe(1);
     expect(tables(db)).not.toContain('half');
@@ -78,7 +88,9 @@ describe('migrations', () => {
       .run('198501012010011001', 'Dr. Siti Rahayu, M.Kom.', now, now).lastInsertRowid;
     // Employee numbers are unique; active is 0/1.
     expect(() =>
-      db.prepare('INSERT INTO people (employee_number, full_name, created_at, updated_at) VALUES (?, ?, ?, ?)').run('198501012010011001', 'X', now, now),
+      db
+        .prepare('INSERT INTO people (employee_number, full_name, created_at, updated_at) VALUES (?, ?, ?, ?)')
+        .run('198501012010011001', 'X', now, now),
     ).toThrow(/UNIQUE/);
     expect(() => db.prepare('UPDATE people SET active = 2 WHERE id = ?').run(person)).toThrow(/CHECK/);
     const insertTemplate = db.prepare(
@@ -89,7 +101,9 @@ describe('migrations', () => {
     expect(() => insertTemplate.run(person, 4, Buffer.alloc(12), 'upload', now)).toThrow(/CHECK/);
     expect(() => insertTemplate.run(person, 4, Buffer.alloc(16), 'scanner', now)).toThrow(/CHECK/);
     expect(() => insertTemplate.run(999, 4, Buffer.alloc(16), 'upload', now)).toThrow(/FOREIGN KEY/);
-    db.prepare("INSERT INTO consents (person_id, given_at, recorded_by, method) VALUES (?, ?, 'cli', 'signed form')").run(person, now);
+    db.prepare(
+      "INSERT INTO consents (person_id, given_at, recorded_by, method) VALUES (?, ?, 'cli', 'signed form')",
+    ).run(person, now);
     expect(() =>
       db.prepare("INSERT INTO audit_log (at, actor_type, action) VALUES (?, 'hacker', 'x')").run(now),
     ).toThrow(/CHECK/);
@@ -114,8 +128,17 @@ describe('migrations', () => {
     insert.run(person, '2026-01-05', now, now);
     expect(() => insert.run(person, '2026-01-05', now, now)).toThrow(/UNIQUE/);
     db.prepare('DELETE FROM people WHERE id = ?').run(person);
-    expect(db.prepare('SELECT person_id, employee_number FROM attendance').get()).toEqual({ person_id: null, employee_number: '1' });
-    expect(() => db.prepare("INSERT INTO leave (person_id, from_date, to_date, kind) VALUES (1, '2026-01-02', '2026-01-01', 'cuti')").run()).toThrow();
+    expect(db.prepare('SELECT person_id, employee_number FROM attendance').get()).toEqual({
+      person_id: null,
+      employee_number: '1',
+    });
+    expect(() =>
+      db
+        .prepare(
+          "INSERT INTO leave (person_id, from_date, to_date, kind) VALUES (1, '2026-01-02', '2026-01-01', 'cuti')",
+        )
+        .run(),
+    ).toThrow();
     db.close();
   });
 
@@ -125,9 +148,15 @@ describe('migrations', () => {
     expect(schemaVersion(db)).toBe(3);
     expect(tables(db)).toEqual(expect.arrayContaining(['operators', 'api_keys']));
     expect(() =>
-      db.prepare("INSERT INTO operators (username, display_name, role, secret_hash, created_at) VALUES ('a', 'A', 'root', 'h', ?)").run(now),
+      db
+        .prepare(
+          "INSERT INTO operators (username, display_name, role, secret_hash, created_at) VALUES ('a', 'A', 'root', 'h', ?)",
+        )
+        .run(now),
     ).toThrow(/CHECK/);
-    const key = db.prepare("INSERT INTO api_keys (name, prefix, key_hash, scopes, created_at) VALUES ('k', 'hk_', 'h1', '[]', ?)");
+    const key = db.prepare(
+      "INSERT INTO api_keys (name, prefix, key_hash, scopes, created_at) VALUES ('k', 'hk_', 'h1', '[]', ?)",
+    );
     key.run(now);
     expect(() => key.run(now)).toThrow(/UNIQUE/);
     db.close();
@@ -141,10 +170,19 @@ describe('migrations', () => {
     const person = db
       .prepare('INSERT INTO people (employee_number, full_name, created_at, updated_at) VALUES (?, ?, ?, ?)')
       .run('1', 'A', now, now).lastInsertRowid;
-    db.prepare("INSERT INTO import_items (source, run_id, status, person_id, updated_at) VALUES ('/a', 'r', 'enrolled', ?, ?)").run(person, now);
-    expect(() => db.prepare("INSERT INTO import_items (source, run_id, status, updated_at) VALUES ('/b', 'r', 'maybe', ?)").run(now)).toThrow(/CHECK/);
+    db.prepare(
+      "INSERT INTO import_items (source, run_id, status, person_id, updated_at) VALUES ('/a', 'r', 'enrolled', ?, ?)",
+    ).run(person, now);
+    expect(() =>
+      db
+        .prepare("INSERT INTO import_items (source, run_id, status, updated_at) VALUES ('/b', 'r', 'maybe', ?)")
+        .run(now),
+    ).toThrow(/CHECK/);
     db.prepare('DELETE FROM people').run();
-    expect(db.prepare('SELECT status, person_id FROM import_items').get()).toEqual({ status: 'enrolled', person_id: null });
+    expect(db.prepare('SELECT status, person_id FROM import_items').get()).toEqual({
+      status: 'enrolled',
+      person_id: null,
+    });
     db.close();
   });
 
@@ -152,8 +190,12 @@ describe('migrations', () => {
     const db = bare();
     migrate(db, MIGRATIONS, 5);
     expect(schemaVersion(db)).toBe(5);
-    expect(columns(db, 'attendance')).toEqual(expect.arrayContaining(['check_out_kiosk_id', 'check_out_similarity', 'check_out_liveness']));
-    expect(db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'audit_log_target'").pluck().get()).toBe('audit_log_target');
+    expect(columns(db, 'attendance')).toEqual(
+      expect.arrayContaining(['check_out_kiosk_id', 'check_out_similarity', 'check_out_liveness']),
+    );
+    expect(
+      db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'audit_log_target'").pluck().get(),
+    ).toBe('audit_log_target');
     db.close();
   });
 
@@ -161,14 +203,23 @@ describe('migrations', () => {
     const db = bare();
     migrate(db, MIGRATIONS, 5);
     // Data from before the migration is not logged (a gallery loads it whole).
-    const p1 = db.prepare("INSERT INTO people (employee_number, full_name, created_at, updated_at) VALUES ('1', 'A', ?, ?)").run(now, now).lastInsertRowid;
+    const p1 = db
+      .prepare("INSERT INTO people (employee_number, full_name, created_at, updated_at) VALUES ('1', 'A', ?, ?)")
+      .run(now, now).lastInsertRowid;
     migrate(db, MIGRATIONS, 6);
     expect(schemaVersion(db)).toBe(6);
-    expect(triggers(db)).toEqual(['face_templates_log_delete', 'face_templates_log_insert', 'face_templates_log_update', 'people_log_active']);
+    expect(triggers(db)).toEqual([
+      'face_templates_log_delete',
+      'face_templates_log_insert',
+      'face_templates_log_update',
+      'people_log_active',
+    ]);
     const log = () => db.prepare('SELECT template_id, person_id FROM template_changes ORDER BY seq').all();
     const t = (person: number | bigint) =>
       db
-        .prepare("INSERT INTO face_templates (person_id, pack_id, dim, embedding, source, created_at) VALUES (?, 'p', 1, ?, 'upload', ?)")
+        .prepare(
+          "INSERT INTO face_templates (person_id, pack_id, dim, embedding, source, created_at) VALUES (?, 'p', 1, ?, 'upload', ?)",
+        )
         .run(person, Buffer.alloc(4), now).lastInsertRowid;
     const t1 = t(p1);
     const t2 = t(p1);

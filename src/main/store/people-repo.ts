@@ -82,7 +82,10 @@ export class PeopleRepo {
 
   count(q: Omit<PeopleQuery, 'limit' | 'offset' | 'packId'> = {}): number {
     const { where, args } = this.filter(q);
-    return this.db.prepare(`SELECT count(*) FROM people p ${where}`).pluck().get(...args) as number;
+    return this.db
+      .prepare(`SELECT count(*) FROM people p ${where}`)
+      .pluck()
+      .get(...args) as number;
   }
 
   private filter(q: PeopleQuery): { where: string; args: (string | number)[] } {

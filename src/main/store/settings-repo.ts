@@ -39,7 +39,7 @@ export class SettingsRepo {
   /** Every setting whose key starts with `prefix` (all when omitted). */
   all(prefix = ''): Record<string, unknown> {
     const rows = this.db
-      .prepare("SELECT key, value FROM settings WHERE substr(key, 1, length(?)) = ? ORDER BY key")
+      .prepare('SELECT key, value FROM settings WHERE substr(key, 1, length(?)) = ? ORDER BY key')
       .all(prefix, prefix) as { key: string; value: string }[];
     return Object.fromEntries(rows.map((r) => [r.key, JSON.parse(r.value) as unknown]));
   }

@@ -107,12 +107,15 @@ export class TemplatesRepo {
   }
 
   embedding(id: number): Float32Array | null {
-    const b = this.db.prepare('SELECT embedding FROM face_templates WHERE id = ?').pluck().get(id) as Buffer | undefined;
+    const b = this.db.prepare('SELECT embedding FROM face_templates WHERE id = ?').pluck().get(id) as
+      Buffer | undefined;
     return b ? blobToEmbedding(b) : null;
   }
 
   thumbnail(id: number): Uint8Array | null {
-    return (this.db.prepare('SELECT thumbnail FROM face_templates WHERE id = ?').pluck().get(id) as Buffer | null) ?? null;
+    return (
+      (this.db.prepare('SELECT thumbnail FROM face_templates WHERE id = ?').pluck().get(id) as Buffer | null) ?? null
+    );
   }
 
   /** Removes one template; returns whether it existed. */
@@ -212,10 +215,12 @@ export class TemplatesRepo {
    * templates changed state each way.
    */
   activatePack(packId: string): { enabled: number; disabled: number } {
-    const disabled = this.db.prepare('UPDATE face_templates SET usable = 0 WHERE pack_id <> ? AND usable = 1').run(packId)
-      .changes;
-    const enabled = this.db.prepare('UPDATE face_templates SET usable = 1 WHERE pack_id = ? AND usable = 0').run(packId)
-      .changes;
+    const disabled = this.db
+      .prepare('UPDATE face_templates SET usable = 0 WHERE pack_id <> ? AND usable = 1')
+      .run(packId).changes;
+    const enabled = this.db
+      .prepare('UPDATE face_templates SET usable = 1 WHERE pack_id = ? AND usable = 0')
+      .run(packId).changes;
     return { enabled, disabled };
   }
 

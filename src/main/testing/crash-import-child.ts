@@ -52,7 +52,9 @@ await runImport(
     imports: new PausingImports(db),
     loadSample: async (f) => {
       const [i, s] = f.split('-');
-      return syntheticSample(syntheticFace(nearby(bases[Number(i)], 0.85, Number(i) * 3 + s.charCodeAt(0))), { label: f });
+      return syntheticSample(syntheticFace(nearby(bases[Number(i)], 0.85, Number(i) * 3 + s.charCodeAt(0))), {
+        label: f,
+      });
     },
   },
   {

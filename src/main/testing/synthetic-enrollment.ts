@@ -24,10 +24,19 @@ const LANDMARKS: Landmarks5 = [
 
 /** A prepared face with a given embedding, good quality unless overridden. */
 export function syntheticFace(embedding: Float32Array, quality: Partial<FaceQuality> = {}): PreparedFace {
-  return { bbox: [70, 70, 190, 220], score: 0.85, landmarks: LANDMARKS, embedding, quality: { ...GOOD_QUALITY, ...quality } };
+  return {
+    bbox: [70, 70, 190, 220],
+    score: 0.85,
+    landmarks: LANDMARKS,
+    embedding,
+    quality: { ...GOOD_QUALITY, ...quality },
+  };
 }
 
 /** A one-face sample (or several faces), as enrollment receives it after analysis. */
-export function syntheticSample(faces: PreparedFace | PreparedFace[], extra: Partial<PreparedSample> = {}): PreparedSample {
+export function syntheticSample(
+  faces: PreparedFace | PreparedFace[],
+  extra: Partial<PreparedSample> = {},
+): PreparedSample {
   return { source: 'upload', width: 260, height: 300, faces: Array.isArray(faces) ? faces : [faces], ...extra };
 }

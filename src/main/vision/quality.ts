@@ -42,7 +42,9 @@ export function measureFaceQuality(img: RgbImage, face: DetectedFace): FaceQuali
 }
 
 /** Grey-level statistics of an aligned crop's inner window. */
-export function cropStatistics(crop: RgbImage): Pick<FaceQuality, 'blur' | 'brightness' | 'darkClipped' | 'brightClipped'> {
+export function cropStatistics(
+  crop: RgbImage,
+): Pick<FaceQuality, 'blur' | 'brightness' | 'darkClipped' | 'brightClipped'> {
   const w = crop.width;
   const scale = w / 112;
   const x0 = Math.round(WINDOW.x0 * scale);
@@ -116,7 +118,8 @@ export const DEFAULT_QUALITY_LIMITS: QualityLimits = {
   maxClipped: 0.15,
 };
 
-export type QualityCheck = 'inter_ocular' | 'blur' | 'yaw' | 'roll' | 'pose_unknown' | 'too_dark' | 'too_bright' | 'clipped';
+export type QualityCheck =
+  'inter_ocular' | 'blur' | 'yaw' | 'roll' | 'pose_unknown' | 'too_dark' | 'too_bright' | 'clipped';
 
 export interface QualityFailure {
   check: QualityCheck;

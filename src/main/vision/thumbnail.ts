@@ -10,7 +10,12 @@ export const THUMBNAIL_SIZE = 160;
  * it, black where it leaves the picture). Kept only when the site keeps thumbnails, so that a new
  * model pack can re-embed people without asking them back: the detector finds the face in it again.
  */
-export async function faceThumbnailJpeg(img: RgbImage, bbox: BBox, size = THUMBNAIL_SIZE, quality = 85): Promise<Uint8Array> {
+export async function faceThumbnailJpeg(
+  img: RgbImage,
+  bbox: BBox,
+  size = THUMBNAIL_SIZE,
+  quality = 85,
+): Promise<Uint8Array> {
   const cx = (bbox[0] + bbox[2]) / 2;
   const cy = (bbox[1] + bbox[3]) / 2;
   const side = Math.max(8, Math.round(1.8 * Math.max(bbox[2] - bbox[0], bbox[3] - bbox[1])));
