@@ -43,6 +43,8 @@ export interface StageTimings {
   embed: number;
   /** Milliseconds spent on liveness for all faces (0 when it did not run). */
   liveness?: number;
+  /** Of all the above, milliseconds inside the networks' run() calls (the rest is our own pre/post-processing). */
+  inference?: number;
 }
 
 export interface ImageAnalysis {

@@ -3,7 +3,7 @@ import type { DetectedFace } from '../../shared/face';
 import type { RgbImage } from '../vision/image';
 import { letterbox } from '../vision/letterbox';
 import { type Candidate, type ScrfdLevel, decodeScrfd, nms, toDetectedFace } from '../vision/scrfd';
-import { loadOrt } from './session';
+import { loadOrt, runSession } from './session';
 import { HadirError } from '../../shared/errors';
 
 export interface DetectorConfig {
@@ -77,7 +77,7 @@ export class ScrfdDetector {
     for (const [w, h, fw, fh] of this.passes()) {
       const lb = letterbox(img, w, h, fw, fh);
       const input = new ort.Tensor('float32', lb.tensor, [1, 3, h, w]);
-      const outputs = await this.session.run({ [this.inputName]: input });
+      const outputs = await runSession(this.session, { [this.inputName]: input });
       const levels = groupLevels(this.session.outputNames.map((name) => outputs[name]));
       all.push(...decodeScrfd(levels, w, h, lb.scale, this.config.scoreThreshold));
       for (const t of Object.values(outputs)) t.dispose?.();

@@ -4,7 +4,7 @@ import { type BBox, type LivenessResult, livenessDecision } from '../../shared/f
 import type { RgbImage } from '../vision/image';
 import { livenessInput } from '../vision/liveness-crop';
 import type { LivenessSpec, ModelPack } from './manifest';
-import { createSession, loadOrt, type SessionOptions } from './session';
+import { createSession, loadOrt, type SessionOptions, runSession } from './session';
 
 /**
  * Used only when a pack lists liveness models without a `livenessThreshold`. 0.5 means "more likely
@@ -65,7 +65,7 @@ export class LivenessModel {
     const ort = await loadOrt();
     const { size } = this.spec;
     const input = new ort.Tensor('float32', livenessInput(img, bbox, this.spec), [1, 3, size, size]);
-    const out = await this.session.run({ [this.inputName]: input });
+    const out = await runSession(this.session, { [this.inputName]: input });
     const t = out[this.outputName];
     const logits = t.data as Float32Array;
     t.dispose?.();

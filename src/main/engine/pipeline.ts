@@ -8,7 +8,7 @@ import { ScrfdDetector } from './detector';
 import { LivenessChecker, packLivenessThreshold } from './liveness';
 import type { ModelPack } from './manifest';
 import { Recognizer } from './recognizer';
-import { createSession, type ProviderStatus, type SessionOptions } from './session';
+import { createSession, takeInferenceMs, type ProviderStatus, type SessionOptions } from './session';
 
 export interface PipelinePaths {
   pack: ModelPack;
@@ -103,6 +103,7 @@ export class FacePipeline {
 
   async analyzeImage(img: RgbImage, opts: AnalyzeOptions = {}): Promise<ImageAnalysis> {
     const timings: StageTimings = { decode: 0, detect: 0, align: 0, embed: 0 };
+    takeInferenceMs(); // start this request's count from zero
     let t = performance.now();
     const detected = await this.detector.detect(img);
     timings.detect = performance.now() - t;
@@ -129,6 +130,7 @@ export class FacePipeline {
         timings.liveness = performance.now() - t;
       }
     }
+    timings.inference = takeInferenceMs();
     return result;
   }
 

@@ -2,7 +2,7 @@ import type { InferenceSession } from 'onnxruntime-node';
 import { HadirError } from '../../shared/errors';
 import type { RgbImage } from '../vision/image';
 import type { RecognizerSpec } from './manifest';
-import { loadOrt } from './session';
+import { loadOrt, runSession } from './session';
 
 /**
  * ArcFace-style recognizer: aligned crops in, L2-normalised embeddings out. Preprocessing comes
@@ -63,7 +63,7 @@ export class Recognizer {
       const data = new Float32Array(batch.length * per);
       batch.forEach((c, i) => this.fillTensor(c, data, i * per));
       const input = new ort.Tensor('float32', data, [batch.length, 3, this.size, this.size]);
-      const out = await this.session.run({ [this.inputName]: input });
+      const out = await runSession(this.session, { [this.inputName]: input });
       const t = out[this.outputName];
       const raw = t.data as Float32Array;
       const width = raw.length / batch.length;

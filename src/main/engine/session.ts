@@ -101,3 +101,28 @@ export function cudaProviderMissing(): string | null {
     return `cannot locate onnxruntime-node: ${(e as Error).message}`;
   }
 }
+
+let inferenceMs = 0;
+
+/**
+ * `session.run` with its wall time added to this thread's inference counter, so the pipeline can
+ * report how much of a request was the networks themselves and how much our own pre/post-processing.
+ */
+export async function runSession(
+  session: InferenceSession,
+  feeds: InferenceSession.FeedsType,
+): Promise<InferenceSession.ReturnType> {
+  const t0 = performance.now();
+  try {
+    return await session.run(feeds);
+  } finally {
+    inferenceMs += performance.now() - t0;
+  }
+}
+
+/** Inference time accumulated on this thread since the last call. */
+export function takeInferenceMs(): number {
+  const v = inferenceMs;
+  inferenceMs = 0;
+  return v;
+}
