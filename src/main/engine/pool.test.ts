@@ -152,6 +152,22 @@ describe('execution providers', () => {
     });
   });
 
+  it('takes the provider from HADIR_PROVIDER and refuses a value it does not know', async () => {
+    const saved = process.env.HADIR_PROVIDER;
+    try {
+      process.env.HADIR_PROVIDER = 'cuda';
+      await expect(createSession(pack.detectorPath)).rejects.toMatchObject({ code: 'PROVIDER_UNAVAILABLE' });
+      await expect(InferencePool.start({ paths: pack, workers: 1 })).rejects.toMatchObject({
+        code: 'PROVIDER_UNAVAILABLE',
+      });
+      process.env.HADIR_PROVIDER = 'tpu';
+      await expect(createSession(pack.detectorPath)).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    } finally {
+      if (saved === undefined) delete process.env.HADIR_PROVIDER;
+      else process.env.HADIR_PROVIDER = saved;
+    }
+  });
+
   it('auto reports cpu and the reason', async () => {
     const s = await createSession(pack.detectorPath, { provider: 'auto' });
     expect(s.provider.active).toBe('cpu');

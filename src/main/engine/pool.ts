@@ -10,7 +10,7 @@ import {
   type WorkerRequest,
   unpackAnalysis,
 } from './protocol';
-import type { ProviderSetting, ProviderStatus } from './session';
+import { providerSetting, type ProviderSetting, type ProviderStatus } from './session';
 import { inferenceWorkerEntry } from './worker-entry';
 
 export interface PoolOptions {
@@ -152,7 +152,7 @@ export class InferencePool {
     const entry = inferenceWorkerEntry();
     const init: WorkerInit = {
       paths: this.opts.paths,
-      session: { provider: this.opts.provider ?? 'auto', intraOpNumThreads: this.threads },
+      session: { provider: this.opts.provider ?? providerSetting(), intraOpNumThreads: this.threads },
       detSizes: this.opts.detSizes,
       livenessThreshold: this.opts.livenessThreshold,
       allowFaults: this.opts.allowFaultInjection === true,

@@ -24,6 +24,13 @@ export interface LoadedSession {
   provider: ProviderStatus;
 }
 
+/** The provider setting from HADIR_PROVIDER (auto | cuda | cpu), default auto. */
+export function providerSetting(): ProviderSetting {
+  const v = (process.env.HADIR_PROVIDER ?? 'auto').trim().toLowerCase();
+  if (v === 'auto' || v === 'cuda' || v === 'cpu') return v;
+  throw new HadirError('BAD_REQUEST', `HADIR_PROVIDER must be auto, cuda or cpu (got "${process.env.HADIR_PROVIDER}")`);
+}
+
 type Ort = typeof import('onnxruntime-node');
 let ortModule: Promise<Ort> | null = null;
 
@@ -39,7 +46,7 @@ export function loadOrt(): Promise<Ort> {
  */
 export async function createSession(modelPath: string, opts: SessionOptions = {}): Promise<LoadedSession> {
   const ort = await loadOrt();
-  const requested = opts.provider ?? 'auto';
+  const requested = opts.provider ?? providerSetting();
   const base: InferenceSession.SessionOptions = {
     graphOptimizationLevel: 'all',
     intraOpNumThreads: opts.intraOpNumThreads ?? 1,
@@ -52,6 +59,13 @@ export async function createSession(modelPath: string, opts: SessionOptions = {}
     const missing = cudaProviderMissing();
     if (missing && requested === 'auto') {
       return { session: await createCpu(ort, modelPath, base), provider: { requested, active: 'cpu', fallbackReason: missing } };
+    }
+    if (missing) {
+      throw new HadirError(
+        'PROVIDER_UNAVAILABLE',
+        `the CUDA execution provider is not available: ${missing}. Install the CUDA build of onnxruntime-node ` +
+          '(npm install --onnxruntime-node-install=cuda12) on a machine with CUDA 12 and cuDNN 9, or set provider to auto or cpu.',
+      );
     }
     try {
       const session = await ort.InferenceSession.create(modelPath, { ...base, executionProviders: ['cuda'] });
