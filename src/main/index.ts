@@ -1,12 +1,13 @@
 /**
  * Electron entry point: one kiosk window over the renderer, locked down, and the IPC handlers
- * (src/main/app/ipc.ts). The services behind IPC are placeholders until the face, store and attendance
- * services are wired in (src/main/app/unwired-services.ts).
+ * (src/main/app/ipc.ts) over the app's services (src/main/app/startup.ts: the database, the engine and
+ * every service, the same ones `hadir serve` runs). The handlers answer from a stand-in while the
+ * engine starts, so the window shows "starting" (or why it cannot) rather than nothing.
  */
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, ipcMain, session } from 'electron';
 import { registerIpcHandlers } from './app/ipc';
-import { createUnwiredServices } from './app/unwired-services';
+import { type StartedApp, startApp, switchableContract, waitingContract } from './app/startup';
 import { userDataDir } from './paths';
 
 const PRELOAD = fileURLToPath(new URL('../preload/index.cjs', import.meta.url));
@@ -60,6 +61,9 @@ app.on('web-contents-created', (_event, contents) => {
   contents.setWindowOpenHandler(() => ({ action: 'deny' }));
 });
 
+/** The started services (null until the engine is ready). */
+let running: StartedApp | null = null;
+
 // One data folder for the app, the CLI and the headless server (and HADIR_DATA_DIR moves all three).
 app.setPath('userData', userDataDir());
 
@@ -79,12 +83,37 @@ if (!app.requestSingleInstanceLock()) {
       const mediaTypes = 'mediaTypes' in details ? (details.mediaTypes ?? []) : [];
       callback(permission === 'media' && mediaTypes.length > 0 && mediaTypes.every((t) => t === 'video'));
     });
-    registerIpcHandlers({ ipcMain, services: createUnwiredServices(), isTrustedSender: isAppUrl });
-    createWindow();
+    const contract = switchableContract(waitingContract(null));
+    registerIpcHandlers({ ipcMain, services: contract.contract, isTrustedSender: isAppUrl });
+    const win = createWindow();
+    void startApp().then(
+      (started) => {
+        running = started;
+        contract.use(started.contract);
+        if (started.services.settings.kiosk().fullScreen) win.setKiosk(true);
+      },
+      (e: unknown) => {
+        const message = e instanceof Error ? e.message : String(e);
+        console.error('[hadir] the services did not start:', e);
+        const noModels = /MODEL_MISSING|no model|not installed|PACK_UNKNOWN/i.test(
+          `${(e as { code?: string }).code ?? ''} ${message}`,
+        );
+        contract.use(waitingContract({ state: noModels ? 'no_models' : 'error', message }));
+      },
+    );
     app.on('activate', () => {
       if (BrowserWindow.getAllWindows().length === 0) createWindow();
     });
   });
 
   app.on('window-all-closed', () => app.quit());
+
+  // Let in-flight analyses finish and close the database before the process ends.
+  let stopping = false;
+  app.on('will-quit', (event) => {
+    if (!running || stopping) return;
+    stopping = true;
+    event.preventDefault();
+    void running.close().finally(() => app.quit());
+  });
 }

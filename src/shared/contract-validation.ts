@@ -225,6 +225,15 @@ const personFields = {
   unit: nullable(text(120)),
 };
 
+/** A person's own fields (create), as the store names them. */
+export const personFieldsValidator = object(personFields);
+/** Consent to biometric processing, as the contract sends it. */
+export const consentValidator = object({
+  given: literal(true),
+  method: oneOf(CONSENT_METHODS),
+  note: optional(text(500)),
+});
+
 const dayWindows: Validator<DayWindowsConfig> = object({
   checkIn: pair(timeOfDay),
   onTimeUntil: timeOfDay,
@@ -291,7 +300,7 @@ export const REQUEST_VALIDATORS: { readonly [M in ContractMethod]: Validator<Con
   commitEnrollment: object({
     sessionId,
     person: exclusive({ personId: id }, { create: object(personFields) }),
-    consent: object({ given: literal(true), method: oneOf(CONSENT_METHODS), note: optional(text(500)) }),
+    consent: consentValidator,
     confirmDuplicate: optional(boolean),
   }),
   cancelEnrollment: object({ sessionId }),
@@ -328,6 +337,7 @@ export const REQUEST_VALIDATORS: { readonly [M in ContractMethod]: Validator<Con
         requiredFrames: optional(integer(1, 30)),
         requireLiveness: optional(boolean),
         headTurnChallenge: optional(boolean),
+        livenessThreshold: optional(nullable(number(0, 1))),
       }),
     ),
     schedule: optional(schedule),

@@ -32,7 +32,9 @@
  *   `Content-Disposition: attachment; filename="…"` its name. The client returns {@link FileDownload}.
  * - Operator sessions travel in the {@link SESSION_HEADER} header (never a cookie, so a cross-site page
  *   cannot ride on it). The routes that are also public API routes (people, attendance, keys,
- *   settings) accept either that header or an API key (`Authorization: Bearer` / `X-API-Key`).
+ *   settings) accept either that header or an API key (`Authorization: Bearer` / `X-API-Key`): a key
+ *   with `read` for the reads, `write` for changes to people, `admin` where the table says admin
+ *   (src/main/api/access.ts has the whole rule).
  * - `auth` in the table: `public` needs nothing (but names no person and reveals no records);
  *   `kiosk` is answered for the Electron app, for loopback clients, and otherwise only for an API key
  *   with `read` scope (a paired door tablet); `setup` only while setup is not complete (loopback or
@@ -238,7 +240,15 @@ export interface EnrollmentSampleRequest {
 }
 
 /** The checks each enrollment sample goes through, in the order they are shown. */
-export const ENROLLMENT_CHECKS = ['single_face', 'inter_ocular', 'blur', 'yaw', 'roll', 'exposure', 'liveness'] as const;
+export const ENROLLMENT_CHECKS = [
+  'single_face',
+  'inter_ocular',
+  'blur',
+  'yaw',
+  'roll',
+  'exposure',
+  'liveness',
+] as const;
 export type EnrollmentCheck = (typeof ENROLLMENT_CHECKS)[number];
 
 /** One check's verdict: what was measured and the limit it was held to. */
@@ -477,12 +487,19 @@ export interface SettingsView {
   idleSignOutMinutes: number;
 }
 
-/** Only the parts given change. `recognition.threshold: null` goes back to the calibrated value. */
+/**
+ * Only the parts given change. `recognition.threshold: null` goes back to the calibrated value,
+ * `recognition.livenessThreshold: null` to the pack's. The API bind and port apply when the server next
+ * starts; check-ins apply a new liveness threshold at once.
+ */
 export interface SettingsPatch {
   language?: Language;
   kiosk?: Partial<KioskConfig>;
   recognition?: Partial<
-    Pick<RecognitionSettings, 'threshold' | 'margin' | 'requiredFrames' | 'requireLiveness' | 'headTurnChallenge'>
+    Pick<
+      RecognitionSettings,
+      'threshold' | 'margin' | 'requiredFrames' | 'requireLiveness' | 'headTurnChallenge' | 'livenessThreshold'
+    >
   >;
   schedule?: ScheduleConfig;
   api?: Partial<Pick<ApiServerSettings, 'host' | 'port' | 'legacyRoutes'>>;

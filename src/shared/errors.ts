@@ -40,6 +40,8 @@ export const ERROR_CODES = [
   'MISDIRECTED_REQUEST',
   /** The change would clash with existing data (an employee number already in use). */
   'CONFLICT',
+  /** An enrollment was refused (too few usable samples, inconsistent, a duplicate…): the answer says why, per sample. */
+  'ENROLLMENT_REFUSED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

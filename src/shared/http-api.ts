@@ -3,6 +3,7 @@
  * src/main/api/schemas.ts describe the same shapes for validation, serialisation and the OpenAPI
  * document (docs/openapi.json); a test checks every answer against them.
  */
+import type { AttendanceRecord } from './attendance';
 import type { ErrorInfo } from './errors';
 import type { BBox, Landmarks5, LivenessResult } from './face';
 import type { Identity } from './identity';
@@ -135,4 +136,70 @@ export interface CompareEmbeddingsBody {
   verdict: CompareVerdict;
   /** Only with legacy routes on: the failure, answered with 200 for the old caller. */
   error?: ErrorInfo;
+}
+
+// ─── People and attendance (POST /identify, POST /attendance/check) ───────────────────────────────
+// The other store-backed routes answer the contract's types (src/shared/contract.ts) unchanged.
+
+export interface IdentifyFace extends DetectFace {
+  liveness: LivenessResult | null;
+  /** Who the face is; only `decision: 'match'` names a person. */
+  identity: Identity;
+}
+
+export interface IdentifyBody {
+  width: number;
+  height: number;
+  faces: IdentifyFace[];
+  liveness_available: boolean;
+  timings_ms: TimingsMs;
+}
+
+/**
+ * What a remote check-in attempt came to. Only `checked_in` and `checked_out` recorded anything.
+ * The attendance rules' answers (`already_checked_in`, `cooldown`, `closed`, `holiday`, `on_leave`) and
+ * the policy's refusals: `spoof` (a frame judged not live, or the head-turn challenge failed),
+ * `liveness_unavailable`, `unknown` (a face matched nobody), `disagree` (frames of different people),
+ * `no_face`, `too_few_frames` (fewer agreeing frames than the policy needs), `inactive`.
+ */
+export type AttendanceCheckOutcome =
+  | 'checked_in'
+  | 'checked_out'
+  | 'already_checked_in'
+  | 'cooldown'
+  | 'closed'
+  | 'holiday'
+  | 'on_leave'
+  | 'unknown'
+  | 'spoof'
+  | 'liveness_unavailable'
+  | 'disagree'
+  | 'no_face'
+  | 'too_few_frames'
+  | 'inactive';
+
+export interface AttendanceCheckFrame {
+  index: number;
+  /** Faces found in the frame; the largest is the one judged. */
+  faces: number;
+  identity: Identity | null;
+  /** Liveness at the site's threshold; null when not judged. */
+  liveness: LivenessResult | null;
+  /** What the policy made of the frame: pending, confirmed, spoof, unknown, disagree, no_face, … */
+  verdict: string;
+}
+
+export interface AttendanceCheckBody {
+  outcome: AttendanceCheckOutcome;
+  recorded: boolean;
+  message: string;
+  person: { id: number; employee_number: string; full_name: string } | null;
+  /** The day's record when one was written (or, for `already_checked_in`, the existing one). */
+  record: AttendanceRecord | null;
+  late?: boolean;
+  retry_after_s?: number;
+  holiday?: string;
+  frames: AttendanceCheckFrame[];
+  required_frames: number;
+  timings_ms: TimingsMs;
 }

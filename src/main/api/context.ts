@@ -5,6 +5,15 @@ import type { Identity } from '../../shared/identity';
 import type { ModelPack } from '../engine/manifest';
 import type { EngineStatus, RequestOptions } from '../engine/pool';
 import type { AnalyzeParams } from '../engine/protocol';
+import type { AttendanceService } from '../services/attendance-service';
+import type { ApiKeyService } from '../services/api-keys';
+import type { FaceService } from '../services/face-service';
+import type { KioskFront } from '../services/kiosk-front';
+import type { OperatorService } from '../services/operators';
+import type { SessionService } from '../services/sessions';
+import type { SiteSettingsService } from '../services/site-settings';
+import type { Db } from '../store/db';
+import type { AccessLevel } from './access';
 import type { Access, ApiPrincipal, KeyVerifier } from './auth';
 import type { ServerConfig } from './config';
 
@@ -42,10 +51,31 @@ export interface ServerDeps {
   keys?: KeyVerifier | null;
   identity?: IdentityService | null;
   /**
+   * The store's services (people, attendance, operators, keys, sessions, settings); null/absent: the
+   * people, attendance, auth and settings routes answer 503 (a bare engine, as in the analysis tests).
+   */
+  services?: HadirServices | null;
+  /**
+   * The kiosk's side (kiosk-front.ts): streamed frames, camera enrollment sessions, the page's status.
+   * Null/absent: the kiosk status says the database is missing and the frame/enrollment routes answer 503.
+   */
+  kiosk?: KioskFront | null;
+  /**
    * Extra routes mounted before the server starts: the kiosk's web renderer goes under `/app/` here
    * (GET / stays the old service's health answer).
    */
   mount?: (app: FastifyInstance) => void | Promise<void>;
+}
+
+/** The services behind the store-backed routes: the same objects the kiosk (IPC) and the CLI call. */
+export interface HadirServices {
+  db: Db;
+  faces: FaceService;
+  attendance: AttendanceService;
+  operators: OperatorService;
+  keys: ApiKeyService;
+  sessions: SessionService;
+  settings: SiteSettingsService;
 }
 
 export interface Thresholds {
@@ -80,9 +110,12 @@ export interface RouteDef {
   summary: string;
   description?: string;
   tags: string[];
-  access: Access;
+  /** Who may call it: the analysis/legacy rules of auth.ts, or an access level of access.ts. */
+  access: Access | AccessLevel;
   /** An old-service route: the setting turns it on, and its failures are 200 bodies of this kind. */
   legacy?: LegacyKind;
+  /** A `public` route that is rate-limited per client anyway (sign-in). */
+  rateLimited?: boolean;
   /** Runs the engine: refused with BUSY before its body is read when the engine is saturated. */
   engineBound?: boolean | ((req: FastifyRequest) => boolean);
   /** Also served on the second (anti-spoofing) listener. */
@@ -95,10 +128,17 @@ export interface RouteDef {
   schema: FastifySchema & { response: Record<number, unknown> };
   /** Multipart file fields, for the document (fastify does not validate multipart bodies). */
   multipart?: MultipartDoc;
+  /**
+   * A raw body of this media type (e.g. `image/jpeg`: a camera frame), taken only by routes that say so
+   * and documented as binary.
+   */
+  rawBody?: { mime: string; description: string };
   /** Documented error statuses (each answers the error body). */
   errors: number[];
   /** The 200 body as documented, when it differs from the serialisation schema (alternatives). */
   docResponse?: Record<string, unknown>;
+  /** The 200 answer's media types as documented, when not only JSON (file downloads). */
+  docContent?: Record<string, unknown>;
   /** Not in the OpenAPI document (the document's own routes). */
   hidden?: boolean;
   handler: (ctx: RouteContext, req: FastifyRequest, reply: FastifyReply) => Promise<unknown>;

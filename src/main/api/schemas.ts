@@ -4,21 +4,25 @@
  * same shapes is src/shared/http-api.ts.
  */
 
-type Schema = Record<string, unknown>;
+export type Schema = Record<string, unknown>;
 
-const num = (description?: string): Schema => ({ type: 'number', ...(description ? { description } : {}) });
-const int = (description?: string): Schema => ({ type: 'integer', ...(description ? { description } : {}) });
-const str = (description?: string): Schema => ({ type: 'string', ...(description ? { description } : {}) });
-const bool = (description?: string): Schema => ({ type: 'boolean', ...(description ? { description } : {}) });
-const nullable = (s: Schema): Schema => ({ ...s, type: [s.type as string, 'null'] });
-const obj = (properties: Record<string, Schema>, required = Object.keys(properties), description?: string): Schema => ({
+export const num = (description?: string): Schema => ({ type: 'number', ...(description ? { description } : {}) });
+export const int = (description?: string): Schema => ({ type: 'integer', ...(description ? { description } : {}) });
+export const str = (description?: string): Schema => ({ type: 'string', ...(description ? { description } : {}) });
+export const bool = (description?: string): Schema => ({ type: 'boolean', ...(description ? { description } : {}) });
+export const nullable = (s: Schema): Schema => ({ ...s, type: [s.type as string, 'null'] });
+export const obj = (
+  properties: Record<string, Schema>,
+  required = Object.keys(properties),
+  description?: string,
+): Schema => ({
   type: 'object',
   ...(description ? { description } : {}),
   properties,
   required,
   additionalProperties: false,
 });
-const arr = (items: Schema, extra: Schema = {}): Schema => ({ type: 'array', items, ...extra });
+export const arr = (items: Schema, extra: Schema = {}): Schema => ({ type: 'array', items, ...extra });
 
 export const errorInfoSchema = obj({
   code: str('Stable error code (see the error table in the description).'),

@@ -6,10 +6,12 @@ import { HadirError } from '../../shared/errors';
 import { packLivenessThreshold } from '../engine/liveness';
 import { resolvePack } from '../engine/model-files';
 import { InferencePool, type PoolOptions } from '../engine/pool';
-import { poolAnalyzer } from '../services/analyzer';
+import { openAppServices } from '../services/app-services';
+import { storedLivenessThreshold } from '../services/site-settings';
 import { ApiKeyService } from '../services/api-keys';
 import { FaceService } from '../services/face-service';
 import type { Db } from '../store/db';
+import { ACCESS_LEVELS, type AccessControl, type AccessLevel, installAccess, requireAccess } from './access';
 import { type Access, hasScope, type KeyVerifier, requestKey } from './auth';
 import {
   allowedHostNames,
@@ -34,17 +36,38 @@ import { classifyError, httpStatusOf, retryAfterSeconds } from './http-errors';
 import { buildOpenApi, type OpenApiDocument } from './openapi';
 import { RateLimiter } from './rate-limit';
 import { analysisRoutes } from './routes/analysis';
+import { attendanceRoutes } from './routes/attendance';
+import { authRoutes } from './routes/auth';
+import { identifyRoutes } from './routes/identify';
+import { keysRoutes } from './routes/keys';
+import { operatorsRoutes } from './routes/operators';
+import { peopleRoutes } from './routes/people';
+import { settingsRoutes } from './routes/settings';
+import { setupRoutes } from './routes/setup';
 import { compareRoutes } from './routes/compare';
 import { docsRoutes } from './routes/docs';
 import { healthRoutes } from './routes/health';
+import { JPEG_BODY, kioskRoutes } from './routes/kiosk';
 import { legacyFailureBody, legacyRoutes } from './routes/legacy';
 
 export type { ServerDeps, IdentityService, AnalysisEngine } from './context';
 export type { KeyVerifier, ApiPrincipal, ApiScope } from './auth';
 
+/** The store-backed route groups: sessions, setup, people, attendance, keys, operators, settings. */
+export const storeRoutes: readonly RouteDef[] = [
+  ...authRoutes,
+  ...setupRoutes,
+  ...identifyRoutes,
+  ...peopleRoutes,
+  ...attendanceRoutes,
+  ...keysRoutes,
+  ...operatorsRoutes,
+  ...settingsRoutes,
+];
+
 /** Every documented route, legacy ones included: the OpenAPI document does not depend on settings. */
 export function documentedRoutes(): RouteDef[] {
-  return [...healthRoutes, ...analysisRoutes, ...compareRoutes, ...legacyRoutes];
+  return [...healthRoutes, ...analysisRoutes, ...compareRoutes, ...storeRoutes, ...kioskRoutes, ...legacyRoutes];
 }
 
 let cachedDocument: OpenApiDocument | null = null;
@@ -106,9 +129,30 @@ export async function createServer(
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: true, allErrors: false } },
   });
   app.decorateRequest('principal', null);
+  const services = deps.services ?? null;
+  const control: AccessControl = {
+    keys,
+    sessions: services?.sessions ?? null,
+    // Without a store there is no account to create, so no setup to open.
+    setupOpen: () => (services ? services.operators.repo.countAdmins() === 0 : false),
+  };
+  installAccess(app, control);
   app.decorateRequest('startedAt', 0);
   // Only JSON and multipart bodies are taken; anything else is 415 before a handler runs.
   app.removeContentTypeParser('text/plain');
+  // Camera frames travel as raw JPEG bodies (a kiosk streams several a second: no multipart framing),
+  // taken only by the routes that declare it, up to the upload limit.
+  app.addContentTypeParser(
+    JPEG_BODY,
+    { parseAs: 'buffer', bodyLimit: config.uploadLimitBytes },
+    (req: FastifyRequest, body: Buffer, done: (err: Error | null, body?: Buffer) => void) => {
+      if (req.routeOptions.config.def?.rawBody?.mime !== JPEG_BODY) {
+        done(new HadirError('UNSUPPORTED_MEDIA_TYPE', `this route does not take a ${JPEG_BODY} body`));
+        return;
+      }
+      done(null, body);
+    },
+  );
   await app.register(multipart, { throwFileSizeLimit: false, limits: { fileSize: config.uploadLimitBytes } });
 
   const legacyKindOf = (req: FastifyRequest): LegacyKind | null => {
@@ -127,15 +171,36 @@ export async function createServer(
     }
     const def = req.routeOptions.config.def;
     if (!def) return; // 404: answered by the not-found handler, no key needed to learn a route is absent.
-    const access: Access = legacyKindOf(req) ? 'legacy' : def.access;
-    if (access === 'public') return;
+    const access: Access | AccessLevel = legacyKindOf(req) ? 'legacy' : def.access;
+    const client = req.socket.remoteAddress;
+    if (access === 'public') {
+      // Sign-in needs no credential, but guessing at it must not be free (lockout covers one account).
+      if (def.rateLimited && limiter) {
+        const wait = limiter.take(`ip:${client ?? '?'}`);
+        if (wait > 0) throw rateLimited(wait);
+      }
+      return;
+    }
+    if (isAccessLevel(access)) {
+      // Sessions and keys, by level (access.ts); the principal stays on the request for the handler.
+      const p = await requireAccess(req, access);
+      if (limiter) {
+        const who = p.kind === 'api_key' ? `key:${p.key.id}` : p.kind === 'session' ? `session:${p.session.id}` : null;
+        const wait = limiter.take(who ?? `ip:${client ?? '?'}`);
+        if (wait > 0) throw rateLimited(wait);
+      }
+      const bound = typeof def.engineBound === 'function' ? def.engineBound(req) : def.engineBound === true;
+      if (bound && engineSaturated(deps.engine)) {
+        throw new HadirError('BUSY', 'the inference engine is busy; retry shortly');
+      }
+      return;
+    }
 
     const key = requestKey(req.headers);
     if (key !== null) {
       req.principal = keys ? await keys.verify(key) : null;
       if (!req.principal) throw new HadirError('UNAUTHORIZED', 'unknown or revoked API key');
     }
-    const client = req.socket.remoteAddress;
     const keyless = access === 'analysis' ? ctx.loopbackBind && isLoopbackAddress(client) : isLoopbackAddress(client);
     if (!keyless && !hasScope(req.principal, 'read')) {
       if (req.principal) throw new HadirError('FORBIDDEN', 'this API key lacks the "read" scope');
@@ -171,7 +236,14 @@ export async function createServer(
   if (surface === 'antispoof') {
     defs = [...healthRoutes, ...legacyRoutes].filter((d) => d.antispoofListener);
   } else {
-    defs = [...healthRoutes, ...analysisRoutes, ...compareRoutes, ...docsRoutes(openApiDocument)];
+    defs = [
+      ...healthRoutes,
+      ...analysisRoutes,
+      ...compareRoutes,
+      ...storeRoutes,
+      ...kioskRoutes,
+      ...docsRoutes(openApiDocument),
+    ];
     if (config.legacyRoutes) defs.push(...legacyRoutes);
   }
   for (const def of defs) {
@@ -185,6 +257,10 @@ export async function createServer(
   }
   if (surface === 'main' && deps.mount) await deps.mount(app);
   return app;
+}
+
+function isAccessLevel(a: Access | AccessLevel): a is AccessLevel {
+  return (ACCESS_LEVELS as readonly string[]).includes(a);
 }
 
 /** Every live worker busy and the queue full: the engine would answer BUSY to one more request. */
@@ -256,21 +332,34 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   const packId = opts.packId ?? (db ? FaceService.activePack(db) : undefined);
   const resolved = await resolvePack(packId, { verify: true });
   log(`hadir serve: starting the engine (pack ${resolved.pack.id})…`);
-  const pool = await InferencePool.start({ paths: resolved, ...opts.pool });
+  // The site's liveness threshold is the engine's (it decides real/spoof in the workers).
+  const livenessThreshold = opts.pool?.livenessThreshold ?? (db ? storedLivenessThreshold(db) : undefined);
+  const pool = await InferencePool.start({
+    paths: resolved,
+    ...opts.pool,
+    ...(livenessThreshold !== undefined ? { livenessThreshold } : {}),
+  });
   const status = pool.status();
   for (const w of status.warnings) log(`hadir serve: warning: ${w}`);
-  const identity =
-    opts.identity !== undefined
-      ? opts.identity
-      : db
-        ? FaceService.open({ db, analyzer: poolAnalyzer(pool, resolved.pack) })
-        : null;
+  // The store's services, one instance each, shared by every route (and by the kiosk's frames).
+  const services = db
+    ? openAppServices({
+        db,
+        engine: pool,
+        pack: resolved.pack,
+        api: { host: config.host, port: config.port, legacyRoutes: config.legacyRoutes },
+        livenessThreshold,
+      })
+    : null;
+  const identity = opts.identity !== undefined ? opts.identity : services ? services.faces : null;
   const deps: ServerDeps = {
     engine: pool,
     pack: resolved.pack,
-    livenessThreshold: opts.pool?.livenessThreshold,
+    livenessThreshold,
     keys,
     identity,
+    services,
+    kiosk: services?.kiosk ?? null,
     mount: opts.mount,
   };
   let app: FastifyInstance | null = null;

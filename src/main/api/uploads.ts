@@ -118,3 +118,109 @@ export async function readUploads(
 function unexpected(name: string, spec: UploadSpec): HadirError {
   return new HadirError('BAD_REQUEST', `unexpected field "${name}"; this route takes ${fieldList(spec.fields)}`);
 }
+
+export interface FormSpec {
+  /** File fields: each may repeat up to `max` times (default 1). */
+  files: readonly { name: string; max?: number; required?: boolean }[];
+  /** Plain text fields taken (each at most once). */
+  fields: readonly string[];
+}
+
+export interface FormData {
+  /** Files per field name, in the order they came. */
+  files: Map<string, UploadedFile[]>;
+  fields: Map<string, string>;
+}
+
+/**
+ * A multipart form with repeatable file fields and plain text fields (people with their photos).
+ * Each file is at most `limitBytes` (over it: PAYLOAD_TOO_LARGE, never a truncated file); unknown
+ * fields, a text field sent as a file (or the reverse), and a field more often than allowed are
+ * BAD_REQUEST. The rest of the body is still read after a refusal so the connection stays usable.
+ */
+export async function readForm(req: FastifyRequest, spec: FormSpec, limitBytes: number): Promise<FormData> {
+  const fileNames = spec.files.map((f) => f.name);
+  const all = [...fileNames, ...spec.fields];
+  if (!isMultipartRequest(req)) {
+    const how = `send multipart/form-data (fields ${fieldList(all)})`;
+    if (hasNoBody(req)) throw new HadirError('BAD_REQUEST', `the request has no body: ${how}`);
+    throw new HadirError(
+      'UNSUPPORTED_MEDIA_TYPE',
+      `unsupported Content-Type "${req.headers['content-type'] ?? ''}": ${how}`,
+    );
+  }
+  const maxFiles = spec.files.reduce((n, f) => n + (f.max ?? 1), 0);
+  const out: FormData = { files: new Map(), fields: new Map() };
+  let failure: HadirError | null = null;
+  const unexpectedField = (name: string) =>
+    new HadirError('BAD_REQUEST', `unexpected field "${name}"; this route takes ${fieldList(all)}`);
+  const parts: AsyncIterableIterator<Multipart> = req.parts({
+    limits: {
+      fileSize: limitBytes,
+      files: maxFiles + 1,
+      fields: spec.fields.length + 4,
+      fieldSize: 4096,
+      parts: maxFiles + spec.fields.length + 8,
+    },
+  });
+  for await (const part of parts) {
+    if (part.type === 'field') {
+      if (failure) continue;
+      if (fileNames.includes(part.fieldname)) {
+        failure = new HadirError(
+          'BAD_REQUEST',
+          `field "${part.fieldname}" must be a file upload (curl: -F "${part.fieldname}=@photo.jpg")`,
+        );
+      } else if (!spec.fields.includes(part.fieldname)) {
+        failure = unexpectedField(part.fieldname);
+      } else if (out.fields.has(part.fieldname)) {
+        failure = new HadirError('BAD_REQUEST', `field "${part.fieldname}" was sent more than once`);
+      } else if (typeof part.value !== 'string' || part.valueTruncated) {
+        failure = new HadirError('BAD_REQUEST', `field "${part.fieldname}" must be text of at most 4096 bytes`);
+      } else {
+        out.fields.set(part.fieldname, part.value);
+      }
+      continue;
+    }
+    const fileSpec = spec.files.find((f) => f.name === part.fieldname);
+    const list = out.files.get(part.fieldname) ?? [];
+    const keep = failure === null && fileSpec !== undefined && list.length < (fileSpec.max ?? 1);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of part.file) {
+      if (keep) {
+        chunks.push(chunk as Buffer);
+        size += (chunk as Buffer).length;
+      }
+    }
+    if (failure) continue;
+    if (!fileSpec) {
+      failure = spec.fields.includes(part.fieldname)
+        ? new HadirError('BAD_REQUEST', `field "${part.fieldname}" is text, not a file`)
+        : unexpectedField(part.fieldname);
+    } else if (!keep) {
+      failure = new HadirError(
+        'BAD_REQUEST',
+        `field "${part.fieldname}" may be sent at most ${fileSpec.max ?? 1} time(s)`,
+      );
+    } else if (part.file.truncated) {
+      failure = new HadirError(
+        'PAYLOAD_TOO_LARGE',
+        `a file in "${part.fieldname}" is larger than the upload limit of ${limitBytes} bytes`,
+      );
+    } else {
+      list.push({
+        field: part.fieldname,
+        filename: part.filename || null,
+        bytes: new Uint8Array(Buffer.concat(chunks, size)),
+      });
+      out.files.set(part.fieldname, list);
+    }
+  }
+  if (failure) throw failure;
+  const missing = spec.files.filter((f) => f.required && !out.files.has(f.name)).map((f) => f.name);
+  if (missing.length > 0) {
+    throw new HadirError('BAD_REQUEST', `missing file field${missing.length > 1 ? 's' : ''} ${fieldList(missing)}`);
+  }
+  return out;
+}

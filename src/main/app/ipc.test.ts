@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { HadirError } from '../../shared/errors';
 import { IPC_CHANNELS } from '../../shared/ipc-channels';
-import { registerIpcHandlers, type CallContext, type ContractService, type InvokeEventLike, type IpcMainLike } from './ipc';
+import {
+  registerIpcHandlers,
+  type CallContext,
+  type ContractService,
+  type InvokeEventLike,
+  type IpcMainLike,
+} from './ipc';
 import { createUnwiredServices } from './unwired-services';
 
 type Listener = (event: InvokeEventLike, ...args: unknown[]) => Promise<unknown>;
@@ -52,7 +58,10 @@ describe('registerIpcHandlers', () => {
         return { person: { id: req.id } } as never;
       },
     });
-    expect(await call('getPerson', { token: 'tok', payload: { id: 3 } })).toEqual({ ok: true, value: { person: { id: 3 } } });
+    expect(await call('getPerson', { token: 'tok', payload: { id: 3 } })).toEqual({
+      ok: true,
+      value: { person: { id: 3 } },
+    });
     expect(seen).toEqual([{ id: 3 }, { transport: 'ipc', sessionToken: 'tok', clientId: 'ipc:7', local: true }]);
   });
 
@@ -108,9 +117,15 @@ describe('registerIpcHandlers', () => {
 
   it('the unwired services report an engine that is not ready rather than failing', async () => {
     const { call } = setup();
-    const r = (await call('getStatus', { token: null, payload: null })) as { ok: boolean; value: { engine: { ready: boolean } } };
+    const r = (await call('getStatus', { token: null, payload: null })) as {
+      ok: boolean;
+      value: { engine: { ready: boolean } };
+    };
     expect(r.ok).toBe(true);
     expect(r.value.engine.ready).toBe(false);
-    expect(await call('listPeople', { token: null, payload: {} })).toMatchObject({ ok: false, error: { code: 'SHUT_DOWN' } });
+    expect(await call('listPeople', { token: null, payload: {} })).toMatchObject({
+      ok: false,
+      error: { code: 'SHUT_DOWN' },
+    });
   });
 });

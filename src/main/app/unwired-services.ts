@@ -1,15 +1,17 @@
 /**
- * The services as the window sees them until the real ones are wired in (the face, store and
- * attendance services are built separately): the status says the engine is not ready — the kiosk
- * shows its "engine not ready" screen rather than a blank one — and every other method refuses with
- * SHUT_DOWN. Replace method by method as the services land; the IPC layer does not change.
+ * The services as the window sees them while the real ones are not running (startup.ts): the engine
+ * is starting, or could not start (no model pack installed, a broken one). The status says so — the
+ * kiosk shows its "engine not ready" screen rather than a blank one — and every other method refuses
+ * with SHUT_DOWN. The IPC layer does not change when the real services take over.
  */
 import type { AppStatus, ContractMethod } from '../../shared/contract';
 import { HadirError } from '../../shared/errors';
 import { HADIR_VERSION } from '../../shared/version';
 import type { ContractService } from './ipc';
 
-export function unwiredStatus(): AppStatus {
+export type EngineProblem = Pick<AppStatus['engine'], 'state' | 'message'>;
+
+export function unwiredStatus(engine?: EngineProblem): AppStatus {
   return {
     version: HADIR_VERSION,
     setupComplete: true,
@@ -21,6 +23,7 @@ export function unwiredStatus(): AppStatus {
       providerFallback: null,
       livenessAvailable: false,
       message: 'The face service is not connected in this build.',
+      ...engine,
     },
     database: { ok: true, message: null },
     gallerySize: 0,
@@ -34,9 +37,9 @@ function refuse(method: ContractMethod): never {
   throw new HadirError('SHUT_DOWN', `${method}: the service behind it is not running yet`);
 }
 
-export function createUnwiredServices(): ContractService {
+export function createUnwiredServices(engine?: EngineProblem): ContractService {
   return {
-    getStatus: () => unwiredStatus(),
+    getStatus: () => unwiredStatus(engine),
     submitFrame: () => refuse('submitFrame'),
     signIn: () => refuse('signIn'),
     getSession: () => null,

@@ -1,3 +1,5 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Command } from './index';
 import { UsageError, parse } from './args';
 
@@ -22,6 +24,8 @@ options:
   --pack ID                   model pack (default: the manifest's default)
   --workers N                 inference workers (default: one per two cores)
   --provider auto|cpu|cuda    execution provider (default auto)
+The web kiosk (the renderer built by \`npm run build\` into out/renderer, or HADIR_RENDERER_DIR) is served under
+/app/ when it has been built.
 Data (the database, keys) come from HADIR_DATA_DIR as everywhere else.`;
 
 export const serve: Command = async (argv) => {
@@ -85,14 +89,30 @@ export const serve: Command = async (argv) => {
 
   const { startServer } = await import('../api/server');
   const { openDb } = await import('../store/db');
+  const { isRendererBuild, rendererMount } = await import('../api/renderer-static');
+  // The web kiosk (the renderer built by `npm run build`) under /app/, when it has been built.
+  const rendererDir = process.env.HADIR_RENDERER_DIR
+    ? path.resolve(process.env.HADIR_RENDERER_DIR)
+    : fileURLToPath(new URL('../../../out/renderer', import.meta.url));
+  const mount = isRendererBuild(rendererDir) ? rendererMount(rendererDir) : undefined;
+  if (!mount) process.stderr.write(`hadir serve: no web kiosk at ${rendererDir} (build it with npm run build)\n`);
   // The store of HADIR_DATA_DIR: API keys, the people and their faces.
   const db = openDb();
+  // What an admin stored in the settings applies where no flag or variable says otherwise.
+  const { storedApiSettings } = await import('../services/site-settings');
+  const stored = storedApiSettings(db);
+  if (stored.host !== undefined && values.host === undefined && !process.env.HADIR_HOST) config.host = stored.host;
+  if (stored.port !== undefined && values.port === undefined && !process.env.HADIR_PORT) config.port = stored.port;
+  if (stored.legacyRoutes === true && !values.legacy && process.env.HADIR_LEGACY_ROUTES === undefined) {
+    config.legacyRoutes = true;
+  }
   let running;
   try {
     running = await startServer({
       config,
       db,
       packId: values.pack,
+      mount,
       pool: {
         ...(values.workers ? { workers: Number(values.workers) } : {}),
         ...(values.provider ? { provider: values.provider as 'auto' | 'cpu' | 'cuda' } : {}),
@@ -103,6 +123,7 @@ export const serve: Command = async (argv) => {
     throw e;
   }
   const server = running;
+  if (mount) process.stdout.write(`hadir serve: web kiosk at ${running.url}/app/\n`);
 
   return new Promise<number>((resolve) => {
     let stopping = false;

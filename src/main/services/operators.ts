@@ -81,7 +81,11 @@ export class OperatorService {
     return o ? publicOperator(o) : null;
   }
 
-  async create(input: NewOperator, actor: Actor): Promise<Operator> {
+  /**
+   * Create an account. `onlyIfNoAdmin` (first-run setup): refuse with FORBIDDEN when an admin account
+   * exists by the time the row is written, so two wizards racing cannot both create one.
+   */
+  async create(input: NewOperator, actor: Actor, opts: { onlyIfNoAdmin?: boolean } = {}): Promise<Operator> {
     this.requireAdmin(actor, 'create operators');
     const username = input.username?.trim().toLowerCase();
     if (!username || !USERNAME_RE.test(username)) {
@@ -95,6 +99,9 @@ export class OperatorService {
     const secretHash = await hashSecret(input.secret, this.scrypt);
     return this.db
       .transaction(() => {
+        if (opts.onlyIfNoAdmin && this.repo.countAdmins() > 0) {
+          throw new HadirError('FORBIDDEN', 'an admin account exists: first-run setup is closed');
+        }
         if (this.repo.getByUsername(username))
           throw new HadirError('BAD_REQUEST', `operator "${username}" already exists`);
         const o = this.repo.insert({

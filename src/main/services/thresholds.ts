@@ -19,6 +19,8 @@ export const DEFAULT_MARGIN = 0.1;
 /** Settings key of a pack's calibrated thresholds (`hadir calibrate --store`). */
 export const thresholdsKey = (packId: string) => `thresholds.${packId}`;
 export const MARGIN_KEY = 'identify.margin';
+/** Settings key of a threshold an admin set by hand for a pack (wins over the calibration until cleared). */
+export const manualThresholdKey = (packId: string) => `thresholds.${packId}.manual`;
 
 /** What `hadir calibrate --store` writes for a pack. */
 export interface StoredThresholds {
@@ -37,8 +39,8 @@ export interface StoredThresholds {
 export interface MatchPolicy {
   threshold: number;
   margin: number;
-  /** Where the threshold came from: 'settings' (calibrated on site) or 'pack' (the manifest). */
-  thresholdSource: 'settings' | 'pack';
+  /** Where the threshold came from: 'manual' (an admin's setting), 'settings' (calibrated on site) or 'pack' (the manifest). */
+  thresholdSource: 'manual' | 'settings' | 'pack';
 }
 
 /**
@@ -50,6 +52,9 @@ export function matchPolicy(settings: SettingsRepo, pack: ModelPack): MatchPolic
   const margin = settings.get<number>(MARGIN_KEY) ?? DEFAULT_MARGIN;
   if (!(margin >= 0 && margin < 1))
     throw new HadirError('BAD_REQUEST', `identify.margin must lie in [0, 1) (got ${margin})`);
+  const manual = settings.get<number>(manualThresholdKey(pack.id));
+  if (typeof manual === 'number' && Number.isFinite(manual))
+    return { threshold: manual, margin, thresholdSource: 'manual' };
   if (stored && Number.isFinite(stored.match)) return { threshold: stored.match, margin, thresholdSource: 'settings' };
   const match = pack.thresholds?.match;
   if (match === undefined || !Number.isFinite(match)) {

@@ -171,6 +171,20 @@ export class AttendanceRepo {
   }
 
   /** Every record of one person, oldest first (their data export). */
+  /** Each person's latest check-in or check-out instant (people never seen are absent from the map). */
+  lastSeen(personIds: readonly number[]): Map<number, string> {
+    const out = new Map<number, string>();
+    if (personIds.length === 0) return out;
+    const rows = this.db
+      .prepare(
+        `SELECT person_id, max(max(coalesce(check_in_at, ''), coalesce(check_out_at, ''))) AS t
+         FROM attendance WHERE person_id IN (SELECT value FROM json_each(?)) GROUP BY person_id`,
+      )
+      .all(JSON.stringify(personIds)) as { person_id: number; t: string }[];
+    for (const r of rows) if (r.t) out.set(r.person_id, r.t);
+    return out;
+  }
+
   forPerson(personId: number): AttendanceRecord[] {
     return (
       this.db

@@ -58,6 +58,11 @@ export class OperatorsRepo {
     );
   }
 
+  /** Admin accounts, active or not: first-run setup stays closed once any was made. */
+  countAdmins(): number {
+    return (this.db.prepare("SELECT count(*) AS n FROM operators WHERE role = 'admin'").get() as { n: number }).n;
+  }
+
   countActiveAdmins(): number {
     return (
       this.db.prepare("SELECT count(*) AS n FROM operators WHERE role = 'admin' AND active = 1").get() as { n: number }

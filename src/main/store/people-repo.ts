@@ -108,6 +108,14 @@ export class PeopleRepo {
     return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', args };
   }
 
+  /** The distinct units people belong to, sorted. */
+  units(): string[] {
+    return this.db
+      .prepare("SELECT DISTINCT unit FROM people WHERE unit IS NOT NULL AND unit <> '' ORDER BY unit COLLATE NOCASE")
+      .pluck()
+      .all() as string[];
+  }
+
   /** Returns the updated person, or null when there is no such person. */
   update(id: number, patch: PersonPatch): Person | null {
     const current = this.get(id);

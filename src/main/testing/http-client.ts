@@ -43,6 +43,25 @@ export async function postForm(
   return fetch(url, { method: 'POST', body: form, headers });
 }
 
+/** POST multipart/form-data from an ordered list of fields, so a field may repeat (several `image` files). */
+export async function postParts(
+  url: string,
+  parts: readonly [name: string, value: FilePart | string][],
+  headers: Record<string, string> = {},
+): Promise<Response> {
+  const form = new FormData();
+  for (const [name, v] of parts) {
+    if (typeof v === 'string') form.append(name, v);
+    else
+      form.append(
+        name,
+        new Blob([v.bytes as Uint8Array<ArrayBuffer>], { type: v.type ?? 'application/octet-stream' }),
+        v.filename ?? `${name}.jpg`,
+      );
+  }
+  return fetch(url, { method: 'POST', body: form, headers });
+}
+
 export function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
   return fetch(url, {
     method: 'POST',

@@ -46,7 +46,12 @@ export function renderDocsPage(doc: OpenApiDocument): string {
       const responses = Object.entries(o.responses)
         .map(([status, r]) => `<li><code>${esc(status)}</code> ${esc(r.description)}</li>`)
         .join('');
-      const key = o.security.length === 0 ? 'no key' : 'key optional on loopback';
+      const key =
+        o.security.length === 0
+          ? 'no key'
+          : o.security.some((r) => Object.keys(r as object).length === 0)
+            ? 'key optional on loopback'
+            : 'key or session required';
       ops.push(
         `<section id="${esc(`${method}-${path}`)}"><h3><span class="m">${esc(method.toUpperCase())}</span> <code>${esc(path)}</code> ` +
           `<small>${esc(o.tags.join(', '))} · ${esc(key)}</small></h3><p><b>${esc(o.summary)}</b></p>` +

@@ -1,0 +1,203 @@
+/**
+ * Who is calling, and whether they may: the one place the HTTP API (and the IPC layer, through the
+ * transport-neutral {@link resolveCredentials} and {@link checkAccess}) decides access.
+ *
+ * A caller presents at most one credential:
+ * - an API key (`Authorization: Bearer …` or `X-API-Key`) → its scopes (`read`, `write`, `admin`);
+ * - an operator session (the {@link SESSION_HEADER} header, never a cookie, so a cross-site page
+ *   cannot ride on it) → the operator's current role (`operator`, `admin`);
+ * - nothing → anonymous, and whether it connects over loopback.
+ *
+ * Levels (the contract's `auth` column, plus the scope-based ones of the public API):
+ * | level      | who passes                                                                         |
+ * |------------|------------------------------------------------------------------------------------|
+ * | `public`   | anyone                                                                             |
+ * | `kiosk`    | a loopback client, any operator session, or a key with `read` (a paired tablet)     |
+ * | `setup`    | only while no admin account exists (first run), and then a loopback client or a key with `admin` |
+ * | `read`     | any operator session, or a key with `read`                                          |
+ * | `write`    | any operator session, or a key with `write`                                         |
+ * | `operator` | any operator session (role operator or admin), or a key with `write`                |
+ * | `admin`    | an admin's session, or a key with `admin`                                           |
+ *
+ * Refusals: 401 UNAUTHORIZED without a usable credential (none, unknown, revoked, expired), 403
+ * FORBIDDEN with a valid one that is not enough. Scopes are independent (an `admin` key does not read).
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { IncomingHttpHeaders } from 'node:http';
+import { SESSION_HEADER } from '../../shared/contract';
+import { HadirError } from '../../shared/errors';
+import type { Actor } from '../../shared/people';
+import type { ActiveSession } from '../services/sessions';
+import { type ApiPrincipal, type ApiScope, hasScope, type KeyVerifier, requestKey } from './auth';
+import { isLoopbackAddress } from './config';
+
+export type AccessLevel = 'public' | 'kiosk' | 'setup' | 'read' | 'write' | 'operator' | 'admin';
+
+export const ACCESS_LEVELS = ['public', 'kiosk', 'setup', 'read', 'write', 'operator', 'admin'] as const;
+
+export type Principal =
+  | { kind: 'api_key'; key: ApiPrincipal; loopback: boolean }
+  | { kind: 'session'; session: ActiveSession; loopback: boolean }
+  | { kind: 'anonymous'; loopback: boolean };
+
+/** What resolves a session token; {@link SessionService} is one. */
+export interface SessionResolver {
+  resolve(token: string | null | undefined): ActiveSession | null;
+}
+
+/** The credential stores access is decided against. */
+export interface AccessControl {
+  keys: KeyVerifier | null;
+  sessions: SessionResolver | null;
+  /** Whether first-run setup is still open: no admin account exists yet. */
+  setupOpen: () => boolean;
+}
+
+/** The session token a request carries in {@link SESSION_HEADER}; null when it carries none. */
+export function sessionToken(headers: IncomingHttpHeaders): string | null {
+  const v = headers[SESSION_HEADER.toLowerCase()];
+  if (Array.isArray(v)) throw new HadirError('BAD_REQUEST', `send one ${SESSION_HEADER} header`);
+  if (typeof v !== 'string' || v.trim() === '') return null;
+  return v.trim();
+}
+
+/**
+ * The principal behind the given credentials. Strict: a key or token that is present but not valid is
+ * 401 (a client with a stale session learns it must sign in again, rather than silently becoming
+ * anonymous). A paired door tablet sends its key with every request and an operator's session once
+ * someone signs in on it: a live session then acts (the operator is who changes things), and the key
+ * when the session has ended.
+ */
+export async function resolveCredentials(
+  cred: { apiKey: string | null; sessionToken: string | null; loopback: boolean },
+  control: AccessControl,
+): Promise<Principal> {
+  const { apiKey, sessionToken: token, loopback } = cred;
+  if (token !== null) {
+    const session = control.sessions?.resolve(token) ?? null;
+    if (session) return { kind: 'session', session, loopback };
+    if (apiKey === null) {
+      throw new HadirError('UNAUTHORIZED', 'the session has expired or was signed out; sign in again');
+    }
+  }
+  if (apiKey !== null) {
+    const key = control.keys ? await control.keys.verify(apiKey) : null;
+    if (!key) throw new HadirError('UNAUTHORIZED', 'unknown or revoked API key');
+    return { kind: 'api_key', key, loopback };
+  }
+  return { kind: 'anonymous', loopback };
+}
+
+const SCOPE_OF: Partial<Record<AccessLevel, ApiScope>> = {
+  kiosk: 'read',
+  read: 'read',
+  write: 'write',
+  operator: 'write',
+  admin: 'admin',
+  setup: 'admin',
+};
+
+const NEEDS = (level: AccessLevel) =>
+  level === 'admin'
+    ? 'an admin\'s session or an API key with the "admin" scope'
+    : `an operator session or an API key with the "${SCOPE_OF[level]}" scope`;
+
+/** Throws 401/403 unless `p` may use a route of `level`. Transport-neutral: IPC calls it too. */
+export function checkAccess(p: Principal, level: AccessLevel, control: Pick<AccessControl, 'setupOpen'>): void {
+  if (level === 'public') return;
+  if (level === 'setup') {
+    if (!control.setupOpen()) {
+      throw new HadirError('FORBIDDEN', 'setup is finished: an admin account exists (sign in as an admin instead)');
+    }
+    if (p.loopback || (p.kind === 'api_key' && hasScope(p.key, 'admin'))) return;
+    throw new HadirError('FORBIDDEN', 'first-run setup is only answered on this machine (loopback)');
+  }
+  if (level === 'kiosk' && p.loopback && p.kind === 'anonymous') return;
+  switch (p.kind) {
+    case 'anonymous':
+      throw new HadirError(
+        'UNAUTHORIZED',
+        `this needs ${NEEDS(level)} (${SESSION_HEADER}, Authorization: Bearer <key> or X-API-Key)`,
+      );
+    case 'session':
+      if (level !== 'admin' || p.session.role === 'admin') return;
+      throw new HadirError('FORBIDDEN', 'only an admin may do this');
+    case 'api_key': {
+      const scope = SCOPE_OF[level]!;
+      if (hasScope(p.key, scope)) return;
+      throw new HadirError('FORBIDDEN', `this API key lacks the "${scope}" scope`);
+    }
+  }
+}
+
+/** Who the audit log names for a change made by `p`. */
+export function actorOf(p: Principal): Actor {
+  switch (p.kind) {
+    case 'api_key':
+      return { type: 'api_key', id: p.key.name };
+    case 'session':
+      return { type: 'operator', id: p.session.username };
+    case 'anonymous':
+      // Only setup (first run, on this machine) and kiosk routes let an anonymous caller change anything.
+      return { type: 'system', id: p.loopback ? 'loopback' : null };
+  }
+}
+
+// ─── The fastify side ──────────────────────────────────────────────────────────────────────────────
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    hadirAccess: AccessControl;
+  }
+  interface FastifyRequest {
+    /** The resolved caller, once {@link resolvePrincipal} has run for this request. */
+    caller: Principal | null;
+  }
+}
+
+/** Install the credential stores on a server; `createServer` does this. */
+export function installAccess(app: FastifyInstance, control: AccessControl): void {
+  app.decorate('hadirAccess', control);
+  app.decorateRequest('caller', null);
+}
+
+/** The request's principal (resolved once, then cached on the request); strict like {@link resolveCredentials}. */
+export async function resolvePrincipal(req: FastifyRequest): Promise<Principal> {
+  if (req.caller) return req.caller;
+  const p = await resolveCredentials(
+    {
+      apiKey: requestKey(req.headers),
+      sessionToken: sessionToken(req.headers),
+      loopback: isLoopbackAddress(req.socket.remoteAddress),
+    },
+    req.server.hadirAccess,
+  );
+  req.caller = p;
+  if (p.kind === 'api_key') req.principal = p.key;
+  return p;
+}
+
+/** Resolve the caller and throw 401/403 unless they may use a route of `level`; returns the principal. */
+export async function requireAccess(req: FastifyRequest, level: AccessLevel): Promise<Principal> {
+  const p = await resolvePrincipal(req);
+  checkAccess(p, level, req.server.hadirAccess);
+  return p;
+}
+
+/** The caller for a `public` route: a stale or unknown credential counts as anonymous there. */
+export async function optionalPrincipal(req: FastifyRequest): Promise<Principal> {
+  try {
+    return await resolvePrincipal(req);
+  } catch (e) {
+    if (e instanceof HadirError && e.code === 'UNAUTHORIZED') {
+      return { kind: 'anonymous', loopback: isLoopbackAddress(req.socket.remoteAddress) };
+    }
+    throw e;
+  }
+}
+
+/** The audit actor of a request whose access was checked; throws if it was not (a wiring mistake). */
+export function requestActor(req: FastifyRequest): Actor {
+  if (!req.caller) throw new HadirError('INTERNAL', 'the caller was not resolved before a change');
+  return actorOf(req.caller);
+}

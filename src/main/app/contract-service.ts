@@ -1,0 +1,241 @@
+/**
+ * The contract served to the Electron window (IPC): every method of src/shared/contract.ts, delegating
+ * to the same service objects the HTTP routes use (one {@link AppServices} per process), so the kiosk
+ * window and a tablet in web mode get the same answers, the same cooldowns and the same sessions.
+ *
+ * Access is the contract's `auth` column, decided by the API's own rules (access.ts `checkAccess`) on
+ * the session token the page presented: the window is a local client, like a loopback one. The page
+ * can be compromised; nothing here trusts a role or a name it sends.
+ */
+import {
+  HTTP_ROUTES,
+  type AttendanceFilter,
+  type ContractMethod,
+  type PersonListItem,
+  type SetupStatus,
+} from '../../shared/contract';
+import type { AttendanceQuery } from '../../shared/attendance';
+import { HadirError } from '../../shared/errors';
+import type { PersonSummary } from '../../shared/people';
+import { actorOf, checkAccess, type AccessControl, type Principal, resolveCredentials } from '../api/access';
+import type { AppServices } from '../services/app-services';
+import { checkpointTruncate } from '../store/maintenance';
+import type { CallContext, ContractService } from './ipc';
+
+const EXPORT_MIME = {
+  csv: 'text/csv; charset=utf-8',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+} as const;
+
+export function createContractService(s: AppServices): ContractService {
+  const control: AccessControl = {
+    keys: s.keys,
+    sessions: s.sessions,
+    setupOpen: () => s.operators.repo.countAdmins() === 0,
+  };
+
+  /** The caller, checked for the method's level; a stale token on a public method counts as nobody. */
+  async function caller(method: ContractMethod, ctx: CallContext): Promise<Principal> {
+    const level = HTTP_ROUTES[method].auth;
+    const cred = { apiKey: null, sessionToken: ctx.sessionToken, loopback: ctx.local };
+    let p: Principal;
+    try {
+      p = await resolveCredentials(cred, control);
+    } catch (e) {
+      if (level !== 'public' || !(e instanceof HadirError) || e.code !== 'UNAUTHORIZED') throw e;
+      p = { kind: 'anonymous', loopback: ctx.local };
+    }
+    checkAccess(p, level, control);
+    return p;
+  }
+  const actor = async (method: ContractMethod, ctx: CallContext) => actorOf(await caller(method, ctx));
+
+  const setupStatus = (): Promise<SetupStatus> => s.settings.setupStatus(s.operators.repo.countAdmins() > 0);
+
+  const listItems = (people: PersonSummary[]): PersonListItem[] => {
+    const seen = s.attendance.repo.lastSeen(people.map((p) => p.id));
+    return people.map((p) => ({ ...p, last_seen_at: seen.get(p.id) ?? null }));
+  };
+
+  const requirePerson = (id: number) => {
+    const p = s.faces.getPerson(id);
+    if (!p) throw new HadirError('NOT_FOUND', `no person with id ${id}`);
+    return p;
+  };
+
+  const storeQuery = (f: AttendanceFilter): AttendanceQuery => {
+    if (f.from > f.to) throw new HadirError('BAD_REQUEST', `from ${f.from} is after to ${f.to}`);
+    return {
+      from: f.from,
+      to: f.to,
+      ...(f.unit !== undefined ? { unit: f.unit } : {}),
+      ...(f.personId !== undefined ? { person_id: f.personId } : {}),
+      ...(f.onlyLate ? { only_late: true } : {}),
+      ...(f.onlyNotCheckedOut ? { only_not_checked_out: true } : {}),
+    };
+  };
+
+  return {
+    // ─── Kiosk ───────────────────────────────────────────────────────────────────────────────────
+    getStatus: () => s.kiosk.status(),
+    submitFrame: async (req, ctx) => {
+      // The window is a local client, which the kiosk level lets in as it is: its frames do not look
+      // the operator's session up, so a kiosk left streaming never keeps an operator signed in.
+      await caller('submitFrame', ctx.local ? { ...ctx, sessionToken: null } : ctx);
+      return s.kiosk.frames.submitFrame(req);
+    },
+
+    // ─── Auth ────────────────────────────────────────────────────────────────────────────────────
+    signIn: (req) => s.sessions.signIn(req.username, req.secret),
+    getSession: (_req, ctx) => (ctx.sessionToken ? s.sessions.describe(ctx.sessionToken) : null),
+    signOut: (_req, ctx) => {
+      s.sessions.signOut(ctx.sessionToken);
+      return null;
+    },
+
+    // ─── First run ───────────────────────────────────────────────────────────────────────────────
+    getSetupStatus: () => setupStatus(),
+    chooseModelPack: async (req, ctx) => {
+      await s.settings.chooseModelPack(req.packId, await actor('chooseModelPack', ctx));
+      return setupStatus();
+    },
+    createFirstAdmin: async (req, ctx) => {
+      const operator = await s.operators.create(
+        { username: req.username, displayName: req.displayName, role: 'admin', secret: req.secret },
+        await actor('createFirstAdmin', ctx),
+        { onlyIfNoAdmin: true },
+      );
+      return s.sessions.open(operator);
+    },
+    completeSetup: async (req, ctx) => {
+      s.settings.completeSetup(req.schedule, req.language, await actor('completeSetup', ctx));
+      return setupStatus();
+    },
+
+    // ─── Enrollment from the camera ──────────────────────────────────────────────────────────────
+    startEnrollment: async (req, ctx) => s.kiosk.enrollment.start(req, await actor('startEnrollment', ctx)),
+    addEnrollmentSample: async (req, ctx) => s.kiosk.enrollment.addSample(req, await actor('addEnrollmentSample', ctx)),
+    removeEnrollmentSample: async (req, ctx) =>
+      s.kiosk.enrollment.removeSample(req, await actor('removeEnrollmentSample', ctx)),
+    commitEnrollment: async (req, ctx) => s.kiosk.enrollment.commit(req, await actor('commitEnrollment', ctx)),
+    cancelEnrollment: async (req, ctx) => s.kiosk.enrollment.cancel(req, await actor('cancelEnrollment', ctx)),
+
+    // ─── People ──────────────────────────────────────────────────────────────────────────────────
+    listPeople: async (req, ctx) => {
+      await caller('listPeople', ctx);
+      const page = s.faces.listPeople({
+        search: req.query || undefined,
+        unit: req.unit,
+        active: req.includeInactive ? undefined : true,
+        offset: req.offset ?? 0,
+        limit: req.limit ?? 100,
+      });
+      return { items: listItems(page.items), total: page.total };
+    },
+    getPerson: async (req, ctx) => {
+      await caller('getPerson', ctx);
+      const person = requirePerson(req.id);
+      const [item] = listItems([{ ...person, templates: s.faces.personTemplateCount(req.id) }]);
+      const pack = s.faces.pack.id;
+      return {
+        person: item,
+        templates: s.faces.personTemplates(req.id).map((t) => ({
+          id: t.id,
+          source: t.source,
+          pack_id: t.pack_id,
+          usable: t.usable && t.pack_id === pack,
+          created_at: t.created_at,
+        })),
+        consents: s.faces.personConsents(req.id).map((c) => ({
+          given_at: c.given_at,
+          recorded_by: c.recorded_by,
+          method: c.method,
+          note: c.note,
+        })),
+      };
+    },
+    updatePerson: async (req, ctx) => {
+      const who = await actor('updatePerson', ctx);
+      requirePerson(req.id);
+      return s.faces.updatePerson(who, req.id, {
+        ...(req.employee_number !== undefined ? { employeeNumber: req.employee_number } : {}),
+        ...(req.full_name !== undefined ? { fullName: req.full_name } : {}),
+        ...(req.unit !== undefined ? { unit: req.unit } : {}),
+      });
+    },
+    setPersonActive: async (req, ctx) => {
+      const who = await actor('setPersonActive', ctx);
+      return req.active ? s.faces.reactivatePerson(who, req.id) : s.faces.deactivatePerson(who, req.id);
+    },
+    deletePerson: async (req, ctx) => {
+      s.faces.deletePerson(await actor('deletePerson', ctx), req.id, { eraseAttendance: req.eraseAttendance });
+      // The deleted face data leaves the write-ahead log too, not only the database pages.
+      checkpointTruncate(s.db);
+      return null;
+    },
+    listUnits: async (_req, ctx) => {
+      await caller('listUnits', ctx);
+      return s.faces.people.units();
+    },
+
+    // ─── Attendance ──────────────────────────────────────────────────────────────────────────────
+    queryAttendance: async (req, ctx) => {
+      await caller('queryAttendance', ctx);
+      return {
+        records: s.attendance.query(storeQuery(req)),
+        summary: req.from === req.to ? s.attendance.dailySummary(req.from, req.unit) : null,
+      };
+    },
+    exportAttendance: async (req, ctx) => {
+      const who = await actor('exportAttendance', ctx);
+      const { format, ...filter } = req;
+      const { data } = await s.attendance.export(storeQuery(filter), format, who);
+      const range = filter.to !== filter.from ? `_${filter.to}` : '';
+      return {
+        filename: `attendance_${filter.from}${range}.${format}`,
+        mime: EXPORT_MIME[format],
+        bytes: new Uint8Array(data),
+      };
+    },
+
+    // ─── Settings, keys, operators (admins) ──────────────────────────────────────────────────────
+    getSettings: async (_req, ctx) => {
+      await caller('getSettings', ctx);
+      return s.settings.view();
+    },
+    updateSettings: async (req, ctx) => s.settings.update(req, await actor('updateSettings', ctx)),
+    listApiKeys: async (_req, ctx) => {
+      await caller('listApiKeys', ctx);
+      return s.keys.list();
+    },
+    createApiKey: async (req, ctx) => {
+      const who = await actor('createApiKey', ctx);
+      if (req.scopes.length === 0)
+        throw new HadirError('BAD_REQUEST', 'scopes: give at least one of read, write, admin');
+      const { key, info } = s.keys.create(req.name, req.scopes, who);
+      return { key: info, secret: key };
+    },
+    revokeApiKey: async (req, ctx) => {
+      s.keys.revoke(req.id, await actor('revokeApiKey', ctx));
+      const info = s.keys.repo.get(req.id);
+      if (!info) throw new HadirError('NOT_FOUND', `no API key ${req.id}`);
+      return info;
+    },
+    listOperators: async (_req, ctx) => {
+      await caller('listOperators', ctx);
+      return s.operators.list();
+    },
+    createOperator: async (req, ctx) =>
+      s.operators.create(
+        { username: req.username, displayName: req.displayName, role: req.role, secret: req.secret },
+        await actor('createOperator', ctx),
+      ),
+    updateOperator: async (req, ctx) => {
+      const { id, ...patch } = req;
+      const updated = await s.operators.update(id, patch, await actor('updateOperator', ctx));
+      // A deactivated operator, or one whose secret was reset, is signed out everywhere.
+      if (patch.active === false || patch.secret !== undefined) s.sessions.revokeOperator(id);
+      return updated;
+    },
+  };
+}
