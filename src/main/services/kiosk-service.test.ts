@@ -25,7 +25,9 @@ beforeAll(async () => {
 });
 
 /** A face centred at (cx, cy) with eyes `eyes` pixels apart. */
-function face(opts: { cx?: number; cy?: number; eyes?: number; pReal?: number | null; embedding?: number } = {}): AnalyzedFace {
+function face(
+  opts: { cx?: number; cy?: number; eyes?: number; pReal?: number | null; embedding?: number } = {},
+): AnalyzedFace {
   const { cx = 160, cy = 120, eyes = 50, pReal = 0.97, embedding = 1 } = opts;
   const half = eyes * 1.1;
   const bbox: BBox = [cx - half, cy - half * 1.3, cx + half, cy + half * 1.3];
@@ -158,7 +160,12 @@ describe('KioskService: check-in policy on streamed frames', () => {
       { frames: 3, required: 3 },
     ]);
     expect(replies.slice(0, 2).every((x) => x.event === null)).toBe(true);
-    expect(replies[2].event).toEqual({ kind: 'checked_in', name: 'Siti Rahma', time: '2026-11-25T01:00:00.000Z', late: false });
+    expect(replies[2].event).toEqual({
+      kind: 'checked_in',
+      name: 'Siti Rahma',
+      time: '2026-11-25T01:00:00.000Z',
+      late: false,
+    });
     expect(r.recorded).toEqual([{ person: 7, similarity: 0.64, liveness: 0.91, kioskId: 'k1' }]);
     expect(r.requests.every((q) => q.liveness === true)).toBe(true);
     // The face is drawn with its name (a live match), in frame pixels.
@@ -235,7 +242,11 @@ describe('KioskService: check-in policy on streamed frames', () => {
     r.next.faces = [];
     expect((await r.frame()).guidance).toBe('no_face');
     r.next.faces = [face()];
-    expect([await r.frame(), await r.frame(), await r.frame()].map((x) => x.event)).toEqual([null, null, { kind: 'unknown' }]);
+    expect([await r.frame(), await r.frame(), await r.frame()].map((x) => x.event)).toEqual([
+      null,
+      null,
+      { kind: 'unknown' },
+    ]);
     expect(r.recorded).toEqual([]);
   });
 
@@ -292,7 +303,9 @@ describe('KioskService: check-in policy on streamed frames', () => {
     await expect(r.kiosk.submitFrame({ kioskId: '../x', jpeg: grey, width: W, height: H })).rejects.toMatchObject({
       code: 'BAD_REQUEST',
     });
-    await expect(r.kiosk.submitFrame({ kioskId: 'k1', jpeg: new Uint8Array([1, 2, 3]), width: W, height: H })).rejects.toMatchObject({
+    await expect(
+      r.kiosk.submitFrame({ kioskId: 'k1', jpeg: new Uint8Array([1, 2, 3]), width: W, height: H }),
+    ).rejects.toMatchObject({
       code: expect.stringMatching(/UNSUPPORTED_FORMAT|CORRUPT_IMAGE/) as string,
     });
     const [a, b] = await Promise.allSettled([r.frame(), r.frame()]);
@@ -340,4 +353,3 @@ describe('meanBoxBrightness', () => {
     expect(meanBoxBrightness(img, [5, 5, 6, 6])).toBe(0);
   });
 });
-
