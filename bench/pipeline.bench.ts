@@ -36,7 +36,8 @@ for (let i = 0; i < n; i++) {
 
 const stages = ['decode', 'detect', 'align', 'embed', 'liveness', 'search', 'total'] as const;
 type Stage = (typeof stages)[number];
-const results: Record<string, { faces: number; prePostShare: number } & Record<Stage, { p50: number; p95: number }>> = {};
+const results: Record<string, { faces: number; prePostShare: number } & Record<Stage, { p50: number; p95: number }>> =
+  {};
 const rows: (string | number)[][] = [];
 for (const img of await benchImages()) {
   const samples = Object.fromEntries(stages.map((s) => [s, [] as number[]])) as Record<Stage, number[]>;
@@ -64,7 +65,12 @@ for (const img of await benchImages()) {
   ) as Record<Stage, { p50: number; p95: number }>;
   const prePostShare = percentile(shares, 50);
   results[img.name] = { ...fig, faces, prePostShare };
-  rows.push([img.name, String(faces), ...stages.flatMap((s) => [fig[s].p50, fig[s].p95]), `${(prePostShare * 100).toFixed(1)}%`]);
+  rows.push([
+    img.name,
+    String(faces),
+    ...stages.flatMap((s) => [fig[s].p50, fig[s].p95]),
+    `${(prePostShare * 100).toFixed(1)}%`,
+  ]);
 }
 
 console.log(
@@ -75,6 +81,9 @@ console.log(
 console.log(table(['image', 'faces', ...stages.flatMap((s) => [`${s} p50`, 'p95']), 'pre/post share'], rows));
 const jsonOut = argValue('--json');
 if (jsonOut) {
-  writeFileSync(jsonOut, JSON.stringify({ pack: pipeline.pack.id, threads, runs, cores: os.cpus().length, results }, null, 2));
+  writeFileSync(
+    jsonOut,
+    JSON.stringify({ pack: pipeline.pack.id, threads, runs, cores: os.cpus().length, results }, null, 2),
+  );
   console.log(`\nwrote ${jsonOut}`);
 }

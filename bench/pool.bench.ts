@@ -13,7 +13,9 @@ import { argValue, percentile, table } from './stats';
  * on the 640×480 kiosk frame; peak RSS of the process (workers included).
  * `--shapes 1x2,2x1`, `--requests N` per concurrency level, `--json FILE`.
  */
-const shapes = (argValue('--shapes') ?? '1x2,2x1,1x1,2x2').split(',').map((s) => s.split('x').map(Number) as [number, number]);
+const shapes = (argValue('--shapes') ?? '1x2,2x1,1x1,2x2')
+  .split(',')
+  .map((s) => s.split('x').map(Number) as [number, number]);
 const requests = Number(argValue('--requests') ?? 48);
 const levels = [1, 2, 4, 8];
 const paths = await resolvePack(argValue('--pack'));
@@ -87,7 +89,16 @@ console.log(
 );
 console.log(
   table(
-    ['shape', 'ready ms', 'frame p50', 'p95', '720p p50', 'p95', ...levels.flatMap((c) => [`c${c} img/s`, 'p50', 'p95']), 'peak RSS MB'],
+    [
+      'shape',
+      'ready ms',
+      'frame p50',
+      'p95',
+      '720p p50',
+      'p95',
+      ...levels.flatMap((c) => [`c${c} img/s`, 'p50', 'p95']),
+      'peak RSS MB',
+    ],
     results.map((r) => [
       r.shape,
       r.startMs,

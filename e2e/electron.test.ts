@@ -20,7 +20,8 @@ function electronBinary(): { path: string } | { skip: string } {
   try {
     // The `electron` package exports the binary's path, and throws when the binary was never downloaded.
     const binary = createRequire(import.meta.url)('electron') as unknown;
-    if (typeof binary !== 'string' || !existsSync(binary)) return { skip: `Electron binary missing at ${String(binary)}` };
+    if (typeof binary !== 'string' || !existsSync(binary))
+      return { skip: `Electron binary missing at ${String(binary)}` };
     return { path: binary };
   } catch (e) {
     return { skip: `no Electron binary installed (${(e as Error).message.split('\n')[0]})` };
@@ -29,7 +30,11 @@ function electronBinary(): { path: string } | { skip: string } {
 
 const electron = electronBinary();
 const skipReason =
-  'skip' in electron ? `electron e2e skipped: ${electron.skip}` : which('ffmpeg') ? null : 'electron e2e skipped: ffmpeg not installed';
+  'skip' in electron
+    ? `electron e2e skipped: ${electron.skip}`
+    : which('ffmpeg')
+      ? null
+      : 'electron e2e skipped: ffmpeg not installed';
 if (skipReason) console.log(skipReason);
 
 interface BridgeWindow {

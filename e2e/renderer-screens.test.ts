@@ -162,7 +162,16 @@ describe.skipIf(skipReason !== null)('every screen in Chromium (web mode, stub s
 
     expect(errors).toEqual([]);
     expect(stub.invalid).toEqual([]);
-    for (const method of ['completeSetup', 'signIn', 'queryAttendance', 'exportAttendance', 'listPeople', 'commitEnrollment', 'getSettings', 'signOut'] as const) {
+    for (const method of [
+      'completeSetup',
+      'signIn',
+      'queryAttendance',
+      'exportAttendance',
+      'listPeople',
+      'commitEnrollment',
+      'getSettings',
+      'signOut',
+    ] as const) {
       expect(stub.calls).toContain(method);
     }
   });

@@ -22,10 +22,14 @@ function newestMtime(dir: string): number {
 }
 
 function upToDate(): boolean {
-  const outputs = ['renderer/index.html', 'main/index.js', 'preload/index.cjs'].map((f) => path.join(repoRoot, 'out', f));
+  const outputs = ['renderer/index.html', 'main/index.js', 'preload/index.cjs'].map((f) =>
+    path.join(repoRoot, 'out', f),
+  );
   if (!outputs.every(existsSync)) return false;
   const built = Math.min(...outputs.map((f) => statSync(f).mtimeMs));
-  const sources = Math.max(...['renderer', 'shared', 'preload', 'main'].map((d) => newestMtime(path.join(repoRoot, 'src', d))));
+  const sources = Math.max(
+    ...['renderer', 'shared', 'preload', 'main'].map((d) => newestMtime(path.join(repoRoot, 'src', d))),
+  );
   return built >= sources;
 }
 
@@ -42,7 +46,8 @@ export async function ensureBuilt(): Promise<void> {
       mkdirSync(LOCK);
       break;
     } catch {
-      if (existsSync(LOCK) && Date.now() - statSync(LOCK).mtimeMs > STALE_LOCK_MS) rmSync(LOCK, { recursive: true, force: true });
+      if (existsSync(LOCK) && Date.now() - statSync(LOCK).mtimeMs > STALE_LOCK_MS)
+        rmSync(LOCK, { recursive: true, force: true });
       if (Date.now() > deadline) throw new Error(`waited too long for ${LOCK}`);
       await sleep(250);
     }

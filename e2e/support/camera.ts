@@ -31,7 +31,10 @@ export interface FakeCameras {
 }
 
 /** Builds one `.y4m` per phase from `phases` (phase name → photo path). */
-export async function buildFakeCameras(phases: Record<string, string>, opts: FakeCameraOptions = {}): Promise<FakeCameras> {
+export async function buildFakeCameras(
+  phases: Record<string, string>,
+  opts: FakeCameraOptions = {},
+): Promise<FakeCameras> {
   const ffmpeg = which('ffmpeg');
   if (!ffmpeg) throw new Error('ffmpeg is not installed');
   const { width = 640, height = 480, seconds = 3, fps = 10 } = opts;

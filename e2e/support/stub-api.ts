@@ -24,11 +24,23 @@ import {
 import { REQUEST_VALIDATORS } from '../../src/shared/contract-validation';
 import type { ApiReply, ApiRequest } from './static-server';
 
-const DAY = { checkIn: ['06:00', '10:00'], onTimeUntil: '07:30', checkOut: ['15:30', '20:00'] } as ScheduleConfig['week']['mon'];
+const DAY = {
+  checkIn: ['06:00', '10:00'],
+  onTimeUntil: '07:30',
+  checkOut: ['15:30', '20:00'],
+} as ScheduleConfig['week']['mon'];
 
 export const STUB_SCHEDULE: ScheduleConfig = {
   timeZone: 'Asia/Jakarta',
-  week: { sun: null, mon: DAY, tue: DAY, wed: DAY, thu: DAY, fri: { ...DAY!, checkOut: ['16:00', '20:00'] }, sat: null },
+  week: {
+    sun: null,
+    mon: DAY,
+    tue: DAY,
+    wed: DAY,
+    thu: DAY,
+    fri: { ...DAY!, checkOut: ['16:00', '20:00'] },
+    sat: null,
+  },
   cooldownSeconds: 60,
   recordOnHolidays: false,
   recordOnLeave: false,
@@ -38,7 +50,15 @@ export function readyStatus(): AppStatus {
   return {
     version: 'test',
     setupComplete: true,
-    engine: { state: 'ready', ready: true, packId: 'buffalo_l', provider: 'cpu', providerFallback: null, livenessAvailable: true, message: null },
+    engine: {
+      state: 'ready',
+      ready: true,
+      packId: 'buffalo_l',
+      provider: 'cpu',
+      providerFallback: null,
+      livenessAvailable: true,
+      message: null,
+    },
     database: { ok: true, message: null },
     gallerySize: 3,
     language: 'id',
@@ -110,12 +130,45 @@ function attendance(from: string, to: string): AttendancePage {
   };
   return {
     records: [
-      { ...base, id: 1, person_id: 1, employee_number: PEOPLE[0].employee_number, full_name: PEOPLE[0].full_name, local_date: from, check_in_at: `${from}T00:21:00Z`, check_out_at: `${from}T09:05:00Z`, late: false },
-      { ...base, id: 2, person_id: 2, employee_number: PEOPLE[1].employee_number, full_name: PEOPLE[1].full_name, unit: 'Keuangan', local_date: from, check_in_at: `${from}T00:47:00Z`, check_out_at: null, late: true },
+      {
+        ...base,
+        id: 1,
+        person_id: 1,
+        employee_number: PEOPLE[0].employee_number,
+        full_name: PEOPLE[0].full_name,
+        local_date: from,
+        check_in_at: `${from}T00:21:00Z`,
+        check_out_at: `${from}T09:05:00Z`,
+        late: false,
+      },
+      {
+        ...base,
+        id: 2,
+        person_id: 2,
+        employee_number: PEOPLE[1].employee_number,
+        full_name: PEOPLE[1].full_name,
+        unit: 'Keuangan',
+        local_date: from,
+        check_in_at: `${from}T00:47:00Z`,
+        check_out_at: null,
+        late: true,
+      },
     ],
     summary:
       from === to
-        ? { date: from, holiday: null, workday: true, active: 2, present: 2, late: 1, absent: 0, on_leave: 0, not_checked_out: 1, no_check_in: 0, absent_people: [] }
+        ? {
+            date: from,
+            holiday: null,
+            workday: true,
+            active: 2,
+            present: 2,
+            late: 1,
+            absent: 0,
+            on_leave: 0,
+            not_checked_out: 1,
+            no_check_in: 0,
+            absent_people: [],
+          }
         : null,
   };
 }
@@ -140,28 +193,48 @@ function settings(): SettingsView {
     },
     schedule: STUB_SCHEDULE,
     api: { host: '127.0.0.1', port: 5010, legacyRoutes: false, tls: { enabled: false, fingerprint: null } },
-    models: { packs: [{ ...PACK, licenseAccepted: true, active: true }], provider: 'cpu', providerFallback: 'CUDA is not available on this machine' },
+    models: {
+      packs: [{ ...PACK, licenseAccepted: true, active: true }],
+      provider: 'cpu',
+      providerFallback: 'CUDA is not available on this machine',
+    },
     idleSignOutMinutes: 10,
   };
 }
 
 function stubOperator(o: Pick<Operator, 'id' | 'username' | 'display_name' | 'role'>): Operator {
-  return { ...o, active: true, failed_attempts: 0, locked_until: null, last_sign_in_at: null, created_at: '2025-01-02T01:00:00Z' };
+  return {
+    ...o,
+    active: true,
+    failed_attempts: 0,
+    locked_until: null,
+    last_sign_in_at: null,
+    created_at: '2025-01-02T01:00:00Z',
+  };
 }
 
 function pathPattern(path: string): RegExp {
   return new RegExp(`^${path.replace(/:([A-Za-z]+)/g, '(?<$1>[^/]+)')}$`);
 }
 
-const ROUTES = (Object.entries(HTTP_ROUTES) as [ContractMethod, HttpRoute][]).map(
-  ([method, route]) => ({ method, route, pattern: pathPattern(route.path) }),
-);
+const ROUTES = (Object.entries(HTTP_ROUTES) as [ContractMethod, HttpRoute][]).map(([method, route]) => ({
+  method,
+  route,
+  pattern: pathPattern(route.path),
+}));
 
 export type FaceMode = 'none' | 'match';
 
 export class StubApi {
   status: AppStatus = readyStatus();
-  setup: SetupStatus = { complete: true, packs: [PACK], activePack: null, hasAdmin: false, schedule: STUB_SCHEDULE, language: 'id' };
+  setup: SetupStatus = {
+    complete: true,
+    packs: [PACK],
+    activePack: null,
+    hasAdmin: false,
+    schedule: STUB_SCHEDULE,
+    language: 'id',
+  };
   faceMode: FaceMode = 'match';
   /** The frame (1-based) whose reply carries a check-in; later frames get the cooldown. */
   checkInOnFrame = 4;
@@ -183,11 +256,18 @@ export class StubApi {
     const candidates = ROUTES.filter((r) => r.route.method === req.method && r.pattern.test(req.url.pathname));
     if (candidates.length === 0) return this.error(404, 'NOT_FOUND', `stub: no ${req.method} ${req.url.pathname}`);
     let json: Record<string, unknown> = {};
-    if (req.headers['content-type'] === 'application/json') json = JSON.parse(req.body.toString('utf8')) as Record<string, unknown>;
+    if (req.headers['content-type'] === 'application/json')
+      json = JSON.parse(req.body.toString('utf8')) as Record<string, unknown>;
     // Two methods share PATCH /people/:id: the body tells them apart.
-    const match = candidates.length > 1 ? candidates.find((c) => (c.method === 'setPersonActive') === ('active' in json))! : candidates[0];
+    const match =
+      candidates.length > 1
+        ? candidates.find((c) => (c.method === 'setPersonActive') === 'active' in json)!
+        : candidates[0];
     const params = Object.fromEntries(
-      Object.entries(match.pattern.exec(req.url.pathname)?.groups ?? {}).map(([k, v]) => [k, /^\d+$/.test(v) ? Number(v) : decodeURIComponent(v)]),
+      Object.entries(match.pattern.exec(req.url.pathname)?.groups ?? {}).map(([k, v]) => [
+        k,
+        /^\d+$/.test(v) ? Number(v) : decodeURIComponent(v),
+      ]),
     );
     if (match.route.body === 'json') {
       try {
@@ -222,7 +302,12 @@ export class StubApi {
     return this.session;
   }
 
-  private answer(method: ContractMethod, req: ApiRequest, params: Record<string, unknown>, json: Record<string, unknown>): ApiReply {
+  private answer(
+    method: ContractMethod,
+    req: ApiRequest,
+    params: Record<string, unknown>,
+    json: Record<string, unknown>,
+  ): ApiReply {
     const ok = (body: unknown): ApiReply => ({ status: 200, body });
     const q = req.url.searchParams;
     switch (method) {
@@ -232,7 +317,8 @@ export class StubApi {
         return ok(this.frame(req));
       case 'signIn': {
         const { username, secret } = json as { username: string; secret: string };
-        if (username === 'locked') return ok({ kind: 'locked', until: new Date(Date.now() + 15 * 60_000).toISOString() });
+        if (username === 'locked')
+          return ok({ kind: 'locked', until: new Date(Date.now() + 15 * 60_000).toISOString() });
         if (secret !== 'rahasia') return ok({ kind: 'invalid', attemptsLeft: 2 });
         return ok({ kind: 'signed_in', session: this.newSession(username) });
       }
@@ -247,7 +333,11 @@ export class StubApi {
         this.setup = {
           ...this.setup,
           activePack: json.packId as string,
-          packs: this.setup.packs.map((p) => ({ ...p, licenseAccepted: p.id === json.packId, active: p.id === json.packId })),
+          packs: this.setup.packs.map((p) => ({
+            ...p,
+            licenseAccepted: p.id === json.packId,
+            active: p.id === json.packId,
+          })),
         };
         return ok(this.setup);
       case 'createFirstAdmin':
@@ -259,17 +349,29 @@ export class StubApi {
         return ok(this.setup);
       case 'startEnrollment':
         this.samples = 0;
-        return ok({ sessionId: 'enr-1', minSamples: 3, maxSamples: 5, expiresAt: new Date(Date.now() + 600_000).toISOString() });
+        return ok({
+          sessionId: 'enr-1',
+          minSamples: 3,
+          maxSamples: 5,
+          expiresAt: new Date(Date.now() + 600_000).toISOString(),
+        });
       case 'addEnrollmentSample':
         return ok(this.sample(req));
       case 'removeEnrollmentSample':
         this.samples = Math.max(0, this.samples - 1);
         return ok({ samples: this.samples, ready: this.samples >= 3 });
       case 'commitEnrollment': {
-        const person = (json.person as { create?: { employee_number: string; full_name: string; unit: string | null } }).create;
+        const person = (json.person as { create?: { employee_number: string; full_name: string; unit: string | null } })
+          .create;
         return ok({
           ok: true,
-          person: { id: 4, ...person, active: true, created_at: new Date().toISOString(), updated_at: new Date().toISOString() },
+          person: {
+            id: 4,
+            ...person,
+            active: true,
+            created_at: new Date().toISOString(),
+            updated_at: new Date().toISOString(),
+          },
           templates: this.samples,
           samples: [],
         });
@@ -310,12 +412,39 @@ export class StubApi {
         return ok(settings());
       case 'listApiKeys':
         return ok([
-          { id: 1, name: 'SIMPEG', scopes: ['read'], prefix: 'hk_3f9a', created_at: '2025-01-02T01:00:00Z', last_used_at: '2025-01-06T02:00:00Z', revoked_at: null },
+          {
+            id: 1,
+            name: 'SIMPEG',
+            scopes: ['read'],
+            prefix: 'hk_3f9a',
+            created_at: '2025-01-02T01:00:00Z',
+            last_used_at: '2025-01-06T02:00:00Z',
+            revoked_at: null,
+          },
         ]);
       case 'createApiKey':
-        return ok({ key: { id: 2, name: json.name, scopes: json.scopes, prefix: 'hk_77c1', created_at: new Date().toISOString(), last_used_at: null, revoked_at: null }, secret: 'hk_77c1.stub-secret' });
+        return ok({
+          key: {
+            id: 2,
+            name: json.name,
+            scopes: json.scopes,
+            prefix: 'hk_77c1',
+            created_at: new Date().toISOString(),
+            last_used_at: null,
+            revoked_at: null,
+          },
+          secret: 'hk_77c1.stub-secret',
+        });
       case 'revokeApiKey':
-        return ok({ id: params.id, name: 'SIMPEG', scopes: ['read'], prefix: 'hk_3f9a', created_at: '', last_used_at: null, revoked_at: new Date().toISOString() });
+        return ok({
+          id: params.id,
+          name: 'SIMPEG',
+          scopes: ['read'],
+          prefix: 'hk_3f9a',
+          created_at: '',
+          last_used_at: null,
+          revoked_at: new Date().toISOString(),
+        });
       case 'listOperators':
         return ok([
           stubOperator({ id: 1, username: 'admin', display_name: 'Admin Kantor', role: 'admin' }),

@@ -1,8 +1,9 @@
 /**
  * Electron entry point: one kiosk window over the renderer, locked down, and the IPC handlers
  * (src/main/app/ipc.ts) over the app's services (src/main/app/startup.ts: the database, the engine and
- * every service, the same ones `hadir serve` runs). The handlers answer from a stand-in while the
- * engine starts, so the window shows "starting" (or why it cannot) rather than nothing.
+ * every service, the same ones `hadir serve` runs, and the local HTTP API over them). The handlers
+ * answer from a stand-in while the engine starts, so the window shows "starting" (or why it cannot)
+ * rather than nothing.
  */
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, ipcMain, session } from 'electron';
@@ -12,6 +13,8 @@ import { userDataDir } from './paths';
 
 const PRELOAD = fileURLToPath(new URL('../preload/index.cjs', import.meta.url));
 const RENDERER_HTML = new URL('../renderer/index.html', import.meta.url);
+/** The same renderer build, served by the local API under /app/ for a door tablet. */
+const RENDERER_DIR = fileURLToPath(new URL('../renderer', import.meta.url));
 /** Set by `electron-vite dev` to the renderer's dev server. */
 const DEV_SERVER_URL = process.env['ELECTRON_RENDERER_URL'];
 
@@ -86,7 +89,7 @@ if (!app.requestSingleInstanceLock()) {
     const contract = switchableContract(waitingContract(null));
     registerIpcHandlers({ ipcMain, services: contract.contract, isTrustedSender: isAppUrl });
     const win = createWindow();
-    void startApp().then(
+    void startApp({ rendererDir: RENDERER_DIR }).then(
       (started) => {
         running = started;
         contract.use(started.contract);

@@ -83,7 +83,9 @@ describe('request validation', () => {
   });
 
   it('refuses unknown fields (a page cannot smuggle a role or a person id in)', () => {
-    expect(refusal(() => REQUEST_VALIDATORS.signIn({ username: 'a', secret: 'b', role: 'admin' }, ''))).toContain('role');
+    expect(refusal(() => REQUEST_VALIDATORS.signIn({ username: 'a', secret: 'b', role: 'admin' }, ''))).toContain(
+      'role',
+    );
     expect(refusal(() => REQUEST_VALIDATORS.getStatus({ x: 1 }, ''))).toContain('no payload');
   });
 
@@ -99,26 +101,43 @@ describe('request validation', () => {
       confirm: true,
       eraseAttendance: false,
     });
-    expect(refusal(() => REQUEST_VALIDATORS.deletePerson({ id: 3, confirm: false, eraseAttendance: false }, ''))).toContain(
-      'confirm',
-    );
-    expect(refusal(() => REQUEST_VALIDATORS.deletePerson({ id: 0, confirm: true, eraseAttendance: false }, ''))).toContain('id');
+    expect(
+      refusal(() => REQUEST_VALIDATORS.deletePerson({ id: 3, confirm: false, eraseAttendance: false }, '')),
+    ).toContain('confirm');
+    expect(
+      refusal(() => REQUEST_VALIDATORS.deletePerson({ id: 0, confirm: true, eraseAttendance: false }, '')),
+    ).toContain('id');
   });
 
   it('commit takes either an existing person or new fields, and needs consent', () => {
     const consent = { given: true, method: 'signed_form' };
-    expect(REQUEST_VALIDATORS.commitEnrollment({ sessionId: 's1', person: { personId: 4 }, consent }, '').person).toEqual({
+    expect(
+      REQUEST_VALIDATORS.commitEnrollment({ sessionId: 's1', person: { personId: 4 }, consent }, '').person,
+    ).toEqual({
       personId: 4,
     });
     const created = REQUEST_VALIDATORS.commitEnrollment(
-      { sessionId: 's1', person: { create: { employee_number: '198001012005011001', full_name: 'Dr. Siti, M.Si.', unit: null } }, consent },
+      {
+        sessionId: 's1',
+        person: { create: { employee_number: '198001012005011001', full_name: 'Dr. Siti, M.Si.', unit: null } },
+        consent,
+      },
       '',
     );
-    expect(created.person).toEqual({ create: { employee_number: '198001012005011001', full_name: 'Dr. Siti, M.Si.', unit: null } });
+    expect(created.person).toEqual({
+      create: { employee_number: '198001012005011001', full_name: 'Dr. Siti, M.Si.', unit: null },
+    });
     expect(
-      refusal(() => REQUEST_VALIDATORS.commitEnrollment({ sessionId: 's1', person: { personId: 4 }, consent: { given: false, method: 'verbal' } }, '')),
+      refusal(() =>
+        REQUEST_VALIDATORS.commitEnrollment(
+          { sessionId: 's1', person: { personId: 4 }, consent: { given: false, method: 'verbal' } },
+          '',
+        ),
+      ),
     ).toContain('consent.given');
-    expect(refusal(() => REQUEST_VALIDATORS.commitEnrollment({ sessionId: 's1', person: {}, consent }, ''))).toContain('person');
+    expect(refusal(() => REQUEST_VALIDATORS.commitEnrollment({ sessionId: 's1', person: {}, consent }, ''))).toContain(
+      'person',
+    );
   });
 
   it('checks dates and schedules', () => {
@@ -127,27 +146,39 @@ describe('request validation', () => {
       to: '2025-01-31',
       onlyLate: true,
     });
-    expect(refusal(() => REQUEST_VALIDATORS.queryAttendance({ from: '2025-02-30', to: '2025-03-01' }, ''))).toContain('from');
+    expect(refusal(() => REQUEST_VALIDATORS.queryAttendance({ from: '2025-02-30', to: '2025-03-01' }, ''))).toContain(
+      'from',
+    );
     expect(REQUEST_VALIDATORS.updateSettings({ schedule }, '').schedule?.week.mon?.onTimeUntil).toBe('07:30');
     expect(
       refusal(() => REQUEST_VALIDATORS.updateSettings({ schedule: { ...schedule, timeZone: 'Europe/Paris' } }, '')),
     ).toContain('schedule.timeZone');
     expect(
       refusal(() =>
-        REQUEST_VALIDATORS.updateSettings({ schedule: { ...schedule, week: { ...schedule.week, mon: { ...schedule.week.mon, onTimeUntil: '7:30' } } } }, ''),
+        REQUEST_VALIDATORS.updateSettings(
+          { schedule: { ...schedule, week: { ...schedule.week, mon: { ...schedule.week.mon, onTimeUntil: '7:30' } } } },
+          '',
+        ),
       ),
     ).toContain('schedule.week.mon.onTimeUntil');
   });
 
   it('refuses control characters in names and repeated scopes', () => {
-    expect(refusal(() => REQUEST_VALIDATORS.createApiKey({ name: 'a\u0000b', scopes: ['read'] }, ''))).toContain('name');
-    expect(refusal(() => REQUEST_VALIDATORS.createApiKey({ name: 'ok', scopes: ['read', 'read'] }, ''))).toContain('scopes');
+    expect(refusal(() => REQUEST_VALIDATORS.createApiKey({ name: 'a\u0000b', scopes: ['read'] }, ''))).toContain(
+      'name',
+    );
+    expect(refusal(() => REQUEST_VALIDATORS.createApiKey({ name: 'ok', scopes: ['read', 'read'] }, ''))).toContain(
+      'scopes',
+    );
   });
 });
 
 describe('the IPC envelope', () => {
   it('takes a token and a payload', () => {
-    expect(validateIpcEnvelope('getStatus', { token: null, payload: undefined })).toEqual({ token: null, payload: undefined });
+    expect(validateIpcEnvelope('getStatus', { token: null, payload: undefined })).toEqual({
+      token: null,
+      payload: undefined,
+    });
     expect(validateIpcEnvelope('getPerson', { token: 'abc.DEF-123', payload: { id: 1 } })).toEqual({
       token: 'abc.DEF-123',
       payload: { id: 1 },
@@ -156,7 +187,9 @@ describe('the IPC envelope', () => {
 
   it('refuses anything else', () => {
     expect(refusal(() => validateIpcEnvelope('getStatus', null))).toContain('envelope');
-    expect(refusal(() => validateIpcEnvelope('getStatus', { token: null, payload: null, extra: 1 }))).toContain('extra');
+    expect(refusal(() => validateIpcEnvelope('getStatus', { token: null, payload: null, extra: 1 }))).toContain(
+      'extra',
+    );
     expect(refusal(() => validateIpcEnvelope('getStatus', { token: 'bad token', payload: null }))).toContain('token');
   });
 });

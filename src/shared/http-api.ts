@@ -42,6 +42,8 @@ export interface HealthBody {
   liveness_available: boolean;
   liveness_threshold: number;
   warnings: string[];
+  /** HTTPS on this listener, and the certificate's SHA-256 fingerprint ("AB:CD:…") for pinning. */
+  tls: { enabled: boolean; fingerprint_sha256: string | null };
 }
 
 export interface DetectFace {

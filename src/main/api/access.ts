@@ -42,7 +42,8 @@ export type Principal =
 
 /** What resolves a session token; {@link SessionService} is one. */
 export interface SessionResolver {
-  resolve(token: string | null | undefined): ActiveSession | null;
+  /** `touch: false` looks the session up without counting it as activity (its idle timer runs on). */
+  resolve(token: string | null | undefined, opts?: { touch?: boolean }): ActiveSession | null;
 }
 
 /** The credential stores access is decided against. */
@@ -69,12 +70,12 @@ export function sessionToken(headers: IncomingHttpHeaders): string | null {
  * when the session has ended.
  */
 export async function resolveCredentials(
-  cred: { apiKey: string | null; sessionToken: string | null; loopback: boolean },
+  cred: { apiKey: string | null; sessionToken: string | null; loopback: boolean; touch?: boolean },
   control: AccessControl,
 ): Promise<Principal> {
   const { apiKey, sessionToken: token, loopback } = cred;
   if (token !== null) {
-    const session = control.sessions?.resolve(token) ?? null;
+    const session = control.sessions?.resolve(token, { touch: cred.touch !== false }) ?? null;
     if (session) return { kind: 'session', session, loopback };
     if (apiKey === null) {
       throw new HadirError('UNAUTHORIZED', 'the session has expired or was signed out; sign in again');
@@ -161,14 +162,18 @@ export function installAccess(app: FastifyInstance, control: AccessControl): voi
   app.decorateRequest('caller', null);
 }
 
-/** The request's principal (resolved once, then cached on the request); strict like {@link resolveCredentials}. */
-export async function resolvePrincipal(req: FastifyRequest): Promise<Principal> {
+/**
+ * The request's principal (resolved once, then cached on the request); strict like {@link resolveCredentials}.
+ * `touch: false`: a session it carries is not counted as activity (see {@link requireAccess}).
+ */
+export async function resolvePrincipal(req: FastifyRequest, opts: { touch?: boolean } = {}): Promise<Principal> {
   if (req.caller) return req.caller;
   const p = await resolveCredentials(
     {
       apiKey: requestKey(req.headers),
       sessionToken: sessionToken(req.headers),
       loopback: isLoopbackAddress(req.socket.remoteAddress),
+      touch: opts.touch,
     },
     req.server.hadirAccess,
   );
@@ -177,9 +182,13 @@ export async function resolvePrincipal(req: FastifyRequest): Promise<Principal> 
   return p;
 }
 
-/** Resolve the caller and throw 401/403 unless they may use a route of `level`; returns the principal. */
+/**
+ * Resolve the caller and throw 401/403 unless they may use a route of `level`; returns the principal.
+ * Kiosk-level requests (camera frames, several a second) never keep an operator signed in: an operator
+ * who walks away from the door tablet is signed out after the idle time although the kiosk streams on.
+ */
 export async function requireAccess(req: FastifyRequest, level: AccessLevel): Promise<Principal> {
-  const p = await resolvePrincipal(req);
+  const p = await resolvePrincipal(req, { touch: level !== 'kiosk' });
   checkAccess(p, level, req.server.hadirAccess);
   return p;
 }

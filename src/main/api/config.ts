@@ -1,6 +1,8 @@
 import { isIP } from 'node:net';
 import os from 'node:os';
+import path from 'node:path';
 import { HadirError } from '../../shared/errors';
+import type { TlsConfig } from './tls';
 
 /** The old Flask matching service's port, kept so its caller needs no change. */
 export const DEFAULT_PORT = 5010;
@@ -40,6 +42,8 @@ export interface ServerConfig {
   rateLimit: RateLimitSettings | null;
   /** Per-request socket deadline (slow or endless uploads), ms. */
   requestTimeoutMs: number;
+  /** HTTPS (the web kiosk on a LAN needs a secure context for the camera); null: plain HTTP. */
+  tls: TlsConfig | null;
 }
 
 export function defaultServerConfig(): ServerConfig {
@@ -53,6 +57,7 @@ export function defaultServerConfig(): ServerConfig {
     legacyAntispoofPort: null,
     rateLimit: DEFAULT_RATE_LIMIT,
     requestTimeoutMs: 60_000,
+    tls: null,
   };
 }
 
@@ -130,7 +135,8 @@ const TRUE = new Set(['1', 'true', 'yes', 'on']);
 /**
  * The environment's settings over the defaults: HADIR_HOST, HADIR_PORT, HADIR_LEGACY_ROUTES,
  * HADIR_UPLOADS_DIR, HADIR_LEGACY_ANTISPOOF_PORT, HADIR_ALLOWED_HOSTS (comma-separated),
- * HADIR_UPLOAD_LIMIT_MB, HADIR_MAX_PIXELS, HADIR_RATE_LIMIT ("20" or "20/40" = per second/burst; "0" = off).
+ * HADIR_UPLOAD_LIMIT_MB, HADIR_MAX_PIXELS, HADIR_RATE_LIMIT ("20" or "20/40" = per second/burst; "0" = off),
+ * HADIR_TLS_CERT + HADIR_TLS_KEY (PEM files) or HADIR_TLS_SELF_SIGNED=1.
  */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env, base = defaultServerConfig()): ServerConfig {
   const c = { ...base, allowedHosts: [...base.allowedHosts] };
@@ -151,7 +157,26 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, base = defau
     c.maxPixels = n;
   }
   if (env.HADIR_RATE_LIMIT) c.rateLimit = parseRateLimit(env.HADIR_RATE_LIMIT, 'HADIR_RATE_LIMIT');
+  if (env.HADIR_TLS_SELF_SIGNED !== undefined && TRUE.has(env.HADIR_TLS_SELF_SIGNED.toLowerCase())) {
+    c.tls = { mode: 'self-signed' };
+  }
+  if (env.HADIR_TLS_CERT || env.HADIR_TLS_KEY) {
+    c.tls = tlsFiles(env.HADIR_TLS_CERT, env.HADIR_TLS_KEY, 'HADIR_TLS_CERT', 'HADIR_TLS_KEY');
+  }
   return c;
+}
+
+/** The operator's certificate and key: both or neither. */
+export function tlsFiles(
+  certFile: string | undefined,
+  keyFile: string | undefined,
+  certWhat: string,
+  keyWhat: string,
+): TlsConfig {
+  if (!certFile || !keyFile) {
+    throw new HadirError('BAD_REQUEST', `${certWhat} and ${keyWhat} go together: give both files or neither`);
+  }
+  return { mode: 'files', certFile: path.resolve(certFile), keyFile: path.resolve(keyFile) };
 }
 
 export function parseUploadLimitMb(value: string, what: string): number {
@@ -175,7 +200,7 @@ export function parseRateLimit(value: string, what: string): RateLimitSettings |
 }
 
 /** How to show a listening address: IPv6 in brackets. */
-export function formatAddress(host: string, port: number): string {
+export function formatAddress(host: string, port: number, secure = false): string {
   const h = isIP(stripBrackets(host)) === 6 ? `[${stripBrackets(host)}]` : host;
-  return `http://${h}:${port}`;
+  return `${secure ? 'https' : 'http'}://${h}:${port}`;
 }

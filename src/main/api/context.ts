@@ -16,6 +16,7 @@ import type { Db } from '../store/db';
 import type { AccessLevel } from './access';
 import type { Access, ApiPrincipal, KeyVerifier } from './auth';
 import type { ServerConfig } from './config';
+import type { TlsStatus } from './tls';
 
 /** What the API needs from the inference engine; the worker pool (InferencePool) is one. */
 export interface AnalysisEngine {
@@ -90,6 +91,8 @@ export interface RouteContext {
   thresholds: Thresholds;
   /** Whether the server is bound to loopback only (analysis routes then answer without a key). */
   loopbackBind: boolean;
+  /** Whether this listener speaks HTTPS, and its certificate's fingerprint (health reports it for pinning). */
+  tls: TlsStatus;
 }
 
 /** The old services' answer kinds: on their routes every failure is a 200 body of this kind. */

@@ -217,6 +217,10 @@ export const healthBodySchema = obj({
   liveness_available: bool(),
   liveness_threshold: num(),
   warnings: arr(str()),
+  tls: obj({
+    enabled: bool('Whether this listener speaks HTTPS.'),
+    fingerprint_sha256: nullable(str('SHA-256 of the certificate (DER), "AB:CD:…", for pinning; null without TLS.')),
+  }),
 });
 
 // --- The old Flask services' routes (served with the legacy setting) ---

@@ -112,11 +112,13 @@ describe('success shapes, field by field', () => {
           'queue_depth',
           'ready',
           'status',
+          'tls',
           'version',
           'warnings',
           'workers',
         ].sort(),
       );
+      expect(h.tls).toEqual({ enabled: false, fingerprint_sha256: null });
       expect(h.status).toBe('ok');
       expect(h.ready).toBe(true);
       expect(h.version).toBe(JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')).version);

@@ -1,5 +1,11 @@
 import multipart from '@fastify/multipart';
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, {
+  type FastifyHttpsOptions,
+  type FastifyInstance,
+  type FastifyRequest,
+  type FastifyServerOptions,
+} from 'fastify';
+import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { HadirError } from '../../shared/errors';
@@ -49,6 +55,8 @@ import { docsRoutes } from './routes/docs';
 import { healthRoutes } from './routes/health';
 import { JPEG_BODY, kioskRoutes } from './routes/kiosk';
 import { legacyFailureBody, legacyRoutes } from './routes/legacy';
+import { resolveTls, type TlsMaterial, tlsStatusOf } from './tls';
+import { userDataDir } from '../paths';
 
 export type { ServerDeps, IdentityService, AnalysisEngine } from './context';
 export type { KeyVerifier, ApiPrincipal, ApiScope } from './auth';
@@ -85,6 +93,8 @@ export interface CreateOptions {
   surface?: Surface;
   /** fastify's logger (pino) options, or false (default). */
   logger?: boolean | Record<string, unknown>;
+  /** Listen over HTTPS with this certificate; null/absent: plain HTTP. */
+  tls?: TlsMaterial | null;
 }
 
 const retryAfterOf = new WeakMap<object, number>();
@@ -111,12 +121,13 @@ export async function createServer(
     config,
     thresholds: thresholdsOf(deps.pack, deps.livenessThreshold, packLivenessThreshold(deps.pack)),
     loopbackBind: isLoopbackHost(config.host),
+    tls: tlsStatusOf(opts.tls),
   };
   const hosts = allowedHostNames(config);
   const limiter = config.rateLimit ? new RateLimiter(config.rateLimit) : null;
   const keys: KeyVerifier | null = deps.keys ?? null;
 
-  const app = Fastify({
+  const options: FastifyServerOptions = {
     logger: opts.logger ?? false,
     bodyLimit: Math.min(JSON_BODY_LIMIT_BYTES, config.uploadLimitBytes),
     requestTimeout: config.requestTimeoutMs,
@@ -127,7 +138,11 @@ export async function createServer(
     forceCloseConnections: 'idle',
     // No coercion and no silent stripping: a field of the wrong type or an unknown field is a 400.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: true, allErrors: false } },
-  });
+  };
+  // Routes and hooks do not depend on the transport; only the instance's server type differs.
+  const app = (opts.tls
+    ? Fastify({ ...options, https: { cert: opts.tls.cert, key: opts.tls.key } } as FastifyHttpsOptions<HttpsServer>)
+    : Fastify(options)) as unknown as FastifyInstance;
   app.decorateRequest('principal', null);
   const services = deps.services ?? null;
   const control: AccessControl = {
@@ -285,6 +300,8 @@ export interface StartOptions {
   identity?: IdentityService | null;
   mount?: ServerDeps['mount'];
   logger?: CreateOptions['logger'];
+  /** The data folder a self-signed certificate is kept in (default: HADIR_DATA_DIR or the user's). */
+  dataDir?: string;
   /** Where progress lines go (default stderr); the listening line goes to `out` (default stdout). */
   log?: (line: string) => void;
   out?: (line: string) => void;
@@ -298,6 +315,8 @@ export interface RunningServer {
   /** e.g. http://127.0.0.1:5010 */
   url: string;
   antispoofUrl: string | null;
+  /** The certificate the main listener uses; null: plain HTTP. */
+  tls: TlsMaterial | null;
   /** Stop listening, let in-flight requests finish, then drain and stop the engine. */
   close(): Promise<void>;
 }
@@ -328,6 +347,11 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   const keys = opts.keys !== undefined ? opts.keys : db ? new ApiKeyService(db) : null;
   // Before the engine loads: a refused bind should fail in milliseconds, not after the models warm up.
   await checkBind(config, keys);
+  // Also before the engine: a missing or mismatched certificate is a configuration error to report at once.
+  const tls = await resolveTls(config.tls, {
+    dataDir: opts.dataDir ?? userDataDir(),
+    names: [config.host, ...allowedHostNames(config)],
+  });
 
   const packId = opts.packId ?? (db ? FaceService.activePack(db) : undefined);
   const resolved = await resolvePack(packId, { verify: true });
@@ -347,7 +371,12 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
         db,
         engine: pool,
         pack: resolved.pack,
-        api: { host: config.host, port: config.port, legacyRoutes: config.legacyRoutes },
+        api: {
+          host: config.host,
+          port: config.port,
+          legacyRoutes: config.legacyRoutes,
+          tls: tlsStatusOf(tls),
+        },
         livenessThreshold,
       })
     : null;
@@ -362,44 +391,84 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     kiosk: services?.kiosk ?? null,
     mount: opts.mount,
   };
+  try {
+    const listening = await listenServer(deps, config, { tls, logger: opts.logger });
+    const provider = status.provider
+      ? `${status.provider.active}${status.provider.fallbackReason ? ' (fallback)' : ''}`
+      : '?';
+    out(
+      `hadir serve: listening on ${listening.url} (pack ${resolved.pack.id}, ${provider}, ${status.workers} worker${status.workers === 1 ? '' : 's'})`,
+    );
+    if (tls) out(`hadir serve: TLS certificate SHA-256 fingerprint ${tls.fingerprint256} (${tls.certFile})`);
+    if (listening.antispoofUrl) out(`hadir serve: old anti-spoofing routes also on ${listening.antispoofUrl}`);
+    if (config.legacyRoutes) log('hadir serve: legacy routes are on (GET /, /api/v1/verify, …)');
+    let closing: Promise<void> | null = null;
+    const running: RunningServer = {
+      ...listening,
+      pool,
+      config,
+      tls,
+      close: () =>
+        (closing ??= (async () => {
+          await listening.close();
+          await pool.close();
+        })()),
+    };
+    return running;
+  } catch (e) {
+    await pool.close({ graceMs: 0 });
+    throw e;
+  }
+}
+
+/** The listener(s) over deps whose engine is already started: what `startServer` and the app share. */
+export interface ListeningServer {
+  app: FastifyInstance;
+  antispoofApp: FastifyInstance | null;
+  /** e.g. http://127.0.0.1:5010 (https:// with TLS) */
+  url: string;
+  antispoofUrl: string | null;
+  /** Stop listening and let in-flight requests finish; the engine is the caller's. */
+  close(): Promise<void>;
+}
+
+/**
+ * Build and listen the main server and, with the legacy routes and a second port, the old
+ * anti-spoofing listener. That second listener stays plain HTTP with TLS on: its only client is the old
+ * backend, which speaks HTTP to the old service's port. On failure (a busy port) nothing stays open.
+ */
+export async function listenServer(
+  deps: ServerDeps,
+  config: ServerConfig,
+  opts: { tls?: TlsMaterial | null; logger?: CreateOptions['logger'] } = {},
+): Promise<ListeningServer> {
   let app: FastifyInstance | null = null;
   let antispoofApp: FastifyInstance | null = null;
   try {
-    app = await createServer(deps, config, { logger: opts.logger });
+    app = await createServer(deps, config, { logger: opts.logger, tls: opts.tls });
     await app.listen({ host: config.host, port: config.port });
-    const url = formatAddress(config.host, (app.server.address() as AddressInfo).port);
+    const url = formatAddress(config.host, (app.server.address() as AddressInfo).port, Boolean(opts.tls));
     let antispoofUrl: string | null = null;
     if (config.legacyRoutes && config.legacyAntispoofPort !== null) {
       antispoofApp = await createServer(deps, config, { surface: 'antispoof', logger: opts.logger });
       await antispoofApp.listen({ host: config.host, port: config.legacyAntispoofPort });
       antispoofUrl = formatAddress(config.host, (antispoofApp.server.address() as AddressInfo).port);
     }
-    const provider = status.provider
-      ? `${status.provider.active}${status.provider.fallbackReason ? ' (fallback)' : ''}`
-      : '?';
-    out(
-      `hadir serve: listening on ${url} (pack ${resolved.pack.id}, ${provider}, ${status.workers} worker${status.workers === 1 ? '' : 's'})`,
-    );
-    if (antispoofUrl) out(`hadir serve: old anti-spoofing routes also on ${antispoofUrl}`);
-    if (config.legacyRoutes) log('hadir serve: legacy routes are on (GET /, /api/v1/verify, …)');
+    const main = app;
+    const second = antispoofApp;
     let closing: Promise<void> | null = null;
-    const running: RunningServer = {
-      app,
-      antispoofApp,
-      pool,
-      config,
+    return {
+      app: main,
+      antispoofApp: second,
       url,
       antispoofUrl,
       close: () =>
         (closing ??= (async () => {
-          await Promise.allSettled([app!.close(), antispoofApp?.close()]);
-          await pool.close();
+          await Promise.allSettled([main.close(), second?.close()]);
         })()),
     };
-    return running;
   } catch (e) {
     await Promise.allSettled([app?.close(), antispoofApp?.close()]);
-    await pool.close({ graceMs: 0 });
     throw e;
   }
 }

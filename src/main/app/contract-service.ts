@@ -7,25 +7,14 @@
  * the session token the page presented: the window is a local client, like a loopback one. The page
  * can be compromised; nothing here trusts a role or a name it sends.
  */
-import {
-  HTTP_ROUTES,
-  type AttendanceFilter,
-  type ContractMethod,
-  type PersonListItem,
-  type SetupStatus,
-} from '../../shared/contract';
-import type { AttendanceQuery } from '../../shared/attendance';
+import { HTTP_ROUTES, type ContractMethod, type SetupStatus } from '../../shared/contract';
 import { HadirError } from '../../shared/errors';
-import type { PersonSummary } from '../../shared/people';
 import { actorOf, checkAccess, type AccessControl, type Principal, resolveCredentials } from '../api/access';
 import type { AppServices } from '../services/app-services';
+import { attendancePage, exportAttendanceFile } from '../services/attendance-views';
+import { peoplePage, personDetail, personPatchOf, requirePerson } from '../services/people-views';
 import { checkpointTruncate } from '../store/maintenance';
 import type { CallContext, ContractService } from './ipc';
-
-const EXPORT_MIME = {
-  csv: 'text/csv; charset=utf-8',
-  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-} as const;
 
 export function createContractService(s: AppServices): ContractService {
   const control: AccessControl = {
@@ -51,29 +40,6 @@ export function createContractService(s: AppServices): ContractService {
   const actor = async (method: ContractMethod, ctx: CallContext) => actorOf(await caller(method, ctx));
 
   const setupStatus = (): Promise<SetupStatus> => s.settings.setupStatus(s.operators.repo.countAdmins() > 0);
-
-  const listItems = (people: PersonSummary[]): PersonListItem[] => {
-    const seen = s.attendance.repo.lastSeen(people.map((p) => p.id));
-    return people.map((p) => ({ ...p, last_seen_at: seen.get(p.id) ?? null }));
-  };
-
-  const requirePerson = (id: number) => {
-    const p = s.faces.getPerson(id);
-    if (!p) throw new HadirError('NOT_FOUND', `no person with id ${id}`);
-    return p;
-  };
-
-  const storeQuery = (f: AttendanceFilter): AttendanceQuery => {
-    if (f.from > f.to) throw new HadirError('BAD_REQUEST', `from ${f.from} is after to ${f.to}`);
-    return {
-      from: f.from,
-      to: f.to,
-      ...(f.unit !== undefined ? { unit: f.unit } : {}),
-      ...(f.personId !== undefined ? { person_id: f.personId } : {}),
-      ...(f.onlyLate ? { only_late: true } : {}),
-      ...(f.onlyNotCheckedOut ? { only_not_checked_out: true } : {}),
-    };
-  };
 
   return {
     // ─── Kiosk ───────────────────────────────────────────────────────────────────────────────────
@@ -123,45 +89,16 @@ export function createContractService(s: AppServices): ContractService {
     // ─── People ──────────────────────────────────────────────────────────────────────────────────
     listPeople: async (req, ctx) => {
       await caller('listPeople', ctx);
-      const page = s.faces.listPeople({
-        search: req.query || undefined,
-        unit: req.unit,
-        active: req.includeInactive ? undefined : true,
-        offset: req.offset ?? 0,
-        limit: req.limit ?? 100,
-      });
-      return { items: listItems(page.items), total: page.total };
+      return peoplePage(s, req);
     },
     getPerson: async (req, ctx) => {
       await caller('getPerson', ctx);
-      const person = requirePerson(req.id);
-      const [item] = listItems([{ ...person, templates: s.faces.personTemplateCount(req.id) }]);
-      const pack = s.faces.pack.id;
-      return {
-        person: item,
-        templates: s.faces.personTemplates(req.id).map((t) => ({
-          id: t.id,
-          source: t.source,
-          pack_id: t.pack_id,
-          usable: t.usable && t.pack_id === pack,
-          created_at: t.created_at,
-        })),
-        consents: s.faces.personConsents(req.id).map((c) => ({
-          given_at: c.given_at,
-          recorded_by: c.recorded_by,
-          method: c.method,
-          note: c.note,
-        })),
-      };
+      return personDetail(s, req.id);
     },
     updatePerson: async (req, ctx) => {
       const who = await actor('updatePerson', ctx);
-      requirePerson(req.id);
-      return s.faces.updatePerson(who, req.id, {
-        ...(req.employee_number !== undefined ? { employeeNumber: req.employee_number } : {}),
-        ...(req.full_name !== undefined ? { fullName: req.full_name } : {}),
-        ...(req.unit !== undefined ? { unit: req.unit } : {}),
-      });
+      requirePerson(s.faces, req.id);
+      return s.faces.updatePerson(who, req.id, personPatchOf(req));
     },
     setPersonActive: async (req, ctx) => {
       const who = await actor('setPersonActive', ctx);
@@ -181,21 +118,13 @@ export function createContractService(s: AppServices): ContractService {
     // ─── Attendance ──────────────────────────────────────────────────────────────────────────────
     queryAttendance: async (req, ctx) => {
       await caller('queryAttendance', ctx);
-      return {
-        records: s.attendance.query(storeQuery(req)),
-        summary: req.from === req.to ? s.attendance.dailySummary(req.from, req.unit) : null,
-      };
+      return attendancePage(s.attendance, req);
     },
     exportAttendance: async (req, ctx) => {
       const who = await actor('exportAttendance', ctx);
       const { format, ...filter } = req;
-      const { data } = await s.attendance.export(storeQuery(filter), format, who);
-      const range = filter.to !== filter.from ? `_${filter.to}` : '';
-      return {
-        filename: `attendance_${filter.from}${range}.${format}`,
-        mime: EXPORT_MIME[format],
-        bytes: new Uint8Array(data),
-      };
+      const file = await exportAttendanceFile(s.attendance, filter, format, who);
+      return { filename: file.filename, mime: file.mime, bytes: new Uint8Array(file.data) };
     },
 
     // ─── Settings, keys, operators (admins) ──────────────────────────────────────────────────────

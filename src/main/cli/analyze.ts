@@ -1,11 +1,21 @@
 import { readFile } from 'node:fs/promises';
-import { toErrorInfo } from '../../shared/errors';
 import type { ImageAnalysis } from '../../shared/face';
 import { openPipeline } from '../engine/open-pipeline';
 import type { Command } from './index';
-import { UsageError, expandInputs, parse, parseDetSizes, progress } from './args';
+import {
+  IMAGE_OPTIONS,
+  expandInputs,
+  imageErrorLine,
+  parseCommand,
+  parseDetSizes,
+  progress,
+  requireImages,
+} from './args';
 
-const HELP = (name: string, embed: boolean) => `usage: hadir ${name} [--json] [--pack ID] [--det-sizes 128,640] <files or folders…>
+const HELP = (
+  name: string,
+  embed: boolean,
+) => `usage: hadir ${name} [--json] [--pack ID] [--det-sizes 128,640] <files or folders…>
 
 ${embed ? 'Detects faces, their 5 landmarks and L2-normalised embeddings' : 'Detects faces and their 5 landmarks'} in each image.
 With --json, prints one JSON object per image per line, in input order:
@@ -38,28 +48,18 @@ function humanLine(image: string, a: ImageAnalysis): string {
 
 function makeCommand(name: string, embed: boolean): Command {
   return async (argv) => {
-    let values;
-    let positionals;
-    try {
-      ({ values, positionals } = parse(argv, {
-        json: { type: 'boolean' },
-        pack: { type: 'string' },
-        'det-sizes': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      }));
-      if (values.help) {
-        process.stdout.write(HELP(name, embed) + '\n');
-        return 0;
-      }
-      if (positionals.length === 0) throw new UsageError('no images given');
-      parseDetSizes(values['det-sizes']);
-    } catch (e) {
-      if (e instanceof UsageError) {
-        process.stderr.write(`hadir ${name}: ${e.message}\n\n${HELP(name, embed)}\n`);
-        return 2;
-      }
-      throw e;
-    }
+    const parsed = parseCommand(
+      name,
+      HELP(name, embed),
+      argv,
+      { ...IMAGE_OPTIONS, 'det-sizes': { type: 'string' } },
+      (args) => {
+        requireImages(args);
+        parseDetSizes(args.values['det-sizes']);
+      },
+    );
+    if (typeof parsed === 'number') return parsed;
+    const { values, positionals } = parsed;
     const files = expandInputs(positionals);
     const pipeline = await openPipeline(values.pack, { detSizes: parseDetSizes(values['det-sizes']) });
     for (const w of pipeline.detector.warnings) process.stderr.write(`hadir ${name}: warning: ${w}\n`);
@@ -73,12 +73,7 @@ function makeCommand(name: string, embed: boolean): Command {
         line = values.json ? analysisToJson(file, a, embed) : humanLine(file, a);
       } catch (e) {
         failed++;
-        const error = toErrorInfo(e);
-        if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'EISDIR') {
-          error.code = 'NOT_FOUND';
-          error.message = `cannot read ${file}: ${(e as Error).message}`;
-        }
-        line = values.json ? JSON.stringify({ image: file, error }) : `${file}: error [${error.code}] ${error.message}`;
+        line = imageErrorLine(file, e, values.json);
       }
       process.stdout.write(line + '\n');
       bar.tick();

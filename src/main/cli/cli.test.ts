@@ -20,7 +20,10 @@ describe('hadir CLI', () => {
     const a = path.join(facesDir, '0c5e25d359f6.jpg');
     const r = await hadir('analyze', '--json', a, 'no-such-file.jpg', path.join(testdataDir, 'labels.json'));
     expect(r.code).toBe(1);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines).toHaveLength(3);
     expect(lines[0].image).toBe(a);
     expect([lines[0].width, lines[0].height]).toEqual([250, 250]);
@@ -42,18 +45,39 @@ describe('hadir CLI', () => {
   });
 
   it('compare names the same person the same and others different', async () => {
-    const same = await hadir('compare', '--json', path.join(facesDir, '0c5e25d359f6.jpg'), path.join(facesDir, '22e82d129abd.jpg'));
+    const same = await hadir(
+      'compare',
+      '--json',
+      path.join(facesDir, '0c5e25d359f6.jpg'),
+      path.join(facesDir, '22e82d129abd.jpg'),
+    );
     expect(same.code).toBe(0);
     expect(JSON.parse(same.stdout)).toMatchObject({ verdict: 'same', pack: 'mbf-y1' });
-    const diff = await hadir('compare', '--json', path.join(facesDir, '0c5e25d359f6.jpg'), path.join(facesDir, '7d5c7ded953d.jpg'));
+    const diff = await hadir(
+      'compare',
+      '--json',
+      path.join(facesDir, '0c5e25d359f6.jpg'),
+      path.join(facesDir, '7d5c7ded953d.jpg'),
+    );
     expect(JSON.parse(diff.stdout).verdict).toBe('different');
-    const noFace = await hadir('compare', path.join(facesDir, '0c5e25d359f6.jpg'), path.join(facesDir, '0b6cdd2e683d.png'));
+    const noFace = await hadir(
+      'compare',
+      path.join(facesDir, '0c5e25d359f6.jpg'),
+      path.join(facesDir, '0b6cdd2e683d.png'),
+    );
     expect(noFace.code).toBe(1);
     expect(noFace.stderr).toContain('NO_FACE');
   });
 
   it('exits 2 with usage on bad usage', async () => {
-    for (const args of [[], ['analyze'], ['analyze', '--bogus', 'x.jpg'], ['analyze', '--det-sizes', '100', 'x.jpg'], ['frobnicate'], ['compare', 'a.jpg']]) {
+    for (const args of [
+      [],
+      ['analyze'],
+      ['analyze', '--bogus', 'x.jpg'],
+      ['analyze', '--det-sizes', '100', 'x.jpg'],
+      ['frobnicate'],
+      ['compare', 'a.jpg'],
+    ]) {
       const r = await hadir(...args);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr).toMatch(/usage/);

@@ -3,7 +3,7 @@ import { HadirError } from '../../shared/errors';
 import { cosineSimilarity, mainFaceIndex } from '../../shared/face';
 import { openPipeline } from '../engine/open-pipeline';
 import type { Command } from './index';
-import { UsageError, parse } from './args';
+import { IMAGE_OPTIONS, UsageError, parseCommand } from './args';
 
 const HELP = `usage: hadir compare [--json] [--pack ID] <image-a> <image-b>
 
@@ -11,26 +11,11 @@ Similarity (cosine) of the main faces (largest box) of two images and the pack's
 calibrated match threshold. Exit code: 0 compared, 1 an image could not be read or has no face, 2 bad usage.`;
 
 export const compare: Command = async (argv) => {
-  let values;
-  let positionals;
-  try {
-    ({ values, positionals } = parse(argv, {
-      json: { type: 'boolean' },
-      pack: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    }));
-    if (values.help) {
-      process.stdout.write(HELP + '\n');
-      return 0;
-    }
+  const parsed = parseCommand('compare', HELP, argv, IMAGE_OPTIONS, ({ positionals }) => {
     if (positionals.length !== 2) throw new UsageError('give exactly two images');
-  } catch (e) {
-    if (e instanceof UsageError) {
-      process.stderr.write(`hadir compare: ${e.message}\n\n${HELP}\n`);
-      return 2;
-    }
-    throw e;
-  }
+  });
+  if (typeof parsed === 'number') return parsed;
+  const { values, positionals } = parsed;
   const pipeline = await openPipeline(values.pack);
   const embeddings: Float32Array[] = [];
   for (const file of positionals) {
@@ -51,7 +36,8 @@ export const compare: Command = async (argv) => {
   const verdict = threshold === null ? 'uncalibrated' : similarity >= threshold ? 'same' : 'different';
   if (values.json) {
     process.stdout.write(
-      JSON.stringify({ a: positionals[0], b: positionals[1], similarity, threshold, verdict, pack: pipeline.pack.id }) + '\n',
+      JSON.stringify({ a: positionals[0], b: positionals[1], similarity, threshold, verdict, pack: pipeline.pack.id }) +
+        '\n',
     );
   } else {
     const t = threshold === null ? 'pack has no calibrated threshold' : `threshold ${threshold}`;

@@ -1,9 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import { toErrorInfo } from '../../shared/errors';
 import type { Recognition } from '../services/face-service';
 import { decodeImage } from '../vision/decode';
 import type { Command } from './index';
-import { UsageError, expandInputs, parse, progress } from './args';
+import { IMAGE_OPTIONS, expandInputs, imageErrorLine, parseCommand, progress, requireImages } from './args';
 import { openFaceService } from './store';
 
 const HELP = `usage: hadir identify [--json] [--pack ID] <files or folders…>
@@ -38,26 +37,9 @@ function humanLine(image: string, r: Recognition): string {
 }
 
 export const identify: Command = async (argv) => {
-  let values;
-  let positionals;
-  try {
-    ({ values, positionals } = parse(argv, {
-      json: { type: 'boolean' },
-      pack: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    }));
-    if (values.help) {
-      process.stdout.write(HELP + '\n');
-      return 0;
-    }
-    if (positionals.length === 0) throw new UsageError('no images given');
-  } catch (e) {
-    if (e instanceof UsageError) {
-      process.stderr.write(`hadir identify: ${e.message}\n\n${HELP}\n`);
-      return 2;
-    }
-    throw e;
-  }
+  const parsed = parseCommand('identify', HELP, argv, IMAGE_OPTIONS, requireImages);
+  if (typeof parsed === 'number') return parsed;
+  const { values, positionals } = parsed;
   const files = expandInputs(positionals);
   const { service, close } = await openFaceService({ packId: values.pack });
   try {
@@ -70,13 +52,7 @@ export const identify: Command = async (argv) => {
         line = values.json ? recognitionToJson(file, r) : humanLine(file, r);
       } catch (e) {
         failed++;
-        const error = toErrorInfo(e);
-        const errno = (e as NodeJS.ErrnoException).code;
-        if (errno === 'ENOENT' || errno === 'EISDIR') {
-          error.code = 'NOT_FOUND';
-          error.message = `cannot read ${file}: ${(e as Error).message}`;
-        }
-        line = values.json ? JSON.stringify({ image: file, error }) : `${file}: error [${error.code}] ${error.message}`;
+        line = imageErrorLine(file, e, values.json);
       }
       process.stdout.write(line + '\n');
       bar.tick();

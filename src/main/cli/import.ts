@@ -4,7 +4,7 @@ import { IMPORT_MIN_SAMPLES, planImport, runImport, type ImportSummary } from '.
 import { ImportRepo } from '../store/import-repo';
 import { decodeImage } from '../vision/decode';
 import type { Command } from './index';
-import { UsageError, parse, progress } from './args';
+import { UsageError, parseCommand, progress } from './args';
 import { cliActor, openFaceService } from './store';
 
 const DEFAULT_CONSENT = 'bulk import: consent held in the organisation records';
@@ -29,10 +29,11 @@ Prints a summary (enrolled, skipped, rejected with reasons); --json prints it as
 Exit code: 0 nobody rejected or failed, 1 some were, 2 bad usage.`;
 
 export const importCommand: Command = async (argv) => {
-  let values;
-  let positionals;
-  try {
-    ({ values, positionals } = parse(argv, {
+  const parsed = parseCommand(
+    'import',
+    HELP,
+    argv,
+    {
       csv: { type: 'string' },
       consent: { type: 'string' },
       'min-samples': { type: 'string' },
@@ -41,22 +42,16 @@ export const importCommand: Command = async (argv) => {
       json: { type: 'boolean' },
       pack: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
-    }));
-    if (values.help) {
-      process.stdout.write(HELP + '\n');
-      return 0;
-    }
-    if (positionals.length !== 1) throw new UsageError('give exactly one folder');
-    if (values['min-samples'] !== undefined && !/^[1-9]\d*$/.test(values['min-samples'])) {
-      throw new UsageError('--min-samples must be a whole number ≥ 1');
-    }
-  } catch (e) {
-    if (e instanceof UsageError) {
-      process.stderr.write(`hadir import: ${e.message}\n\n${HELP}\n`);
-      return 2;
-    }
-    throw e;
-  }
+    },
+    ({ values, positionals }) => {
+      if (positionals.length !== 1) throw new UsageError('give exactly one folder');
+      if (values['min-samples'] !== undefined && !/^[1-9]\d*$/.test(values['min-samples'])) {
+        throw new UsageError('--min-samples must be a whole number ≥ 1');
+      }
+    },
+  );
+  if (typeof parsed === 'number') return parsed;
+  const { values, positionals } = parsed;
   const plan = planImport(positionals[0], { csv: values.csv });
   for (const p of plan.problems) process.stderr.write(`hadir import: warning: ${p}\n`);
   const { db, service, close } = await openFaceService({ packId: values.pack });

@@ -5,9 +5,18 @@
 export type Command = (argv: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
-  analyze: { summary: 'detect faces, landmarks and embeddings in images', load: async () => (await import('./analyze')).analyze },
-  detect: { summary: 'detect faces and landmarks (no embeddings)', load: async () => (await import('./analyze')).detect },
-  compare: { summary: 'similarity of the main faces of two images', load: async () => (await import('./compare')).compare },
+  analyze: {
+    summary: 'detect faces, landmarks and embeddings in images',
+    load: async () => (await import('./analyze')).analyze,
+  },
+  detect: {
+    summary: 'detect faces and landmarks (no embeddings)',
+    load: async () => (await import('./analyze')).detect,
+  },
+  compare: {
+    summary: 'similarity of the main faces of two images',
+    load: async () => (await import('./compare')).compare,
+  },
   liveness: {
     summary: 'judge faces real or spoof (a photo or screen held up)',
     load: async () => (await import('./liveness')).liveness,
@@ -73,7 +82,9 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    return await (await cmd.load())(rest);
+    return await (
+      await cmd.load()
+    )(rest);
   } catch (e) {
     const err = e as { code?: string; message?: string };
     process.stderr.write(`hadir ${name}: ${err.code ? `[${err.code}] ` : ''}${err.message ?? String(e)}\n`);

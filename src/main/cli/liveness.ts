@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import { HadirError, toErrorInfo } from '../../shared/errors';
+import { HadirError } from '../../shared/errors';
 import type { ImageAnalysis } from '../../shared/face';
 import { resolvePack } from '../engine/model-files';
 import { FacePipeline } from '../engine/pipeline';
 import type { Command } from './index';
-import { UsageError, expandInputs, parse, progress } from './args';
+import { IMAGE_OPTIONS, expandInputs, imageErrorLine, parseCommand, progress, requireImages } from './args';
 
 const HELP = `usage: hadir liveness [--json] [--pack ID] <files or folders…>
 
@@ -59,26 +59,9 @@ async function openLivenessPipeline(packId: string | undefined): Promise<FacePip
 }
 
 export const liveness: Command = async (argv) => {
-  let values;
-  let positionals;
-  try {
-    ({ values, positionals } = parse(argv, {
-      json: { type: 'boolean' },
-      pack: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    }));
-    if (values.help) {
-      process.stdout.write(HELP + '\n');
-      return 0;
-    }
-    if (positionals.length === 0) throw new UsageError('no images given');
-  } catch (e) {
-    if (e instanceof UsageError) {
-      process.stderr.write(`hadir liveness: ${e.message}\n\n${HELP}\n`);
-      return 2;
-    }
-    throw e;
-  }
+  const parsed = parseCommand('liveness', HELP, argv, IMAGE_OPTIONS, requireImages);
+  if (typeof parsed === 'number') return parsed;
+  const { values, positionals } = parsed;
   const files = expandInputs(positionals);
   const pipeline = await openLivenessPipeline(values.pack);
   for (const w of pipeline.warnings) process.stderr.write(`hadir liveness: warning: ${w}\n`);
@@ -93,13 +76,7 @@ export const liveness: Command = async (argv) => {
         line = values.json ? livenessToJson(file, a) : humanLine(file, a);
       } catch (e) {
         failed++;
-        const error = toErrorInfo(e);
-        const errno = (e as NodeJS.ErrnoException).code;
-        if (errno === 'ENOENT' || errno === 'EISDIR' || errno === 'EACCES') {
-          error.code = 'NOT_FOUND';
-          error.message = `cannot read ${file}: ${(e as Error).message}`;
-        }
-        line = values.json ? JSON.stringify({ image: file, error }) : `${file}: error [${error.code}] ${error.message}`;
+        line = imageErrorLine(file, e, values.json, ['ENOENT', 'EISDIR', 'EACCES']);
       }
       process.stdout.write(line + '\n');
       bar.tick();

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
 import { acceptLicense, licenseAccepted, licenseSummary } from '../engine/license-acceptance';
 import { getPack, loadManifest, type ModelPack } from '../engine/manifest';
 import { fetchPack, type FetchProgress } from '../engine/model-fetch';
@@ -7,6 +7,7 @@ import { checkPackFiles, modelSearchDirs, type FileStatus } from '../engine/mode
 import { importModels } from '../engine/model-import';
 import type { InstallCheck, InstalledFile } from '../engine/model-install';
 import { pinsPath } from '../engine/model-pins';
+import { parse as parseWith, UsageError } from './args';
 
 /** `hadir models`: list, import, fetch model packs and accept their licences. Exit codes: 0 ok, 1 failure, 2 usage. */
 
@@ -50,18 +51,9 @@ Offline sites: download the zip elsewhere and use "hadir models import <zip> --p
 Shows the pack's licence and records that it was accepted (the app asks before a pack's first use).`,
 };
 
-class UsageError extends Error {}
-
+/** Every subcommand takes --help (-h) besides its own options. */
 function parse<O extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: O) {
-  try {
-    return parseArgs({
-      args: argv,
-      options: { ...options, help: { type: 'boolean', short: 'h' } } as const,
-      allowPositionals: true,
-    });
-  } catch (e) {
-    throw new UsageError((e as Error).message.split('\n')[0]);
-  }
+  return parseWith(argv, { ...options, help: { type: 'boolean', short: 'h' } } as const);
 }
 
 function onePositional(positionals: string[], what: string): string {

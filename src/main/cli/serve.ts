@@ -21,6 +21,12 @@ options:
   --uploads-dir DIR           folder of the old routes' named uploads (or HADIR_UPLOADS_DIR)
   --upload-limit-mb N         largest uploaded file (default 10, or HADIR_UPLOAD_LIMIT_MB)
   --rate-limit N[/BURST]      requests per second per client (default 20/40; 0 = off; HADIR_RATE_LIMIT)
+  --tls-cert FILE             serve HTTPS with this PEM certificate (with --tls-key; HADIR_TLS_CERT). A tablet's
+                              browser gives the web kiosk the camera only over HTTPS (or on localhost).
+  --tls-key FILE              its PEM private key (HADIR_TLS_KEY)
+  --tls-self-signed           serve HTTPS with a self-signed certificate, generated once into <data dir>/tls/
+                              for localhost, the bind address and the allowed hosts (HADIR_TLS_SELF_SIGNED=1);
+                              its SHA-256 fingerprint is printed at start-up, for pinning
   --pack ID                   model pack (default: the manifest's default)
   --workers N                 inference workers (default: one per two cores)
   --provider auto|cpu|cuda    execution provider (default auto)
@@ -29,7 +35,7 @@ The web kiosk (the renderer built by \`npm run build\` into out/renderer, or HAD
 Data (the database, keys) come from HADIR_DATA_DIR as everywhere else.`;
 
 export const serve: Command = async (argv) => {
-  const { configFromEnv, DEFAULT_LEGACY_ANTISPOOF_PORT, parsePort, parseRateLimit, parseUploadLimitMb } =
+  const { configFromEnv, DEFAULT_LEGACY_ANTISPOOF_PORT, parsePort, parseRateLimit, parseUploadLimitMb, tlsFiles } =
     await import('../api/config');
   let values;
   let config;
@@ -44,6 +50,9 @@ export const serve: Command = async (argv) => {
       'uploads-dir': { type: 'string' },
       'upload-limit-mb': { type: 'string' },
       'rate-limit': { type: 'string' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
+      'tls-self-signed': { type: 'boolean' },
       pack: { type: 'string' },
       workers: { type: 'string' },
       provider: { type: 'string' },
@@ -68,6 +77,13 @@ export const serve: Command = async (argv) => {
       if (values['upload-limit-mb'])
         config.uploadLimitBytes = parseUploadLimitMb(values['upload-limit-mb'], '--upload-limit-mb');
       if (values['rate-limit']) config.rateLimit = parseRateLimit(values['rate-limit'], '--rate-limit');
+      if (values['tls-self-signed'] && (values['tls-cert'] || values['tls-key'])) {
+        throw new Error('--tls-self-signed and --tls-cert/--tls-key exclude each other');
+      }
+      if (values['tls-cert'] || values['tls-key']) {
+        config.tls = tlsFiles(values['tls-cert'], values['tls-key'], '--tls-cert', '--tls-key');
+      }
+      if (values['tls-self-signed']) config.tls = { mode: 'self-signed' };
     } catch (e) {
       throw bad(e);
     }

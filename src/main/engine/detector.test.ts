@@ -101,7 +101,11 @@ describe('Recognizer batching and preprocessing', () => {
       const same = await decodeImage(readFileSync(path.join(facesDir, '22e82d129abd.jpg')));
       const b = (await det.detect(same))[0];
       const other = (await det.detect(images[2]))[0];
-      const [ea, eb, eo] = await rec.embed([alignFace(images[0], a.landmarks), alignFace(same, b.landmarks), alignFace(images[2], other.landmarks)]);
+      const [ea, eb, eo] = await rec.embed([
+        alignFace(images[0], a.landmarks),
+        alignFace(same, b.landmarks),
+        alignFace(images[2], other.landmarks),
+      ]);
       const dot = (x: Float32Array, y: Float32Array) => x.reduce((s, v, k) => s + v * y[k], 0);
       expect(dot(ea, eb), id).toBeGreaterThan(0.4);
       expect(dot(ea, eo), id).toBeLessThan(0.3);

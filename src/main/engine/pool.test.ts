@@ -18,7 +18,13 @@ beforeAll(async () => {
 describe('InferencePool', () => {
   let pool: InferencePool;
   beforeAll(async () => {
-    pool = await InferencePool.start({ paths: pack, workers: 2, intraOpNumThreads: 1, allowFaultInjection: true, stuckMs: 1000 });
+    pool = await InferencePool.start({
+      paths: pack,
+      workers: 2,
+      intraOpNumThreads: 1,
+      allowFaultInjection: true,
+      stuckMs: 1000,
+    });
   });
   afterAll(() => pool?.close());
 
@@ -45,7 +51,10 @@ describe('InferencePool', () => {
     const single = await FacePipeline.load(pack, { provider: 'cpu', intraOpNumThreads: 1 });
     try {
       for (const f of ['f4455149f488.jpeg', '4b11b5d7a8a8.jpg']) {
-        const [a, b] = await Promise.all([pool.analyzeEncoded(read(f), { liveness: true }), single.analyzeBytes(read(f), { liveness: true })]);
+        const [a, b] = await Promise.all([
+          pool.analyzeEncoded(read(f), { liveness: true }),
+          single.analyzeBytes(read(f), { liveness: true }),
+        ]);
         expect(a.livenessAvailable).toBe(true);
         expect(a.faces.length).toBe(b.faces.length);
         a.faces.forEach((face, i) => {

@@ -3,13 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { HadirError, type ErrorInfo } from '../../shared/errors';
 import type { ImageAnalysis } from '../../shared/face';
 import type { PipelinePaths } from './pipeline';
-import {
-  type AnalyzeParams,
-  type WorkerInit,
-  type WorkerReply,
-  type WorkerRequest,
-  unpackAnalysis,
-} from './protocol';
+import { type AnalyzeParams, type WorkerInit, type WorkerReply, type WorkerRequest, unpackAnalysis } from './protocol';
 import { providerSetting, type ProviderSetting, type ProviderStatus } from './session';
 import { inferenceWorkerEntry } from './worker-entry';
 
@@ -201,7 +195,10 @@ export class InferencePool {
           this.consecutiveStartFailures++;
           this.removeSlot(slot);
           reject(
-            new HadirError('WORKER_CRASHED', `inference worker exited with code ${code} while starting${lastError ? `: ${lastError}` : ''}`),
+            new HadirError(
+              'WORKER_CRASHED',
+              `inference worker exited with code ${code} while starting${lastError ? `: ${lastError}` : ''}`,
+            ),
           );
           return;
         }
@@ -276,7 +273,9 @@ export class InferencePool {
       }
       const idle = this.slots.some((s) => s.ready && !s.job && !s.closing);
       if (!idle && this.queue.length >= this.maxQueue) {
-        reject(new HadirError('BUSY', `the inference engine is busy (${this.queue.length} requests waiting); retry shortly`));
+        reject(
+          new HadirError('BUSY', `the inference engine is busy (${this.queue.length} requests waiting); retry shortly`),
+        );
         return;
       }
       const seq = ++this.seq;
@@ -319,8 +318,16 @@ export class InferencePool {
     params: AnalyzeParams = {},
     opts?: RequestOptions,
   ): Promise<ImageAnalysis> {
-    if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 || rgb.length !== width * height * 3) {
-      return Promise.reject(new HadirError('BAD_REQUEST', `RGB frame must be width·height·3 bytes (${width}x${height})`));
+    if (
+      !Number.isInteger(width) ||
+      !Number.isInteger(height) ||
+      width < 1 ||
+      height < 1 ||
+      rgb.length !== width * height * 3
+    ) {
+      return Promise.reject(
+        new HadirError('BAD_REQUEST', `RGB frame must be width·height·3 bytes (${width}x${height})`),
+      );
     }
     const buf = ownedBuffer(rgb);
     return this.submit(

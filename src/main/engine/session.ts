@@ -58,7 +58,10 @@ export async function createSession(modelPath: string, opts: SessionOptions = {}
   if (requested !== 'cpu') {
     const missing = cudaProviderMissing();
     if (missing && requested === 'auto') {
-      return { session: await createCpu(ort, modelPath, base), provider: { requested, active: 'cpu', fallbackReason: missing } };
+      return {
+        session: await createCpu(ort, modelPath, base),
+        provider: { requested, active: 'cpu', fallbackReason: missing },
+      };
     }
     if (missing) {
       throw new HadirError(
@@ -84,10 +87,17 @@ export async function createSession(modelPath: string, opts: SessionOptions = {}
       return { session, provider: { requested, active: 'cpu', fallbackReason: `CUDA unavailable: ${reason}` } };
     }
   }
-  return { session: await createCpu(ort, modelPath, base), provider: { requested, active: 'cpu', fallbackReason: null } };
+  return {
+    session: await createCpu(ort, modelPath, base),
+    provider: { requested, active: 'cpu', fallbackReason: null },
+  };
 }
 
-async function createCpu(ort: Ort, modelPath: string, base: InferenceSession.SessionOptions): Promise<InferenceSession> {
+async function createCpu(
+  ort: Ort,
+  modelPath: string,
+  base: InferenceSession.SessionOptions,
+): Promise<InferenceSession> {
   try {
     return await ort.InferenceSession.create(modelPath, { ...base, executionProviders: ['cpu'] });
   } catch (e) {

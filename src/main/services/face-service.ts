@@ -38,6 +38,15 @@ export interface FaceServiceOptions {
   now?: () => Date;
 }
 
+/** How an enrollment sample was taken, and whether its liveness is to be judged. */
+export interface SampleOptions {
+  source: TemplateSource;
+  label?: string;
+  faceIndex?: number;
+  liveness?: LivenessResult;
+  checkLiveness?: boolean;
+}
+
 /**
  * The one face service the kiosk (IPC), the HTTP API and the CLI call: analysis through the engine,
  * identification against the in-memory gallery, enrollment, and people with their templates. Every
@@ -159,30 +168,12 @@ export class FaceService {
   }
 
   /** Analyse one enrollment sample (a photo or a camera frame) and measure its faces. */
-  async prepareSample(
-    img: RgbImage,
-    opts: {
-      source: TemplateSource;
-      label?: string;
-      faceIndex?: number;
-      liveness?: LivenessResult;
-      checkLiveness?: boolean;
-    },
-  ): Promise<PreparedSample> {
+  async prepareSample(img: RgbImage, opts: SampleOptions): Promise<PreparedSample> {
     const analysis = await this.analyzer.analyzeImage(img, { liveness: opts.checkLiveness === true });
     return prepareSample(img, analysis, { ...opts, thumbnails: this.keepsThumbnails() });
   }
 
-  async prepareEncodedSample(
-    bytes: Uint8Array,
-    opts: {
-      source: TemplateSource;
-      label?: string;
-      faceIndex?: number;
-      liveness?: LivenessResult;
-      checkLiveness?: boolean;
-    },
-  ): Promise<PreparedSample> {
+  async prepareEncodedSample(bytes: Uint8Array, opts: SampleOptions): Promise<PreparedSample> {
     return this.prepareSample(await decodeImage(bytes), opts);
   }
 

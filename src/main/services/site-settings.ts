@@ -68,6 +68,8 @@ export interface ApiRuntime {
   host: string;
   port: number;
   legacyRoutes: boolean;
+  /** HTTPS on the running listener and its certificate's fingerprint (absent: plain HTTP). */
+  tls?: ApiServerSettings['tls'];
 }
 
 /** The execution provider in use (from the engine), for the models section. */
@@ -183,7 +185,8 @@ export class SiteSettingsService {
 
   apiSettings(): ApiServerSettings {
     const stored = this.repo.get<Partial<ApiRuntime>>(SETTING_KEYS.api, {});
-    return { ...this.api, ...stored, tls: { enabled: false, fingerprint: null } };
+    // TLS is what the running listener uses (flags, variables), not a stored choice.
+    return { ...this.api, ...stored, tls: this.api.tls ?? { enabled: false, fingerprint: null } };
   }
 
   async models(): Promise<ModelStatus> {

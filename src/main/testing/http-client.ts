@@ -30,17 +30,7 @@ export async function postForm(
   fields: Record<string, FilePart | string>,
   headers: Record<string, string> = {},
 ): Promise<Response> {
-  const form = new FormData();
-  for (const [name, v] of Object.entries(fields)) {
-    if (typeof v === 'string') form.append(name, v);
-    else
-      form.append(
-        name,
-        new Blob([v.bytes as Uint8Array<ArrayBuffer>], { type: v.type ?? 'application/octet-stream' }),
-        v.filename ?? `${name}.jpg`,
-      );
-  }
-  return fetch(url, { method: 'POST', body: form, headers });
+  return postParts(url, Object.entries(fields), headers);
 }
 
 /** POST multipart/form-data from an ordered list of fields, so a field may repeat (several `image` files). */

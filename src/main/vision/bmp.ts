@@ -106,7 +106,8 @@ export function decodeBmp(b: Uint8Array, maxPixels: number): RgbImage {
         const v = bpp === 16 ? dv.getUint16(row + x * 2, true) : dv.getUint32(row + x * 4, true);
         for (let c = 0; c < 3; c++) {
           const { shift, max } = ch[c];
-          out[o + c] = max === 0 ? 0 : max === 255 ? (v >>> shift) & 255 : Math.round((((v >>> shift) & max) * 255) / max);
+          out[o + c] =
+            max === 0 ? 0 : max === 255 ? (v >>> shift) & 255 : Math.round((((v >>> shift) & max) * 255) / max);
         }
       }
     }

@@ -66,7 +66,11 @@ export async function decodeImage(input: Uint8Array, opts: DecodeOptions = {}): 
       throw new HadirError('CORRUPT_IMAGE', `decoder produced ${info.channels} channels, expected 3`);
     }
     if (info.width < 1 || info.height < 1) throw new HadirError('EMPTY_IMAGE', 'the image has no pixels');
-    return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height };
+    return {
+      data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+      width: info.width,
+      height: info.height,
+    };
   } catch (e) {
     if (e instanceof HadirError) throw e;
     throw classify(e, input.byteLength);

@@ -39,13 +39,7 @@ export function letterboxSize(
  * `inputW`×`inputH` canvas for dynamic-input models, and may be smaller for a fixed-input model
  * running an extra (smaller) detection size inside its fixed canvas.
  */
-export function letterbox(
-  img: RgbImage,
-  inputW: number,
-  inputH: number,
-  fitW = inputW,
-  fitH = inputH,
-): Letterbox {
+export function letterbox(img: RgbImage, inputW: number, inputH: number, fitW = inputW, fitH = inputH): Letterbox {
   const size = letterboxSize(img.width, img.height, fitW, fitH);
   const rw = Math.min(size.width, inputW);
   const rh = Math.min(size.height, inputH);

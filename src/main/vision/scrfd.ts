@@ -70,9 +70,7 @@ export function decodeScrfd(
  */
 export function nms(cands: readonly Candidate[], iouThreshold: number): Candidate[] {
   const order = cands.map((_, i) => i).sort((a, b) => cands[b].score - cands[a].score);
-  const area = cands.map(
-    (c) => (c.bbox[2] - c.bbox[0] + 1) * (c.bbox[3] - c.bbox[1] + 1),
-  );
+  const area = cands.map((c) => (c.bbox[2] - c.bbox[0] + 1) * (c.bbox[3] - c.bbox[1] + 1));
   const suppressed = new Uint8Array(cands.length);
   const keep: Candidate[] = [];
   for (let oi = 0; oi < order.length; oi++) {

@@ -41,7 +41,13 @@ export function App(): React.JSX.Element {
 
   if (!status || unreachable) {
     return statusError ? (
-      <FullScreenState tone="error" title={t('state.unreachable.title')} detail={t('state.unreachable.detail')} technical={statusError.message} testId="state-unreachable">
+      <FullScreenState
+        tone="error"
+        title={t('state.unreachable.title')}
+        detail={t('state.unreachable.detail')}
+        technical={statusError.message}
+        testId="state-unreachable"
+      >
         <button type="button" onClick={() => void refreshStatus()}>
           {t('common.retry')}
         </button>
@@ -62,7 +68,8 @@ function Routed({ status }: { status: AppStatus }): React.JSX.Element {
 
   if (screen === 'signIn') return <SignInScreen timeZone={status.timeZone} />;
   if (isAdminTab(screen)) {
-    if (!roleAllows(session?.role, SCREEN_ROLE[screen] ?? 'operator')) return <SignInScreen timeZone={status.timeZone} />;
+    if (!roleAllows(session?.role, SCREEN_ROLE[screen] ?? 'operator'))
+      return <SignInScreen timeZone={status.timeZone} />;
     return <AdminShell screen={screen} status={status} />;
   }
 
@@ -75,7 +82,13 @@ function Routed({ status }: { status: AppStatus }): React.JSX.Element {
   );
   if (!status.database.ok) {
     return (
-      <FullScreenState tone="error" title={t('state.database.title')} detail={t('state.database.detail')} technical={status.database.message} testId="state-database">
+      <FullScreenState
+        tone="error"
+        title={t('state.database.title')}
+        detail={t('state.database.detail')}
+        technical={status.database.message}
+        testId="state-database"
+      >
         {operator}
       </FullScreenState>
     );

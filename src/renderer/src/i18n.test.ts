@@ -17,7 +17,9 @@ describe('interface strings', () => {
 
   for (const language of LANGUAGES) {
     it(`${language} has no empty or untrimmed value`, () => {
-      const bad = Object.entries(STRINGS[language]).filter(([, v]) => typeof v !== 'string' || v.trim() === '' || v !== v.trim());
+      const bad = Object.entries(STRINGS[language]).filter(
+        ([, v]) => typeof v !== 'string' || v.trim() === '' || v !== v.trim(),
+      );
       expect(bad).toEqual([]);
     });
   }

@@ -364,7 +364,8 @@ const en: Record<StringKey, string> = {
   'weekday.sat': 'Saturday',
 
   'state.unreachable.title': 'The Hadir service cannot be reached',
-  'state.unreachable.detail': 'Check that the Hadir app is running on this computer. The screen keeps trying by itself.',
+  'state.unreachable.detail':
+    'Check that the Hadir app is running on this computer. The screen keeps trying by itself.',
   'state.database.title': 'The database cannot be opened',
   'state.database.detail': 'Attendance cannot be recorded right now. Please contact the operator.',
   'state.engine.starting.title': 'The face recognition engine is being prepared',
@@ -404,7 +405,8 @@ const en: Record<StringKey, string> = {
   'kiosk.camera.denied.title': 'Camera access was denied',
   'kiosk.camera.denied.detail': 'Allow the app to use the camera, then try again.',
   'kiosk.camera.missing.title': 'No camera found',
-  'kiosk.camera.missing.detail': 'Make sure a camera is connected (or that the page is opened over HTTPS), then try again.',
+  'kiosk.camera.missing.detail':
+    'Make sure a camera is connected (or that the page is opened over HTTPS), then try again.',
   'kiosk.camera.unavailable.title': 'The camera cannot be used',
   'kiosk.camera.unavailable.detail': 'Another app may be using the camera. Close it, then try again.',
 
@@ -579,7 +581,8 @@ const en: Record<StringKey, string> = {
   'settings.api': 'Local API',
   'settings.api.host': 'Address',
   'settings.api.port': 'Port',
-  'settings.api.lanWarning': 'An address other than localhost opens the API to the network: every request then needs an API key.',
+  'settings.api.lanWarning':
+    'An address other than localhost opens the API to the network: every request then needs an API key.',
   'settings.api.legacy': 'Serve the old services’ routes (ports 5010/5009)',
   'settings.api.tlsOn': 'HTTPS is on. Certificate fingerprint: {fingerprint}',
   'settings.api.tlsOff': 'HTTPS is off (enough for localhost).',
@@ -628,7 +631,8 @@ const en: Record<StringKey, string> = {
   'setup.admin.repeat': 'Repeat the PIN or password',
   'setup.admin.mismatch': 'The two entries differ.',
   'setup.admin.create': 'Create admin account',
-  'setup.schedule.explain': 'Set the time zone and the attendance hours of each day. All of it can be changed later in Settings.',
+  'setup.schedule.explain':
+    'Set the time zone and the attendance hours of each day. All of it can be changed later in Settings.',
   'setup.camera.explain': 'Choose the kiosk’s camera and check that faces are clearly visible.',
   'setup.finish': 'Finish',
 

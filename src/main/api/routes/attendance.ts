@@ -1,10 +1,15 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { AttendanceQuery } from '../../../shared/attendance';
-import type { AttendanceFilter, AttendancePage, ExportFormat } from '../../../shared/contract';
+import type { AttendanceFilter, ExportFormat } from '../../../shared/contract';
 import { HadirError } from '../../../shared/errors';
 import { localParts } from '../../../shared/local-time';
 import type { ImageAnalysis } from '../../../shared/face';
 import type { AttendanceCheckBody } from '../../../shared/http-api';
+import {
+  EXPORT_MIME,
+  attendancePage,
+  checkAttendanceRange,
+  exportAttendanceFile,
+} from '../../services/attendance-views';
 import { RemoteCheckin } from '../../services/remote-checkin';
 import { actorOf, requestActor, resolvePrincipal } from '../access';
 import { type HadirServices, type RouteContext, type RouteDef, timingsMs } from '../context';
@@ -12,11 +17,6 @@ import { ACCESS_ERRORS, contractRequest, errors, servicesOf, typedQuery } from '
 import { attendanceCheckBodySchema, attendancePageSchema, attendanceQuerySchema, qDate } from '../store-schemas';
 import { readForm } from '../uploads';
 import { analyzeBytes } from './analysis';
-
-const MIME: Record<ExportFormat, string> = {
-  csv: 'text/csv; charset=utf-8',
-  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-};
 
 /** Frames taken per check (the policy needs 3 by default; a few more allow for a blink). */
 export const MAX_CHECK_FRAMES = 10;
@@ -27,18 +27,9 @@ function filterOf(s: HadirServices, query: unknown): { filter: AttendanceFilter;
   const today = localParts(new Date(s.attendance.clock.now()), s.attendance.schedule().timeZone).date;
   const from = rest.from ?? today;
   const filter = contractRequest('queryAttendance', { ...rest, from, to: rest.to ?? from });
-  if (filter.from > filter.to) throw new HadirError('BAD_REQUEST', `from ${filter.from} is after to ${filter.to}`);
+  checkAttendanceRange(filter);
   return { filter, format: format as string | undefined };
 }
-
-const storeQuery = (f: AttendanceFilter): AttendanceQuery => ({
-  from: f.from,
-  to: f.to,
-  ...(f.unit !== undefined ? { unit: f.unit } : {}),
-  ...(f.personId !== undefined ? { person_id: f.personId } : {}),
-  ...(f.onlyLate ? { only_late: true } : {}),
-  ...(f.onlyNotCheckedOut ? { only_not_checked_out: true } : {}),
-});
 
 /** `format` wins; else the Accept header picks CSV or XLSX; else JSON. */
 function formatOf(req: FastifyRequest, format: string | undefined): ExportFormat | 'json' {
@@ -56,20 +47,19 @@ async function sendExport(
   filter: AttendanceFilter,
   format: ExportFormat,
 ) {
-  const { data } = await s.attendance.export(storeQuery(filter), format, requestActor(req));
-  const name = `attendance_${filter.from}${filter.to !== filter.from ? `_${filter.to}` : ''}.${format}`;
+  const file = await exportAttendanceFile(s.attendance, filter, format, requestActor(req));
   return reply
     .code(200)
-    .header('content-type', MIME[format])
-    .header('content-disposition', `attachment; filename="${name}"`)
+    .header('content-type', file.mime)
+    .header('content-disposition', `attachment; filename="${file.filename}"`)
     .header('cache-control', 'no-store')
-    .send(data);
+    .send(file.data);
 }
 
 const fileContent = {
   'application/json': { schema: attendancePageSchema },
   'text/csv': { schema: { type: 'string', description: 'RFC 4180 CSV with a UTF-8 BOM.' } },
-  [MIME.xlsx]: { schema: { type: 'string', format: 'binary' } },
+  [EXPORT_MIME.xlsx]: { schema: { type: 'string', format: 'binary' } },
 };
 
 async function queryAttendance(ctx: RouteContext, req: FastifyRequest, reply: FastifyReply) {
@@ -77,11 +67,7 @@ async function queryAttendance(ctx: RouteContext, req: FastifyRequest, reply: Fa
   const { filter, format } = filterOf(s, req.query);
   const f = formatOf(req, format);
   if (f !== 'json') return sendExport(s, req, reply, filter, f);
-  const page: AttendancePage = {
-    records: s.attendance.query(storeQuery(filter)),
-    summary: filter.from === filter.to ? s.attendance.dailySummary(filter.from, filter.unit) : null,
-  };
-  return reply.code(200).send(page);
+  return reply.code(200).send(attendancePage(s.attendance, filter));
 }
 
 /** A kiosk id for the attendance record: the terminal's own, else who sent the frames. */
@@ -164,7 +150,7 @@ export const attendanceRoutes: RouteDef[] = [
       },
       response: { ...errors(ACCESS_ERRORS) },
     },
-    docContent: { 'text/csv': fileContent['text/csv'], [MIME.xlsx]: fileContent[MIME.xlsx] },
+    docContent: { 'text/csv': fileContent['text/csv'], [EXPORT_MIME.xlsx]: fileContent[EXPORT_MIME.xlsx] },
     errors: ACCESS_ERRORS,
     handler: async (ctx, req, reply) => {
       const s = servicesOf(ctx);

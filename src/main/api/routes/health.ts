@@ -34,6 +34,7 @@ export function healthBody(ctx: RouteContext): HealthBody {
     liveness_available: s.livenessAvailable,
     liveness_threshold: ctx.thresholds.liveness,
     warnings: s.warnings,
+    tls: { enabled: ctx.tls.enabled, fingerprint_sha256: ctx.tls.fingerprint },
   };
 }
 

@@ -1,9 +1,10 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { PeoplePage, PersonDetail, PersonListItem } from '../../../shared/contract';
+import type { PeoplePage, PersonDetail } from '../../../shared/contract';
 import { consentValidator, personFieldsValidator } from '../../../shared/contract-validation';
 import { HadirError } from '../../../shared/errors';
-import type { Actor, EnrollmentResult, Person, PersonSummary } from '../../../shared/people';
+import type { Actor, EnrollmentResult, Person } from '../../../shared/people';
 import type { ConsentInput, PreparedSample } from '../../services/enrollment';
+import { peoplePage, personDetail, personPatchOf, requirePerson } from '../../services/people-views';
 import { checkpointTruncate } from '../../store/maintenance';
 import { decodeImage } from '../../vision/decode';
 import { requestActor } from '../access';
@@ -121,17 +122,6 @@ function sendEnrollment(reply: FastifyReply, r: EnrollmentResult) {
   return reply.code(422).send({ ...r, error: { code: 'ENROLLMENT_REFUSED', message: r.refusal.message } });
 }
 
-function listItems(s: HadirServices, people: PersonSummary[]): PersonListItem[] {
-  const seen = s.attendance.repo.lastSeen(people.map((p) => p.id));
-  return people.map((p) => ({ ...p, last_seen_at: seen.get(p.id) ?? null }));
-}
-
-function requirePerson(s: HadirServices, id: number): Person {
-  const p = s.faces.getPerson(id);
-  if (!p) throw new HadirError('NOT_FOUND', `no person with id ${id}`);
-  return p;
-}
-
 async function createPerson(ctx: RouteContext, req: FastifyRequest, reply: FastifyReply) {
   const s = servicesOf(ctx);
   const actor = requestActor(req);
@@ -176,7 +166,7 @@ async function createPerson(ctx: RouteContext, req: FastifyRequest, reply: Fasti
 async function addFaces(ctx: RouteContext, req: FastifyRequest, reply: FastifyReply) {
   const s = servicesOf(ctx);
   const id = idParam(req);
-  requirePerson(s, id);
+  requirePerson(s.faces, id);
   const form = await readForm(req, { files: [IMAGE_SPEC], fields: ENROLL_FIELDS }, ctx.config.uploadLimitBytes);
   // A person created without a face has no consent on record yet: faces need it first.
   const consent = consentFrom(form.fields, s.faces.personConsents(id).length === 0);
@@ -192,38 +182,12 @@ async function addFaces(ctx: RouteContext, req: FastifyRequest, reply: FastifyRe
   return sendEnrollment(reply, result);
 }
 
-function personDetail(s: HadirServices, id: number): PersonDetail {
-  const person = requirePerson(s, id);
-  const [item] = listItems(s, [{ ...person, templates: s.faces.personTemplateCount(id) }]);
-  const pack = s.faces.pack.id;
-  return {
-    person: item,
-    templates: s.faces.personTemplates(id).map((t) => ({
-      id: t.id,
-      source: t.source,
-      pack_id: t.pack_id,
-      usable: t.usable && t.pack_id === pack,
-      created_at: t.created_at,
-    })),
-    consents: s.faces.personConsents(id).map((c) => ({
-      given_at: c.given_at,
-      recorded_by: c.recorded_by,
-      method: c.method,
-      note: c.note,
-    })),
-  };
-}
-
 function updatePerson(s: HadirServices, id: number, body: Record<string, unknown>, actor: Actor): Person {
   const { active, ...fields } = body;
-  let person = requirePerson(s, id);
+  let person = requirePerson(s.faces, id);
   if (Object.keys(fields).length > 0) {
     const u = contractRequest('updatePerson', { id, ...fields });
-    person = s.faces.updatePerson(actor, id, {
-      ...(u.employee_number !== undefined ? { employeeNumber: u.employee_number } : {}),
-      ...(u.full_name !== undefined ? { fullName: u.full_name } : {}),
-      ...(u.unit !== undefined ? { unit: u.unit } : {}),
-    });
+    person = s.faces.updatePerson(actor, id, personPatchOf(u));
   }
   if (active !== undefined) {
     const a = contractRequest('setPersonActive', { id, active });
@@ -305,14 +269,7 @@ export const peopleRoutes: RouteDef[] = [
         'listPeople',
         typedQuery(req.query, { ints: ['offset', 'limit'], bools: ['includeInactive'] }),
       );
-      const page = s.faces.listPeople({
-        search: q.query || undefined,
-        unit: q.unit,
-        active: q.includeInactive ? undefined : true,
-        offset: q.offset ?? 0,
-        limit: q.limit ?? 100,
-      });
-      return { items: listItems(s, page.items), total: page.total };
+      return peoplePage(s, q);
     },
   },
   {

@@ -6,7 +6,12 @@ describe('encodeRequest (the HTTP mapping)', () => {
   it('fills path parameters and sends the rest as query for GET', () => {
     const e = encodeRequest(HTTP_ROUTES.getPerson, { id: 42 });
     expect(e).toEqual({ url: '/api/v1/people/42', body: undefined, contentType: undefined });
-    const q = encodeRequest(HTTP_ROUTES.listPeople, { query: 'siti n', includeInactive: true, offset: 0, unit: undefined });
+    const q = encodeRequest(HTTP_ROUTES.listPeople, {
+      query: 'siti n',
+      includeInactive: true,
+      offset: 0,
+      unit: undefined,
+    });
     expect(q.url).toBe('/api/v1/people?query=siti+n&includeInactive=true&offset=0');
   });
 
@@ -23,12 +28,20 @@ describe('encodeRequest (the HTTP mapping)', () => {
     expect(e.url).toBe('/api/v1/kiosk/frames?kioskId=k1&width=640&height=480&mirrored=false');
     expect(e.body).toBe(jpeg);
     expect(e.contentType).toBe('image/jpeg');
-    const s = encodeRequest(HTTP_ROUTES.addEnrollmentSample, { sessionId: 'abc', jpeg, width: 1, height: 1, mirrored: false });
+    const s = encodeRequest(HTTP_ROUTES.addEnrollmentSample, {
+      sessionId: 'abc',
+      jpeg,
+      width: 1,
+      height: 1,
+      mirrored: false,
+    });
     expect(s.url).toBe('/api/v1/enrollment/sessions/abc/samples?width=1&height=1&mirrored=false');
   });
 
   it('encodes path parameters safely', () => {
-    expect(encodeRequest(HTTP_ROUTES.cancelEnrollment, { sessionId: 'a/b?c' }).url).toBe('/api/v1/enrollment/sessions/a%2Fb%3Fc');
+    expect(encodeRequest(HTTP_ROUTES.cancelEnrollment, { sessionId: 'a/b?c' }).url).toBe(
+      '/api/v1/enrollment/sessions/a%2Fb%3Fc',
+    );
   });
 });
 
@@ -53,12 +66,42 @@ describe('createHttpClient', () => {
     expect(seen.init?.credentials).toBe('omit');
   });
 
+  it('sends no session header with the kiosk frame and status calls (they must not keep an operator signed in)', async () => {
+    const seen: { url?: string; init?: RequestInit } = {};
+    const client = createHttpClient({
+      getToken: () => 'tok123',
+      getApiKey: () => 'paired-key',
+      fetch: fakeFetch(new Response('{}', { status: 200 }), seen),
+    });
+    await client.submitFrame({
+      kioskId: 'k1',
+      jpeg: new Uint8Array([0xff, 0xd8]).buffer,
+      width: 2,
+      height: 2,
+      mirrored: false,
+    });
+    let headers = seen.init?.headers as Record<string, string>;
+    expect(seen.url).toMatch(/^\/api\/v1\/kiosk\/frames\?/);
+    expect(headers[SESSION_HEADER]).toBeUndefined();
+    // A paired tablet still authenticates with its key.
+    expect(headers['X-API-Key']).toBe('paired-key');
+    await client.getStatus();
+    headers = seen.init?.headers as Record<string, string>;
+    expect(seen.url).toBe('/api/v1/kiosk/status');
+    expect(headers[SESSION_HEADER]).toBeUndefined();
+  });
+
   it('turns an error body into the Result error, and a bare status into a fitting code', async () => {
     const coded = createHttpClient({
       getToken: () => null,
-      fetch: fakeFetch(new Response(JSON.stringify({ error: { code: 'NOT_FOUND', message: 'no person 9' } }), { status: 404 })),
+      fetch: fakeFetch(
+        new Response(JSON.stringify({ error: { code: 'NOT_FOUND', message: 'no person 9' } }), { status: 404 }),
+      ),
     });
-    expect(await coded.getPerson({ id: 9 })).toEqual({ ok: false, error: { code: 'NOT_FOUND', message: 'no person 9' } });
+    expect(await coded.getPerson({ id: 9 })).toEqual({
+      ok: false,
+      error: { code: 'NOT_FOUND', message: 'no person 9' },
+    });
     const bare = createHttpClient({ getToken: () => null, fetch: fakeFetch(new Response('busy', { status: 503 })) });
     const r = await bare.getStatus();
     expect(r.ok).toBe(false);
@@ -87,7 +130,10 @@ describe('createHttpClient', () => {
       fetch: fakeFetch(
         new Response('a,b\n1,2\n', {
           status: 200,
-          headers: { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': 'attachment; filename="hadir-2025-01.csv"' },
+          headers: {
+            'Content-Type': 'text/csv; charset=utf-8',
+            'Content-Disposition': 'attachment; filename="hadir-2025-01.csv"',
+          },
         }),
       ),
     });

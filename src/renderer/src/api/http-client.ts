@@ -14,6 +14,7 @@ import {
   type HttpRoute,
 } from '../../../shared/contract';
 import { ERROR_CODES, type ErrorCode, type ErrorInfo, type Result } from '../../../shared/errors';
+import { carriesSession } from './session-scope';
 
 export interface HttpClientOptions {
   /** Origin (and optional prefix) of the server; '' = the page's own origin. */
@@ -140,7 +141,7 @@ export function createHttpClient(opts: HttpClientOptions): HadirApi {
     }
     const headers: Record<string, string> = { Accept: route.response === 'bytes' ? '*/*' : 'application/json' };
     if (encoded.contentType) headers['Content-Type'] = encoded.contentType;
-    const token = opts.getToken();
+    const token = carriesSession(method) ? opts.getToken() : null;
     if (token) headers[SESSION_HEADER] = token;
     const apiKey = opts.getApiKey?.();
     if (apiKey) headers['X-API-Key'] = apiKey;
@@ -154,7 +155,10 @@ export function createHttpClient(opts: HttpClientOptions): HadirApi {
         cache: 'no-store',
       });
     } catch (e) {
-      return { ok: false, error: { code: 'SHUT_DOWN', message: `the server cannot be reached (${(e as Error).message})` } };
+      return {
+        ok: false,
+        error: { code: 'SHUT_DOWN', message: `the server cannot be reached (${(e as Error).message})` },
+      };
     }
     if (!res.ok) return { ok: false, error: await decodeError(res) };
     try {

@@ -7,7 +7,10 @@ describe('createIpcClient', () => {
   it('wraps each call in an envelope with the current token', async () => {
     const calls: unknown[] = [];
     const bridge = Object.fromEntries(
-      Object.keys(IPC_CHANNELS).map((m) => [m, async (envelope: unknown) => (calls.push([m, envelope]), { ok: true, value: m })]),
+      Object.keys(IPC_CHANNELS).map((m) => [
+        m,
+        async (envelope: unknown) => (calls.push([m, envelope]), { ok: true, value: m }),
+      ]),
     ) as unknown as HadirBridge;
     let token: string | null = 'tok';
     const client = createIpcClient(bridge, () => token);
@@ -17,6 +20,26 @@ describe('createIpcClient', () => {
     expect(calls).toEqual([
       ['getPerson', { token: 'tok', payload: { id: 5 } }],
       ['getStatus', { token: null, payload: undefined }],
+    ]);
+  });
+
+  it('attaches no token to the kiosk frame and status calls', async () => {
+    const calls: unknown[] = [];
+    const bridge = Object.fromEntries(
+      Object.keys(IPC_CHANNELS).map((m) => [
+        m,
+        async (envelope: unknown) => (calls.push([m, envelope]), { ok: true, value: m }),
+      ]),
+    ) as unknown as HadirBridge;
+    const client = createIpcClient(bridge, () => 'tok');
+    const frame = { kioskId: 'k1', jpeg: new ArrayBuffer(2), width: 2, height: 2, mirrored: false as const };
+    await client.submitFrame(frame);
+    await client.getStatus();
+    await client.listUnits();
+    expect(calls).toEqual([
+      ['submitFrame', { token: null, payload: frame }],
+      ['getStatus', { token: null, payload: undefined }],
+      ['listUnits', { token: 'tok', payload: undefined }],
     ]);
   });
 

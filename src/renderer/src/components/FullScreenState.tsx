@@ -13,7 +13,11 @@ interface Props {
 /** A screen-filling message: the kiosk is never blank, whatever is wrong. */
 export function FullScreenState({ tone, title, detail, technical, children, testId }: Props): React.JSX.Element {
   return (
-    <section className={`full-state full-state-${tone}`} role={tone === 'error' ? 'alert' : 'status'} data-testid={testId}>
+    <section
+      className={`full-state full-state-${tone}`}
+      role={tone === 'error' ? 'alert' : 'status'}
+      data-testid={testId}
+    >
       <div className="full-state-icon" aria-hidden="true">
         {tone === 'info' ? '⏳' : tone === 'warning' ? '⚠' : '✕'}
       </div>

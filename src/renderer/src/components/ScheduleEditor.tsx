@@ -6,7 +6,11 @@ import { Field } from './Field';
 /** Monday first, as offices read a week. */
 const WEEK_ORDER: WeekdayKey[] = [...WEEKDAY_KEYS.slice(1), WEEKDAY_KEYS[0]];
 
-const FALLBACK_DAY: DayWindowsConfig = { checkIn: ['06:00', '10:00'], onTimeUntil: '07:30', checkOut: ['15:30', '20:00'] };
+const FALLBACK_DAY: DayWindowsConfig = {
+  checkIn: ['06:00', '10:00'],
+  onTimeUntil: '07:30',
+  checkOut: ['15:30', '20:00'],
+};
 
 interface Props {
   value: ScheduleConfig;
@@ -115,7 +119,13 @@ export function ScheduleEditor({ value, onChange }: Props): React.JSX.Element {
   );
 }
 
-function TimeRange({ value, onChange }: { value: [string, string]; onChange: (v: [string, string]) => void }): React.JSX.Element {
+function TimeRange({
+  value,
+  onChange,
+}: {
+  value: [string, string];
+  onChange: (v: [string, string]) => void;
+}): React.JSX.Element {
   return (
     <span className="time-range">
       <input type="time" value={value[0]} onChange={(e) => onChange([e.target.value, value[1]])} />

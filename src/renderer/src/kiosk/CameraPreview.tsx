@@ -15,7 +15,14 @@ interface Props {
  * The mirrored camera preview with the overlay canvas on top, in the same box: the video is mirrored
  * and letterboxed by CSS (`.camera-video`), the canvas draws in the same geometry (overlay-geometry.ts).
  */
-export function CameraPreview({ stream, videoRef, faces, frameWidth, frameHeight, className }: Props): React.JSX.Element {
+export function CameraPreview({
+  stream,
+  videoRef,
+  faces,
+  frameWidth,
+  frameHeight,
+  className,
+}: Props): React.JSX.Element {
   const canvasRef = useRef<HTMLCanvasElement | null>(null);
   const boxRef = useRef<HTMLDivElement | null>(null);
   const [view, setView] = useState({ width: 0, height: 0 });

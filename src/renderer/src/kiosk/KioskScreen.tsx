@@ -98,7 +98,12 @@ export function KioskScreen({ status }: { status: AppStatus }): React.JSX.Elemen
   }
 
   return (
-    <main className={`kiosk kiosk-${state.mode}`} data-testid="kiosk" data-mode={state.mode} onPointerDown={unlockAudio}>
+    <main
+      className={`kiosk kiosk-${state.mode}`}
+      data-testid="kiosk"
+      data-mode={state.mode}
+      onPointerDown={unlockAudio}
+    >
       <CameraPreview
         stream={camera.stream}
         videoRef={videoRef}

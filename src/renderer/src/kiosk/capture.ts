@@ -7,7 +7,11 @@ export interface CapturedFrame {
 
 let scratch: HTMLCanvasElement | null = null;
 
-export async function captureJpeg(video: HTMLVideoElement, maxWidth: number, quality = 0.85): Promise<CapturedFrame | null> {
+export async function captureJpeg(
+  video: HTMLVideoElement,
+  maxWidth: number,
+  quality = 0.85,
+): Promise<CapturedFrame | null> {
   const vw = video.videoWidth;
   const vh = video.videoHeight;
   if (!vw || !vh || video.readyState < HTMLMediaElement.HAVE_CURRENT_DATA) return null;

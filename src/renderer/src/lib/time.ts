@@ -36,7 +36,9 @@ export function formatDate(instant: Date | string, language: Language, timeZone:
 
 /** YYYY-MM-DD of an instant in `timeZone`. */
 export function localDate(instant: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(instant);
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
+    instant,
+  );
 }
 
 /** Local hour (0–23) of an instant in `timeZone`. */

@@ -53,13 +53,26 @@ export function AttendanceScreen({ timeZone }: { timeZone: string }): React.JSX.
       <h1>{t('attendance.title')}</h1>
       <div className="toolbar">
         <Field label={t('attendance.from')}>
-          <input type="date" value={filter.from} max={filter.to} onChange={(e) => setFilter({ ...filter, from: e.target.value })} />
+          <input
+            type="date"
+            value={filter.from}
+            max={filter.to}
+            onChange={(e) => setFilter({ ...filter, from: e.target.value })}
+          />
         </Field>
         <Field label={t('attendance.to')}>
-          <input type="date" value={filter.to} min={filter.from} onChange={(e) => setFilter({ ...filter, to: e.target.value })} />
+          <input
+            type="date"
+            value={filter.to}
+            min={filter.from}
+            onChange={(e) => setFilter({ ...filter, to: e.target.value })}
+          />
         </Field>
         <Field label={t('person.unit')}>
-          <select value={filter.unit ?? ''} onChange={(e) => setFilter({ ...filter, unit: e.target.value || undefined })}>
+          <select
+            value={filter.unit ?? ''}
+            onChange={(e) => setFilter({ ...filter, unit: e.target.value || undefined })}
+          >
             <option value="">{t('attendance.allUnits')}</option>
             {units.map((u) => (
               <option key={u} value={u}>
@@ -69,7 +82,11 @@ export function AttendanceScreen({ timeZone }: { timeZone: string }): React.JSX.
           </select>
         </Field>
         <label className="checkbox">
-          <input type="checkbox" checked={filter.onlyLate ?? false} onChange={(e) => setFilter({ ...filter, onlyLate: e.target.checked || undefined })} />
+          <input
+            type="checkbox"
+            checked={filter.onlyLate ?? false}
+            onChange={(e) => setFilter({ ...filter, onlyLate: e.target.checked || undefined })}
+          />
           {t('attendance.onlyLate')}
         </label>
         <label className="checkbox">

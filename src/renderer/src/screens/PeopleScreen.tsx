@@ -15,7 +15,10 @@ const PAGE = 50;
 export function PeopleScreen({ timeZone }: { timeZone: string }): React.JSX.Element {
   const t = useT();
   const language = useLanguage((s) => s.language);
-  const isAdmin = roleAllows(useSession((s) => s.session?.role), 'admin');
+  const isAdmin = roleAllows(
+    useSession((s) => s.session?.role),
+    'admin',
+  );
   const [query, setQuery] = useState('');
   const [includeInactive, setIncludeInactive] = useState(false);
   const [offset, setOffset] = useState(0);
@@ -132,13 +135,23 @@ export function PeopleScreen({ timeZone }: { timeZone: string }): React.JSX.Elem
         </tbody>
       </table>
       <div className="row">
-        <button type="button" className="button-ghost" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>
+        <button
+          type="button"
+          className="button-ghost"
+          disabled={offset === 0}
+          onClick={() => setOffset(Math.max(0, offset - PAGE))}
+        >
           {t('common.previous')}
         </button>
         <span className="note">
           {t('common.range', { from: total === 0 ? 0 : offset + 1, to: Math.min(total, offset + PAGE), total })}
         </span>
-        <button type="button" className="button-ghost" disabled={offset + PAGE >= total} onClick={() => setOffset(offset + PAGE)}>
+        <button
+          type="button"
+          className="button-ghost"
+          disabled={offset + PAGE >= total}
+          onClick={() => setOffset(offset + PAGE)}
+        >
           {t('common.next')}
         </button>
       </div>

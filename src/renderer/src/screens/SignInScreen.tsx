@@ -43,7 +43,13 @@ export function SignInScreen({ timeZone }: { timeZone: string }): React.JSX.Elem
         {endedBecause === 'expired' && <p className="note">{t('signIn.endedExpired')}</p>}
         {endedBecause === 'rejected' && <p className="note">{t('signIn.endedRejected')}</p>}
         <Field label={t('signIn.username')}>
-          <input value={username} onChange={(e) => setUsername(e.target.value)} autoComplete="username" required autoFocus />
+          <input
+            value={username}
+            onChange={(e) => setUsername(e.target.value)}
+            autoComplete="username"
+            required
+            autoFocus
+          />
         </Field>
         <Field label={t('signIn.secret')}>
           <input

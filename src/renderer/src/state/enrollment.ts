@@ -75,7 +75,10 @@ export const useEnrollment = create<EnrollmentState>()((set, get) => ({
     const fb = r.value;
     const samples =
       fb.accepted && fb.index !== null
-        ? [...get().samples, { index: fb.index, preview: URL.createObjectURL(new Blob([frame.jpeg], { type: 'image/jpeg' })) }]
+        ? [
+            ...get().samples,
+            { index: fb.index, preview: URL.createObjectURL(new Blob([frame.jpeg], { type: 'image/jpeg' })) },
+          ]
         : get().samples;
     set({ busy: false, feedback: fb, samples, ready: fb.ready });
   },

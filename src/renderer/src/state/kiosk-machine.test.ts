@@ -39,7 +39,9 @@ describe('kiosk state machine', () => {
   });
 
   it('shows the confirmation card on a check-in event, then clears it after the timeout', () => {
-    const checkedIn = frame({ event: { kind: 'checked_in', name: 'Siti Rahma', time: '2025-01-06T00:31:00Z', late: false } });
+    const checkedIn = frame({
+      event: { kind: 'checked_in', name: 'Siti Rahma', time: '2025-01-06T00:31:00Z', late: false },
+    });
     let s = run([
       { type: 'frame', result: frame(), fresh: true, now: 0 },
       { type: 'frame', result: checkedIn, fresh: true, now: 500 },
@@ -94,9 +96,7 @@ describe('kiosk state machine', () => {
   });
 
   it('shows a polite notice for an unknown face, which expires', () => {
-    let s = run([
-      { type: 'frame', result: frame({ event: { kind: 'unknown' } }), fresh: true, now: 0 },
-    ]);
+    let s = run([{ type: 'frame', result: frame({ event: { kind: 'unknown' } }), fresh: true, now: 0 }]);
     expect(s.mode).toBe('detecting');
     expect(s.notice).toMatchObject({ kind: 'unknown', until: 3000 });
     s = kioskReducer(s, { type: 'tick', now: 3000 });
@@ -122,7 +122,12 @@ describe('kiosk state machine', () => {
 
   it('carries guidance and progress from the latest frame', () => {
     const s = run([
-      { type: 'frame', result: frame({ guidance: 'too_far', progress: { frames: 1, required: 3 } }), fresh: true, now: 0 },
+      {
+        type: 'frame',
+        result: frame({ guidance: 'too_far', progress: { frames: 1, required: 3 } }),
+        fresh: true,
+        now: 0,
+      },
     ]);
     expect(s.guidance).toBe('too_far');
     expect(s.progress).toEqual({ frames: 1, required: 3 });

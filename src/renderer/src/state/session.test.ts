@@ -15,7 +15,10 @@ const session: Session = {
 };
 
 /** The real HTTP client over a fake fetch, recording the session header each call carried. */
-function recordingApi(reply: (path: string) => unknown): { api: HadirApi; calls: { path: string; token: string | null }[] } {
+function recordingApi(reply: (path: string) => unknown): {
+  api: HadirApi;
+  calls: { path: string; token: string | null }[];
+} {
   const calls: { path: string; token: string | null }[] = [];
   const api = createHttpClient({
     getToken: currentSessionToken,
@@ -36,7 +39,9 @@ afterEach(() => {
 
 describe('session store', () => {
   it('signs in, and signs out on the server with the session’s own token when idle', async () => {
-    const { api, calls } = recordingApi((url) => (url.endsWith('/auth/sessions') ? { kind: 'signed_in', session } : null));
+    const { api, calls } = recordingApi((url) =>
+      url.endsWith('/auth/sessions') ? { kind: 'signed_in', session } : null,
+    );
     setApiForTests(api);
     const outcome = await useSession.getState().signIn('petugas', '1234');
     expect(outcome.kind).toBe('signed_in');

@@ -23,10 +23,7 @@ export function CaptureStep({ maxFrameWidth }: { maxFrameWidth: number }): React
   const [method, setMethod] = useState<ConsentMethod>('signed_form');
 
   const faces = useMemo<DrawableFace[]>(
-    () =>
-      feedback?.face
-        ? [{ ...feedback.face, tone: feedback.accepted ? 'match' : 'unknown' }]
-        : [],
+    () => (feedback?.face ? [{ ...feedback.face, tone: feedback.accepted ? 'match' : 'unknown' }] : []),
     [feedback],
   );
 
@@ -55,7 +52,12 @@ export function CaptureStep({ maxFrameWidth }: { maxFrameWidth: number }): React
           </p>
         )}
         <div className="row">
-          <button type="button" onClick={() => void capture()} disabled={busy || camera.state !== 'live' || full} data-testid="capture">
+          <button
+            type="button"
+            onClick={() => void capture()}
+            disabled={busy || camera.state !== 'live' || full}
+            data-testid="capture"
+          >
             {t('enroll.capture')}
           </button>
           <span className="note">

@@ -56,10 +56,7 @@ export function SampleChecks({ feedback }: { feedback: EnrollmentSampleFeedback 
             <li key={name} className={c.ok ? 'check check-ok' : 'check check-bad'}>
               <span aria-hidden="true">{c.ok ? '✓' : '✕'}</span> {t(`enroll.check.${name}`)}
               {(c.value !== null || c.limit !== null) && (
-                <small>
-                  {' '}
-                  {t('enroll.valueLimit', { value: figure(c.value), limit: figure(c.limit) })}
-                </small>
+                <small> {t('enroll.valueLimit', { value: figure(c.value), limit: figure(c.limit) })}</small>
               )}
               {!c.ok && <div className="check-hint">{t(hintKey(c))}</div>}
             </li>

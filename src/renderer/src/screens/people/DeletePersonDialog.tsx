@@ -10,7 +10,13 @@ import { useT } from '../../state/language';
  * Deleting a person removes their face templates for good, so the operator types the employee number
  * to confirm, and chooses whether their attendance history goes too.
  */
-export function DeletePersonDialog({ person, onDone }: { person: PersonListItem; onDone: (deleted: boolean) => void }): React.JSX.Element {
+export function DeletePersonDialog({
+  person,
+  onDone,
+}: {
+  person: PersonListItem;
+  onDone: (deleted: boolean) => void;
+}): React.JSX.Element {
   const t = useT();
   const [typed, setTyped] = useState('');
   const [eraseAttendance, setEraseAttendance] = useState(false);

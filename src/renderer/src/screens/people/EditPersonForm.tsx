@@ -6,7 +6,13 @@ import { ErrorMessage } from '../../components/ErrorMessage';
 import { Field } from '../../components/Field';
 import { useT } from '../../state/language';
 
-export function EditPersonForm({ person, onDone }: { person: PersonListItem; onDone: (changed: boolean) => void }): React.JSX.Element {
+export function EditPersonForm({
+  person,
+  onDone,
+}: {
+  person: PersonListItem;
+  onDone: (changed: boolean) => void;
+}): React.JSX.Element {
   const t = useT();
   const [fields, setFields] = useState({
     employee_number: person.employee_number,
@@ -32,10 +38,18 @@ export function EditPersonForm({ person, onDone }: { person: PersonListItem; onD
       <h2>{t('people.editTitle', { name: person.full_name })}</h2>
       <div className="fields-row">
         <Field label={t('person.employeeNumber')}>
-          <input value={fields.employee_number} onChange={(e) => setFields({ ...fields, employee_number: e.target.value })} required />
+          <input
+            value={fields.employee_number}
+            onChange={(e) => setFields({ ...fields, employee_number: e.target.value })}
+            required
+          />
         </Field>
         <Field label={t('person.fullName')}>
-          <input value={fields.full_name} onChange={(e) => setFields({ ...fields, full_name: e.target.value })} required />
+          <input
+            value={fields.full_name}
+            onChange={(e) => setFields({ ...fields, full_name: e.target.value })}
+            required
+          />
         </Field>
         <Field label={t('person.unit')}>
           <input value={fields.unit} onChange={(e) => setFields({ ...fields, unit: e.target.value })} />

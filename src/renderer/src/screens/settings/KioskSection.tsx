@@ -41,7 +41,11 @@ export function KioskSection({ settings, save }: { settings: SettingsView; save:
         </Field>
       </div>
       <label className="checkbox">
-        <input type="checkbox" checked={kiosk.sound} onChange={(e) => setKiosk({ ...kiosk, sound: e.target.checked })} />
+        <input
+          type="checkbox"
+          checked={kiosk.sound}
+          onChange={(e) => setKiosk({ ...kiosk, sound: e.target.checked })}
+        />
         {t('settings.kiosk.sound')}
       </label>
       <label className="checkbox">

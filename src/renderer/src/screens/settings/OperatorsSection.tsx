@@ -25,7 +25,11 @@ export function OperatorsSection(): React.JSX.Element {
 
   const create = async (e: FormEvent): Promise<void> => {
     e.preventDefault();
-    const r = await api().createOperator({ ...form, username: form.username.trim(), displayName: form.displayName.trim() });
+    const r = await api().createOperator({
+      ...form,
+      username: form.username.trim(),
+      displayName: form.displayName.trim(),
+    });
     if (!r.ok) return setError(r.error);
     setForm({ username: '', displayName: '', role: 'operator', secret: '' });
     void load();
@@ -63,11 +67,7 @@ export function OperatorsSection(): React.JSX.Element {
                 </select>
               </td>
               <td>
-                {o.locked_until
-                  ? t('settings.operators.locked')
-                  : o.active
-                    ? t('people.active')
-                    : t('people.inactive')}
+                {o.locked_until ? t('settings.operators.locked') : o.active ? t('people.active') : t('people.inactive')}
               </td>
               <td>
                 <button type="button" className="button-ghost" onClick={() => void update(o.id, { active: !o.active })}>
@@ -83,7 +83,11 @@ export function OperatorsSection(): React.JSX.Element {
           <input value={form.username} onChange={(e) => setForm({ ...form, username: e.target.value })} required />
         </Field>
         <Field label={t('settings.operators.displayName')}>
-          <input value={form.displayName} onChange={(e) => setForm({ ...form, displayName: e.target.value })} required />
+          <input
+            value={form.displayName}
+            onChange={(e) => setForm({ ...form, displayName: e.target.value })}
+            required
+          />
         </Field>
         <Field label={t('settings.operators.role')}>
           <select value={form.role} onChange={(e) => setForm({ ...form, role: e.target.value as Role })}>

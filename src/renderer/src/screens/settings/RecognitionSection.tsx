@@ -5,10 +5,18 @@ import { useT } from '../../state/language';
 import type { SaveSettings } from '../SettingsScreen';
 
 /** Thresholds come from calibration: the calibrated operating points are shown, an override is explicit. */
-export function RecognitionSection({ settings, save }: { settings: SettingsView; save: SaveSettings }): React.JSX.Element {
+export function RecognitionSection({
+  settings,
+  save,
+}: {
+  settings: SettingsView;
+  save: SaveSettings;
+}): React.JSX.Element {
   const t = useT();
   const r = settings.recognition;
-  const [override, setOverride] = useState(r.thresholdSource === 'manual' && r.threshold !== null ? String(r.threshold) : '');
+  const [override, setOverride] = useState(
+    r.thresholdSource === 'manual' && r.threshold !== null ? String(r.threshold) : '',
+  );
   const [margin, setMargin] = useState(r.margin);
   const [requiredFrames, setRequiredFrames] = useState(r.requiredFrames);
   const [requireLiveness, setRequireLiveness] = useState(r.requireLiveness);
@@ -47,10 +55,24 @@ export function RecognitionSection({ settings, save }: { settings: SettingsView;
       )}
       <div className="fields-row">
         <Field label={t('settings.recognition.override')} hint={t('settings.recognition.overrideHint')}>
-          <input type="number" step={0.005} min={-1} max={1} value={override} onChange={(e) => setOverride(e.target.value)} />
+          <input
+            type="number"
+            step={0.005}
+            min={-1}
+            max={1}
+            value={override}
+            onChange={(e) => setOverride(e.target.value)}
+          />
         </Field>
         <Field label={t('settings.recognition.margin')}>
-          <input type="number" step={0.01} min={0} max={1} value={margin} onChange={(e) => setMargin(Number(e.target.value))} />
+          <input
+            type="number"
+            step={0.01}
+            min={0}
+            max={1}
+            value={margin}
+            onChange={(e) => setMargin(Number(e.target.value))}
+          />
         </Field>
         <Field label={t('settings.recognition.requiredFrames')}>
           <input

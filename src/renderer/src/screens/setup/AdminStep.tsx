@@ -30,7 +30,12 @@ export function AdminStep({ onDone }: { onDone: () => void }): React.JSX.Element
     <form className="panel" onSubmit={(e) => void create(e)} data-testid="setup-admin">
       <p className="note">{t('setup.admin.explain')}</p>
       <Field label={t('signIn.username')}>
-        <input value={form.username} onChange={(e) => setForm({ ...form, username: e.target.value })} required autoComplete="username" />
+        <input
+          value={form.username}
+          onChange={(e) => setForm({ ...form, username: e.target.value })}
+          required
+          autoComplete="username"
+        />
       </Field>
       <Field label={t('settings.operators.displayName')}>
         <input value={form.displayName} onChange={(e) => setForm({ ...form, displayName: e.target.value })} required />

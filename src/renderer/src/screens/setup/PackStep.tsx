@@ -6,7 +6,13 @@ import { ErrorMessage } from '../../components/ErrorMessage';
 import { useT } from '../../state/language';
 
 /** Choose an installed model pack and accept its licence (packs are imported with `hadir models import`). */
-export function PackStep({ setup, onDone }: { setup: SetupStatus; onDone: (s: SetupStatus) => void }): React.JSX.Element {
+export function PackStep({
+  setup,
+  onDone,
+}: {
+  setup: SetupStatus;
+  onDone: (s: SetupStatus) => void;
+}): React.JSX.Element {
   const t = useT();
   const installed = setup.packs.filter((p) => p.installed);
   const [packId, setPackId] = useState(setup.activePack ?? installed[0]?.id ?? '');
