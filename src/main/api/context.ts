@@ -5,14 +5,8 @@ import type { Identity } from '../../shared/identity';
 import type { ModelPack } from '../engine/manifest';
 import type { EngineStatus, RequestOptions } from '../engine/pool';
 import type { AnalyzeParams } from '../engine/protocol';
-import type { AttendanceService } from '../services/attendance-service';
-import type { ApiKeyService } from '../services/api-keys';
-import type { FaceService } from '../services/face-service';
+import type { AppServices } from '../services/app-services';
 import type { KioskFront } from '../services/kiosk-front';
-import type { OperatorService } from '../services/operators';
-import type { SessionService } from '../services/sessions';
-import type { SiteSettingsService } from '../services/site-settings';
-import type { Db } from '../store/db';
 import type { AccessLevel } from './access';
 import type { Access, ApiPrincipal, KeyVerifier } from './auth';
 import type { ServerConfig } from './config';
@@ -69,15 +63,7 @@ export interface ServerDeps {
 }
 
 /** The services behind the store-backed routes: the same objects the kiosk (IPC) and the CLI call. */
-export interface HadirServices {
-  db: Db;
-  faces: FaceService;
-  attendance: AttendanceService;
-  operators: OperatorService;
-  keys: ApiKeyService;
-  sessions: SessionService;
-  settings: SiteSettingsService;
-}
+export type HadirServices = Omit<AppServices, 'kiosk'>;
 
 export interface Thresholds {
   match: number | null;

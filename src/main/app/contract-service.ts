@@ -26,7 +26,8 @@ export function createContractService(s: AppServices): ContractService {
   /** The caller, checked for the method's level; a stale token on a public method counts as nobody. */
   async function caller(method: ContractMethod, ctx: CallContext): Promise<Principal> {
     const level = HTTP_ROUTES[method].auth;
-    const cred = { apiKey: null, sessionToken: ctx.sessionToken, loopback: ctx.local };
+    // Kiosk-level calls (frames, status) are not operator activity: they must not keep a session alive.
+    const cred = { apiKey: null, sessionToken: ctx.sessionToken, loopback: ctx.local, touch: level !== 'kiosk' };
     let p: Principal;
     try {
       p = await resolveCredentials(cred, control);
