@@ -33,6 +33,7 @@ import { buildFakeCameras, type FakeCameras } from './support/camera';
 import { videoPlaying } from './support/page';
 import type { PageCanvas, PageWindow } from './support/page-types';
 import { browserE2eSkipReason } from './support/tools';
+import { openAllDaySchedule } from '../src/main/testing/schedules';
 
 const skipReason = browserE2eSkipReason();
 if (skipReason) console.log(skipReason);
@@ -42,20 +43,7 @@ const PERSON = { employee_number: '199001012015031001', full_name: 'Rina Wulanda
 const SYSTEM = { type: 'cli' as const, id: 'e2e' };
 
 /** Every day open, check-in all day long (so the test never depends on the hour), a long cooldown. */
-function allDaySchedule(): ScheduleConfig {
-  const day = {
-    checkIn: ['00:00', '23:58'] as [string, string],
-    onTimeUntil: '23:58',
-    checkOut: ['23:58', '23:59'] as [string, string],
-  };
-  return {
-    timeZone: 'Asia/Jakarta',
-    week: { sun: day, mon: day, tue: day, wed: day, thu: day, fri: day, sat: day },
-    cooldownSeconds: 600,
-    recordOnHolidays: true,
-    recordOnLeave: true,
-  };
-}
+const allDaySchedule = (): ScheduleConfig => openAllDaySchedule(600);
 
 describe.skipIf(skipReason !== null)('the real kiosk in Chromium (real server, engine and database)', () => {
   let cameras: FakeCameras;

@@ -19,6 +19,7 @@ import { photo } from '../testing/http-client';
 import { tempDb } from '../testing/temp-db';
 import { RENDERER_CSP, rendererMount } from './renderer-static';
 import { createServer } from './server';
+import { openAllDaySchedule } from '../testing/schedules';
 
 /**
  * The kiosk's routes with the real engine over a temporary database: status, streamed frames (raw JPEG
@@ -46,20 +47,7 @@ async function cameraFrame(name: string): Promise<Buffer> {
     .toBuffer();
 }
 
-function allDay(): ScheduleConfig {
-  const day = {
-    checkIn: ['00:00', '23:58'] as [string, string],
-    onTimeUntil: '23:58',
-    checkOut: ['23:58', '23:59'] as [string, string],
-  };
-  return {
-    timeZone: 'Asia/Jakarta',
-    week: { sun: day, mon: day, tue: day, wed: day, thu: day, fri: day, sat: day },
-    cooldownSeconds: 600,
-    recordOnHolidays: true,
-    recordOnLeave: true,
-  };
-}
+const allDay = (): ScheduleConfig => openAllDaySchedule(600);
 
 beforeAll(async () => {
   pack = await resolvePack(undefined);

@@ -12,6 +12,7 @@ import { type Db, openDb } from '../store/db';
 import { type FilePart, photo, postJson, postParts } from '../testing/http-client';
 import { type Labels, testdataDir } from '../testing/paths';
 import { type RunningServer, startServer } from './server';
+import { openAllDaySchedule } from '../testing/schedules';
 
 /**
  * The people, attendance, session, setup and admin routes over real HTTP on loopback: `startServer`
@@ -62,20 +63,7 @@ const count = (sql: string, ...args: unknown[]) =>
     .get(...args) as number;
 
 /** A schedule whose check-in window covers the whole day so far (and check-out the rest), in the site's zone. */
-function openAllDay(): ScheduleConfig {
-  const day = {
-    checkIn: ['00:00', '23:58'] as [string, string],
-    onTimeUntil: '23:58',
-    checkOut: ['23:58', '23:59'] as [string, string],
-  };
-  return {
-    timeZone: 'Asia/Jakarta',
-    week: { sun: day, mon: day, tue: day, wed: day, thu: day, fri: day, sat: day },
-    cooldownSeconds: 60,
-    recordOnHolidays: true,
-    recordOnLeave: true,
-  };
-}
+const openAllDay = (): ScheduleConfig => openAllDaySchedule(60);
 
 const closedAllWeek = (): ScheduleConfig => ({
   ...openAllDay(),

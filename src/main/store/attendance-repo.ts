@@ -1,9 +1,4 @@
-import type {
-  AttendanceDecidedBy,
-  AttendanceQuery,
-  AttendanceRecord,
-  DailySummaryPerson,
-} from '../../shared/attendance';
+import type { AttendanceQuery, AttendanceRecord, DailySummaryPerson } from '../../shared/attendance';
 import type { Db } from './db';
 
 /** The SQL of attendance records, holidays and leave. Callers own the transactions. */
@@ -16,26 +11,11 @@ function toRecord(r: AttendanceRow): AttendanceRecord {
   return { ...r, late: r.late === 1 };
 }
 
-export interface NewAttendance {
+/** A new record: every column of a record but its id and timestamps, with `at` as both timestamps. */
+export type NewAttendance = Omit<AttendanceRecord, 'id' | 'person_id' | 'created_at' | 'updated_at'> & {
   person_id: number;
-  employee_number: string;
-  full_name: string;
-  unit: string | null;
-  local_date: string;
-  check_in_at: string | null;
-  check_out_at: string | null;
-  late: boolean;
-  kiosk_id: string | null;
-  similarity: number | null;
-  liveness: number | null;
-  check_out_kiosk_id: string | null;
-  check_out_similarity: number | null;
-  check_out_liveness: number | null;
-  decided_by: AttendanceDecidedBy;
-  clock_flag: string | null;
-  note: string | null;
   at: string;
-}
+};
 
 /** Columns a check-out or an operator's correction may change. */
 export type AttendancePatch = Partial<
