@@ -19,7 +19,7 @@ import { photo } from '../testing/http-client';
 import { tempDb } from '../testing/temp-db';
 import { RENDERER_CSP, rendererMount } from './renderer-static';
 import { createServer } from './server';
-import { openAllDaySchedule } from '../testing/schedules';
+import { ALL_DAY_ZONE, openAllDaySchedule } from '../testing/schedules';
 
 /**
  * The kiosk's routes with the real engine over a temporary database: status, streamed frames (raw JPEG
@@ -156,7 +156,7 @@ describe('kiosk routes', () => {
     const s = json<AppStatus>(r);
     expect(s.engine).toMatchObject({ state: 'ready', ready: true, packId: pack.pack.id, livenessAvailable: true });
     expect(s.database).toEqual({ ok: true, message: null });
-    expect(s).toMatchObject({ setupComplete: false, gallerySize: 0, language: 'id', timeZone: 'Asia/Jakarta' });
+    expect(s).toMatchObject({ setupComplete: false, gallerySize: 0, language: 'id', timeZone: ALL_DAY_ZONE });
     expect(s.kiosk.maxFrameWidth).toBe(640);
   });
 

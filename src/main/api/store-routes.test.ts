@@ -12,7 +12,7 @@ import { type Db, openDb } from '../store/db';
 import { type FilePart, photo, postJson, postParts } from '../testing/http-client';
 import { type Labels, testdataDir } from '../testing/paths';
 import { type RunningServer, startServer } from './server';
-import { openAllDaySchedule } from '../testing/schedules';
+import { ALL_DAY_ZONE, openAllDaySchedule } from '../testing/schedules';
 
 /**
  * The people, attendance, session, setup and admin routes over real HTTP on loopback: `startServer`
@@ -875,7 +875,7 @@ describe('attendance', () => {
   });
 
   it('GET /attendance answers the records and the day’s summary; filters are checked', async () => {
-    const today = localParts(new Date(), 'Asia/Jakarta').date;
+    const today = localParts(new Date(), ALL_DAY_ZONE).date;
     const page = await json<{ records: { person_id: number }[]; summary: { present: number } | null }>(
       await req('GET', '/api/v1/attendance', bearer(readKey)),
     );
