@@ -1,19 +1,9 @@
-import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { facesDir, repoRoot, testdataDir } from '../testing/paths';
+import { facesDir, testdataDir } from '../testing/paths';
+import { runHadir } from '../testing/run-cli';
 
-const run = promisify(execFile);
-const hadir = async (...args: string[]) => {
-  try {
-    const r = await run(process.execPath, [path.join(repoRoot, 'bin/hadir.mjs'), ...args], { cwd: repoRoot });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-};
+const hadir = (...args: string[]) => runHadir(args);
 
 describe('hadir CLI', () => {
   it('analyze --json prints one line per image in input order, errors as values, exit 1', async () => {

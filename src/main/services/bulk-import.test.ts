@@ -1,20 +1,19 @@
-import { execFile } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPipeline } from '../engine/open-pipeline';
 import type { FacePipeline } from '../engine/pipeline';
 import { openDb } from '../store/db';
 import { ImportRepo } from '../store/import-repo';
-import { facesDir, haveSharedData, repoRoot } from '../testing/paths';
+import { facesDir, haveSharedData } from '../testing/paths';
 import { tempDb } from '../testing/temp-db';
 import { decodeImage } from '../vision/decode';
 import { pipelineAnalyzer } from './analyzer';
 import { parseCsv, planImport, runImport, type ImportOptions } from './bulk-import';
 import { FaceService } from './face-service';
+import { runHadir } from '../testing/run-cli';
 
 const actor = { type: 'cli' as const, id: 'tester' };
 const opts: ImportOptions = { actor, consentMethod: 'signed form (HR archive)' };
@@ -197,18 +196,7 @@ describe.skipIf(!haveSharedData())('hadir import, people, identify', () => {
     rmSync(dataDir, { recursive: true, force: true });
     if (folder) rmSync(folder, { recursive: true, force: true });
   });
-  const hadir = async (...args: string[]) => {
-    try {
-      const r = await promisify(execFile)(process.execPath, [path.join(repoRoot, 'bin/hadir.mjs'), ...args], {
-        cwd: repoRoot,
-        env: { ...process.env, HADIR_DATA_DIR: dataDir },
-      });
-      return { code: 0, stdout: r.stdout, stderr: r.stderr };
-    } catch (e) {
-      const err = e as { code: number; stdout: string; stderr: string };
-      return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-    }
-  };
+  const hadir = (...args: string[]) => runHadir(args, { HADIR_DATA_DIR: dataDir });
 
   it('imports a folder (resumably), lists the people and identifies new photos of them', async () => {
     const first = await hadir('import', folder, '--json');

@@ -1,8 +1,6 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getPack } from '../engine/manifest';
 import { openDb } from '../store/db';
@@ -11,7 +9,7 @@ import { PeopleRepo } from '../store/people-repo';
 import { SettingsRepo } from '../store/settings-repo';
 import { TemplatesRepo } from '../store/templates-repo';
 import { embedLabelledPhotos } from '../testing/labelled-embeddings';
-import { haveSharedData, repoRoot, testdataDir } from '../testing/paths';
+import { haveSharedData, testdataDir } from '../testing/paths';
 import { randomUnitVectors } from '../testing/synthetic-faces';
 import { tempDb } from '../testing/temp-db';
 import {
@@ -24,6 +22,7 @@ import {
   type LabelledEmbedding,
 } from './calibrate';
 import { matchPolicy, thresholdsKey } from './thresholds';
+import { runHadir } from '../testing/run-cli';
 
 describe('calibration maths', () => {
   it('inverts the normal CDF', () => {
@@ -139,19 +138,7 @@ describe.skipIf(!haveSharedData())('calibration on labels.json', () => {
 describe.skipIf(!haveSharedData())('hadir calibrate', () => {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'hadir-cal-cli-'));
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
-  const hadir = async (...args: string[]) => {
-    try {
-      const r = await promisify(execFile)(process.execPath, [path.join(repoRoot, 'bin/hadir.mjs'), ...args], {
-        cwd: repoRoot,
-        env: { ...process.env, HADIR_DATA_DIR: dataDir },
-        maxBuffer: 1 << 24,
-      });
-      return { code: 0, stdout: r.stdout, stderr: r.stderr };
-    } catch (e) {
-      const err = e as { code: number; stdout: string; stderr: string };
-      return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-    }
-  };
+  const hadir = (...args: string[]) => runHadir(args, { HADIR_DATA_DIR: dataDir });
 
   it('calibrates labels.json, stores the threshold for the gallery size, and identify then uses it', async () => {
     const r = await hadir(
