@@ -67,7 +67,7 @@ export async function createSession(modelPath: string, opts: SessionOptions = {}
       throw new HadirError(
         'PROVIDER_UNAVAILABLE',
         `the CUDA execution provider is not available: ${missing}. Install the CUDA build of onnxruntime-node ` +
-          '(npm install --onnxruntime-node-install=cuda12) on a machine with CUDA 12 and cuDNN 9, or set provider to auto or cpu.',
+          '(npm run cuda:install) on a machine with CUDA 12 and cuDNN 9, or set provider to auto or cpu.',
       );
     }
     try {
@@ -79,7 +79,7 @@ export async function createSession(modelPath: string, opts: SessionOptions = {}
         throw new HadirError(
           'PROVIDER_UNAVAILABLE',
           `the CUDA execution provider is not available: ${reason}. Install the CUDA build of onnxruntime-node ` +
-            '(npm install --onnxruntime-node-install=cuda12) on a machine with CUDA 12 and cuDNN 9, or set provider to auto or cpu.',
+            '(npm run cuda:install) on a machine with CUDA 12 and cuDNN 9, or set provider to auto or cpu.',
           { cause: e },
         );
       }

@@ -1,0 +1,179 @@
+/**
+ * The wire between a kiosk and the hub (`hadir hub`): pairing, gallery replication (hub → kiosk) and
+ * attendance push (kiosk → hub). Both sides import these types; the hub validates every body it
+ * receives against them and the kiosk every body it reads, so a change here is a protocol change.
+ *
+ * Every route lives under `/api/v1/sync/`. Except `join`, each request carries the device credential
+ * as `Authorization: Bearer <credential>`. Errors are the API's usual JSON body
+ * `{ error: { code, message }, request_id }` with these codes: UNAUTHORIZED (no, unknown or revoked
+ * credential — a revoked device reads `DEVICE_REVOKED` in `error.reason`), FORBIDDEN (asking for
+ * another site), BAD_REQUEST (a malformed body, a tampered or foreign cursor), NOT_FOUND (an
+ * unknown, used or expired pairing code: one answer for all three, so a guesser learns nothing),
+ * RATE_LIMITED.
+ *
+ * Field names are snake_case like the rest of `/api/v1`.
+ */
+
+export const SYNC_PROTOCOL_VERSION = 1;
+
+// --- Pairing --------------------------------------------------------------------------------------
+
+/** `POST /api/v1/sync/join` — no credential; the one-time code is the proof. */
+export interface JoinRequest {
+  /** The code `hadir hub pair <site>` printed (case and dashes ignored). */
+  code: string;
+  /** A name for the device list, e.g. the host name ("Loket Lt.1"). */
+  name: string;
+  app_version: string;
+  /** The model pack the kiosk runs: it receives templates of this pack only. */
+  pack_id: string;
+  protocol: number;
+}
+
+export interface JoinResponse {
+  device_id: string;
+  /** Shown once; the hub keeps only its hash. The kiosk stores it in a 0600 file. */
+  credential: string;
+  site: SyncSite;
+  /** The hub's identity, so a kiosk never mixes two hubs' data. */
+  hub_id: string;
+  /** The hub's clock at the answer (ISO-8601 UTC), for the kiosk's first offset estimate. */
+  server_time: string;
+}
+
+// --- Gallery replication (hub → kiosk) ------------------------------------------------------------
+
+/**
+ * `GET /api/v1/sync/changes?cursor=<opaque>&wait=<seconds 0..30>&limit=<1..500>`
+ *
+ * No cursor: the first sync, which streams the site's whole state in pages (`phase: 'snapshot'`)
+ * and then continues with the change log from the point the snapshot started. A cursor is opaque
+ * (signed by the hub; a tampered one or another device's is 400): the kiosk stores the last one it
+ * applied and sends it back. `wait` > 0 long-polls: with nothing new the hub holds the request until a
+ * change arrives or `wait` seconds pass, then answers with an empty page and the same position.
+ *
+ * The kiosk applies a page's items in order, in one local transaction together with the new cursor,
+ * so a crash never leaves it between two positions. Items are states, not diffs: applying one twice
+ * is harmless.
+ */
+export interface ChangesPage {
+  phase: 'snapshot' | 'log';
+  items: SyncItem[];
+  cursor: string;
+  /** More is ready now: ask again at once (without waiting). */
+  more: boolean;
+  /** During the snapshot: people sent so far and the site's total, for a progress bar. */
+  progress?: { done: number; total: number };
+  server_time: string;
+}
+
+export type SyncItem = SyncPersonUpsert | SyncPersonDelete | SyncSiteUpdate;
+
+/** Someone the kiosk's site may see, whole: replaces whatever the kiosk holds for this hub id. */
+export interface SyncPersonUpsert {
+  type: 'person';
+  person: SyncPerson;
+}
+
+/** Someone the kiosk must no longer hold (deleted, moved away, site access withdrawn): delete everywhere. */
+export interface SyncPersonDelete {
+  type: 'person_delete';
+  /** The hub's id for the person; the employee number is not sent for someone leaving the site. */
+  hub_id: string;
+}
+
+/** The site's own data: name, time zone, schedule, holidays. Replaces what the kiosk has. */
+export interface SyncSiteUpdate {
+  type: 'site';
+  site: SyncSite;
+}
+
+export interface SyncSite {
+  code: string;
+  name: string;
+  /** IANA zone, e.g. Asia/Jakarta. */
+  time_zone: string;
+  /**
+   * The kiosk's own schedule format (ScheduleSettings in services/schedule.ts), or null: a site
+   * without a schedule takes check-ins all day and records them without lateness.
+   */
+  schedule: unknown | null;
+  holidays: { date: string; name: string }[];
+}
+
+export interface SyncPerson {
+  hub_id: string;
+  employee_number: string;
+  full_name: string;
+  unit: string | null;
+  active: boolean;
+  /** Templates of the kiosk's pack only. */
+  templates: SyncTemplate[];
+  /** Registered leave that touches today or later (the kiosk refuses or records per its schedule). */
+  leave: { from_date: string; to_date: string; kind: string }[];
+  updated_at: string;
+}
+
+export interface SyncTemplate {
+  hub_id: string;
+  pack_id: string;
+  dim: number;
+  /** Float32 little-endian, L2-normalised, base64. */
+  embedding: string;
+  created_at: string;
+}
+
+// --- Attendance (kiosk → hub) ---------------------------------------------------------------------
+
+/**
+ * `POST /api/v1/sync/events` — a batch of the kiosk's outbox, oldest first. The hub stores each
+ * event once: (device, seq) is unique, so a retried or reordered batch is harmless. It answers the
+ * highest seq up to which it holds every event of this device (contiguous from 1); the kiosk drops
+ * what is acknowledged from its outbox and resends the rest.
+ */
+export interface PushRequest {
+  events: AttendanceEvent[];
+}
+
+export interface AttendanceEvent {
+  /** The kiosk's local sequence number, 1, 2, 3… without gaps. (device id, seq) is the idempotency key. */
+  seq: number;
+  /** The hub's id of the person, when the kiosk knows it (a replicated person); else null. */
+  person_hub_id: string | null;
+  employee_number: string;
+  type: 'in' | 'out';
+  /** When it happened, by the kiosk's clock (ISO-8601 UTC). */
+  occurred_at: string;
+  /**
+   * The kiosk's measured offset from the hub's clock in ms (hub − kiosk), from its latest exchange,
+   * or null before any. The hub flags events whose clock looks wrong; it never drops them.
+   */
+  clock_offset_ms: number | null;
+  /** How the kiosk decided: its local record's verdict and evidence. */
+  decision: {
+    decided_by: 'face' | 'operator' | 'api';
+    late: boolean;
+    similarity: number | null;
+    liveness: number | null;
+    clock_flag: string | null;
+  };
+}
+
+export interface PushResponse {
+  /** Every event with seq ≤ acked_seq is stored at the hub. */
+  acked_seq: number;
+  /** How many events of this batch were new (the rest were already stored). */
+  stored: number;
+  server_time: string;
+}
+
+// --- Heartbeat -----------------------------------------------------------------------------------
+
+/** `POST /api/v1/sync/status` — what the hub's device list shows. Sent with every sync cycle. */
+export interface DeviceStatusReport {
+  app_version: string;
+  pack_id: string;
+  liveness: boolean;
+  outbox_depth: number;
+  camera: 'ok' | 'missing' | 'unknown';
+}
