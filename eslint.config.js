@@ -28,11 +28,16 @@ const REACT = pkg(['react', 'react-dom', 'zustand'], 'UI libraries belong to src
  * Each entry lists the layers above it (store and engine are one level: neither is above the other).
  */
 const MAIN_LAYERS = {
-  vision: ['engine', 'store', 'services', 'api', 'app', 'cli'],
-  engine: ['services', 'api', 'app', 'cli'],
-  store: ['services', 'api', 'app', 'cli'],
-  services: ['api', 'app', 'cli'],
-  api: ['app', 'cli'],
+  vision: ['engine', 'store', 'services', 'sync', 'api', 'hub', 'app', 'cli'],
+  engine: ['services', 'sync', 'api', 'hub', 'app', 'cli'],
+  store: ['services', 'sync', 'api', 'hub', 'app', 'cli'],
+  services: ['sync', 'api', 'hub', 'app', 'cli'],
+  // A kiosk's side of the hub (replica, outbox, `hadir join`): over the store and the services' rules;
+  // the API, the app and the CLI start it.
+  sync: ['api', 'hub', 'app', 'cli'],
+  // The hub (`hadir hub`) stands beside the API and reuses its HTTP pieces, so the API never imports it.
+  api: ['hub', 'app', 'cli'],
+  hub: ['app', 'cli'],
 };
 const MAIN_PATTERNS = [
   REACT,

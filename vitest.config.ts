@@ -18,6 +18,7 @@ export default defineConfig({
     maxWorkers: 2,
     reporters: ['default', './scripts/summary-reporter.ts'],
     // The model-heavy analysis of the test photos runs once per run and is shared (inject('analysisJsonl')).
-    globalSetup: ['./src/main/testing/analysis-setup.ts'],
+    // One PostgreSQL server per run for the hub's tests (inject('pgAdminUrl')); each file makes its own database.
+    globalSetup: ['./src/main/testing/analysis-setup.ts', './src/main/testing/postgres-setup.ts'],
   },
 });

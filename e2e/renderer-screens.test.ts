@@ -42,10 +42,12 @@ describe.skipIf(skipReason !== null)('every screen in Chromium (web mode, stub s
     stub.faceMode = 'none';
     const page = await browser!.context.newPage();
     const errors = collectPageErrors(page);
-    await page.goto(`${server.url}/app/`);
+    // The setup link `hadir serve` prints at first start: the wizard takes its one-time token.
+    await page.goto(`${server.url}/app/?setup=${stub.setupToken}`);
 
     // First run: model pack and licence.
     await page.waitForSelector('[data-testid="setup-pack"]');
+    expect(page.url()).not.toContain('setup='); // the token left the address bar (and the history)
     await screenshot(page, 'setup-1-pack');
     const next = page.getByRole('button', { name: 'Lanjut', exact: true });
     expect(await next.isDisabled()).toBe(true); // not before the licence is accepted

@@ -7,12 +7,14 @@
 import {
   HTTP_ROUTES,
   SESSION_HEADER,
+  SETUP_HEADER,
   type AppStatus,
   type AttendancePage,
   type ContractMethod,
   type EnrollmentSampleFeedback,
   type FrameResult,
   type HttpRoute,
+  type KioskEvent,
   type ModelPackInfo,
   type Operator,
   type PersonListItem,
@@ -21,6 +23,7 @@ import {
   type SettingsView,
   type SetupStatus,
 } from '../../src/shared/contract';
+import type { AttendanceStats } from '../../src/shared/attendance';
 import { REQUEST_VALIDATORS } from '../../src/shared/contract-validation';
 import type { ApiReply, ApiRequest } from './static-server';
 
@@ -173,6 +176,39 @@ function attendance(from: string, to: string): AttendancePage {
   };
 }
 
+/**
+ * Plausible chart data: 30 days up to `to` (weekends closed, one holiday, a few late arrivals each day)
+ * and arrivals of `to` between 06:00 and 10:00 peaking before the 07:30 limit.
+ */
+export function stubStats(from: string, to: string): AttendanceStats {
+  const days: AttendanceStats['days'] = [];
+  for (let d = from, i = 0; d <= to; i++) {
+    const weekday = new Date(`${d}T00:00:00Z`).getUTCDay();
+    const holiday = i === 7 ? 'Hari Raya Nyepi' : null;
+    const workday = weekday !== 0 && weekday !== 6 && holiday === null;
+    const late = workday ? 2 + ((i * 7) % 5) : 0;
+    const onTime = workday ? 34 - late - (i % 3) : 0;
+    days.push({ date: d, present: onTime + late, on_time: onTime, late, workday, holiday });
+    d = new Date(Date.parse(`${d}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+  }
+  const counts = [0, 1, 2, 4, 6, 9, 7, 3, 2, 1, 1, 0, 1, 0, 0, 0];
+  return {
+    from,
+    to,
+    unit: null,
+    days,
+    arrivals: {
+      date: to,
+      bin_minutes: 15,
+      bins: counts.map((count, i) => ({
+        start: `${String(6 + Math.floor(i / 4)).padStart(2, '0')}:${String((i % 4) * 15).padStart(2, '0')}`,
+        count,
+      })),
+      on_time_until: '07:30',
+    },
+  };
+}
+
 function settings(): SettingsView {
   return {
     language: 'id',
@@ -180,6 +216,8 @@ function settings(): SettingsView {
     recognition: {
       threshold: 0.412,
       thresholdSource: 'calibrated',
+      gallery: null,
+      targetFpir: 0.001,
       calibrated: [
         { far: 1e-3, threshold: 0.352, tar: 0.991 },
         { far: 1e-4, threshold: 0.412, tar: 0.978 },
@@ -192,7 +230,13 @@ function settings(): SettingsView {
       headTurnChallenge: false,
     },
     schedule: STUB_SCHEDULE,
-    api: { host: '127.0.0.1', port: 5010, legacyRoutes: false, tls: { enabled: false, fingerprint: null } },
+    api: {
+      host: '127.0.0.1',
+      port: 5010,
+      legacyRoutes: false,
+      tls: { enabled: false, fingerprint: null },
+      trustedProxies: [],
+    },
     models: {
       packs: [{ ...PACK, licenseAccepted: true, active: true }],
       provider: 'cpu',
@@ -238,6 +282,8 @@ export class StubApi {
   faceMode: FaceMode = 'match';
   /** The frame (1-based) whose reply carries a check-in; later frames get the cooldown. */
   checkInOnFrame = 4;
+  /** The event of the frames after the check-in (the cooldown, as the server words it). */
+  cooldownEvent: KioskEvent = { kind: 'cooldown', retryAfterSeconds: 55 };
   frames: { width: number; height: number; kioskId: string; bytes: number; jpeg: boolean }[] = [];
   samples = 0;
   calls: ContractMethod[] = [];
@@ -246,7 +292,10 @@ export class StubApi {
 
   private session: Session | null = null;
 
-  /** Puts the stub into first-run mode (the wizard shows). */
+  /** The first-run token the setup link carries, as `hadir serve` prints it (see {@link firstRun}). */
+  readonly setupToken = 'stub-setup-token-0123456789';
+
+  /** Puts the stub into first-run mode (the wizard shows; the setup calls need {@link setupToken}). */
   firstRun(): void {
     this.status = { ...readyStatus(), setupComplete: false };
     this.setup = { ...this.setup, complete: false, activePack: null, hasAdmin: false, packs: [PACK] };
@@ -276,6 +325,10 @@ export class StubApi {
         this.invalid.push(`${match.method}: ${(e as Error).message}`);
         return this.error(400, 'BAD_REQUEST', (e as Error).message);
       }
+    }
+    // As the real server: first-run setup over HTTP only with the token of the setup link.
+    if (match.route.auth === 'setup' && req.headers[SETUP_HEADER.toLowerCase()] !== this.setupToken) {
+      return this.error(403, 'FORBIDDEN', 'stub: first-run setup needs the setup link');
     }
     if (match.route.auth === 'operator' || match.route.auth === 'admin') {
       if (!this.session || req.headers[SESSION_HEADER.toLowerCase()] !== this.session.token) {
@@ -398,6 +451,8 @@ export class StubApi {
         return ok(['Bagian Umum', 'Keuangan']);
       case 'queryAttendance':
         return ok(attendance(q.get('from') ?? '', q.get('to') ?? ''));
+      case 'attendanceStats':
+        return ok(stubStats(q.get('from') ?? '', q.get('to') ?? ''));
       case 'exportAttendance':
         return {
           status: 200,
@@ -497,7 +552,7 @@ export class StubApi {
         n === this.checkInOnFrame
           ? { kind: 'checked_in', name: 'Uji Coba', time: new Date().toISOString(), late: false }
           : n > this.checkInOnFrame
-            ? { kind: 'cooldown', retryAfterSeconds: 55 }
+            ? this.cooldownEvent
             : null,
     };
   }

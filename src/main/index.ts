@@ -8,6 +8,7 @@
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, ipcMain, session } from 'electron';
 import { registerIpcHandlers } from './app/ipc';
+import { permissionAllowed } from './app/permissions';
 import { type StartedApp, startApp, switchableContract, waitingContract } from './app/startup';
 import { userDataDir } from './paths';
 
@@ -81,10 +82,14 @@ if (!app.requestSingleInstanceLock()) {
   });
 
   void app.whenReady().then(() => {
-    // The kiosk needs the camera and nothing else.
-    session.defaultSession.setPermissionRequestHandler((_contents, permission, callback, details) => {
+    // The kiosk needs the camera, for its own page, and nothing else (permissions.ts).
+    session.defaultSession.setPermissionRequestHandler((contents, permission, callback, details) => {
       const mediaTypes = 'mediaTypes' in details ? (details.mediaTypes ?? []) : [];
-      callback(permission === 'media' && mediaTypes.length > 0 && mediaTypes.every((t) => t === 'video'));
+      callback(permissionAllowed(permission, details.requestingUrl ?? contents.getURL(), isAppUrl, mediaTypes));
+    });
+    session.defaultSession.setPermissionCheckHandler((contents, permission, _origin, details) => {
+      const media = details.mediaType && details.mediaType !== 'unknown' ? [details.mediaType] : undefined;
+      return permissionAllowed(permission, contents?.getURL() ?? details.requestingUrl, isAppUrl, media);
     });
     const contract = switchableContract(waitingContract(null));
     registerIpcHandlers({ ipcMain, services: contract.contract, isTrustedSender: isAppUrl });

@@ -40,11 +40,25 @@ export interface AttendanceRecord {
 export type AttendanceOutcome =
   | { kind: 'checked_in'; record: AttendanceRecord; late: boolean }
   | { kind: 'checked_out'; record: AttendanceRecord; late: boolean }
-  | { kind: 'already_checked_in'; record: AttendanceRecord; late: boolean }
-  | { kind: 'cooldown'; retry_after_s: number }
+  | { kind: 'already_checked_in'; record: AttendanceRecord; late: boolean; next?: NextAttendanceAction }
+  | {
+      kind: 'cooldown';
+      retry_after_s: number;
+      /** The person's record of the day, when there is one: the kiosk names its times. */
+      record?: AttendanceRecord | null;
+      /** What the person can do next at the kiosk today, and from when. */
+      next?: NextAttendanceAction;
+    }
   | { kind: 'closed' }
   | { kind: 'holiday'; holiday: string }
   | { kind: 'on_leave'; leave_kind: string };
+
+/**
+ * What a person who was just answered can do next at the kiosk today: check in or out from a local
+ * time ("HH:MM" in the site's time zone, rounded up to the minute), or nothing more today (`none`:
+ * checked out already). The kiosk says this instead of counting down the cooldown.
+ */
+export type NextAttendanceAction = { kind: 'check_in' | 'check_out'; from: string } | { kind: 'none' };
 
 export type AttendanceOutcomeKind = AttendanceOutcome['kind'];
 
@@ -87,4 +101,44 @@ export interface AttendanceQuery {
   only_late?: boolean;
   /** Only records with a check-in and no check-out. */
   only_not_checked_out?: boolean;
+}
+
+// ─── Statistics (the operator's charts) ─────────────────────────────────────────────────────────────
+
+/** One day of a range: how many people came, on time or late. */
+export interface AttendanceDayStats {
+  /** YYYY-MM-DD in the site's time zone. */
+  date: string;
+  /** Records of the day (anyone seen, with or without a check-in). */
+  present: number;
+  /** Check-ins at or before the on-time limit. */
+  on_time: number;
+  /** Check-ins after it. */
+  late: number;
+  /** Whether attendance was expected (a weekday with windows that is not a holiday). */
+  workday: boolean;
+  /** The holiday's name, when the date is one. */
+  holiday: string | null;
+}
+
+/** Check-ins of one day per fixed interval of local time. */
+export interface ArrivalsHistogram {
+  date: string;
+  bin_minutes: number;
+  /**
+   * Consecutive bins, each `start` "HH:MM" local, covering the day's check-in window and every check-in
+   * outside it (a manual record); empty on a day without windows or check-ins.
+   */
+  bins: { start: string; count: number }[];
+  /** The day's on-time limit, "HH:MM"; null on a day without one (closed, or an all-day schedule). */
+  on_time_until: string | null;
+}
+
+export interface AttendanceStats {
+  from: string;
+  to: string;
+  unit: string | null;
+  days: AttendanceDayStats[];
+  /** Arrivals of the last day of the range (`to`). */
+  arrivals: ArrivalsHistogram;
 }

@@ -325,6 +325,7 @@ export const REQUEST_VALIDATORS: { readonly [M in ContractMethod]: Validator<Con
 
   queryAttendance: object(attendanceFilter),
   exportAttendance: object({ ...attendanceFilter, format: oneOf(['csv', 'xlsx'] as const) }),
+  attendanceStats: object({ from: isoDate, to: isoDate, unit: attendanceFilter.unit }),
 
   getSettings: none,
   updateSettings: object({
@@ -334,6 +335,8 @@ export const REQUEST_VALIDATORS: { readonly [M in ContractMethod]: Validator<Con
       object({
         threshold: optional(nullable(number(-1, 1))),
         margin: optional(number(0, 1)),
+        // Below 1e-6 no labelled data or tail fit means anything; above 10 % a stranger in ten is named.
+        targetFpir: optional(number(1e-6, 0.1)),
         requiredFrames: optional(integer(1, 30)),
         requireLiveness: optional(boolean),
         headTurnChallenge: optional(boolean),
@@ -346,6 +349,15 @@ export const REQUEST_VALIDATORS: { readonly [M in ContractMethod]: Validator<Con
         host: optional(string({ min: 1, max: 253, pattern: /^[A-Za-z0-9.:-]+$/, what: 'a host name or address' })),
         port: optional(integer(1, 65535)),
         legacyRoutes: optional(boolean),
+        trustedProxies: optional(
+          array(
+            string({ min: 2, max: 50, pattern: /^[0-9A-Fa-f.:]+(\/\d{1,3})?$/, what: 'an IP address or network' }),
+            {
+              max: 32,
+              unique: true,
+            },
+          ),
+        ),
       }),
     ),
     activePack: optional(text(100, 1)),

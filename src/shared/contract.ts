@@ -64,6 +64,7 @@
  * | listUnits            | GET    /api/v1/units                                    | operator |
  * | queryAttendance      | GET    /api/v1/attendance                               | operator |
  * | exportAttendance     | GET    /api/v1/attendance/export?format=csv|xlsx (file) | operator |
+ * | attendanceStats      | GET    /api/v1/attendance/stats                         | operator |
  * | getSettings          | GET    /api/v1/settings                                 | admin    |
  * | updateSettings       | PATCH  /api/v1/settings                                 | admin    |
  * | listApiKeys          | GET    /api/v1/keys                                     | admin    |
@@ -75,8 +76,9 @@
  *
  * The same table, machine-readable, is {@link HTTP_ROUTES}; the renderer's HTTP client is driven by it.
  */
+import type { HubStatus } from './hub-status';
 import type { ApiKeyInfo, ApiKeyScope, Operator, OperatorRole } from './access';
-import type { AttendanceRecord, DailySummary } from './attendance';
+import type { AttendanceRecord, AttendanceStats, DailySummary, NextAttendanceAction } from './attendance';
 import type { Result } from './errors';
 import type { BBox, Landmarks5, LivenessResult } from './face';
 import type { IdentityDecision } from './identity';
@@ -95,6 +97,15 @@ export type Role = OperatorRole;
 
 /** HTTP header that carries an operator session token (web mode). */
 export const SESSION_HEADER = 'X-Hadir-Session';
+
+/**
+ * HTTP header that carries the one-time first-run token (web mode): `hadir serve` prints the setup link
+ * `…/app/?setup=<token>` while no admin exists, and the wizard sends the token with the setup calls.
+ */
+export const SETUP_HEADER = 'X-Hadir-Setup-Token';
+
+/** The query parameter of the setup link that carries the token. */
+export const SETUP_QUERY_PARAM = 'setup';
 
 // ─── Status ────────────────────────────────────────────────────────────────────────────────────────
 
@@ -142,6 +153,8 @@ export interface AppStatus {
   /** The site's time zone: the kiosk shows times in it. */
   timeZone: IndonesianTimeZone;
   kiosk: KioskConfig;
+  /** The kiosk's hub link, when it joined one (absent or null: standalone). */
+  hub?: HubStatus | null;
 }
 
 // ─── Kiosk frames ──────────────────────────────────────────────────────────────────────────────────
@@ -201,6 +214,11 @@ export interface KioskEvent {
   late?: boolean;
   /** For `cooldown`: seconds until the person can scan again. */
   retryAfterSeconds?: number;
+  /** For `cooldown`: ISO instants of the day's check-in and check-out so far, when there are. */
+  checkInAt?: string;
+  checkOutAt?: string;
+  /** For `cooldown` and `already_checked_in`: what the person can do next today, instead of a countdown. */
+  nextAction?: NextAttendanceAction;
   /** For `holiday`: its name. */
   holiday?: string;
 }
@@ -395,6 +413,14 @@ export interface AttendancePage {
 
 export type ExportFormat = 'csv' | 'xlsx';
 
+/** Per-day counts of a range (at most 366 days) and the arrivals of its last day, for the charts. */
+export interface AttendanceStatsRequest {
+  /** YYYY-MM-DD, inclusive, in the site's time zone. */
+  from: string;
+  to: string;
+  unit?: string;
+}
+
 export interface AttendanceExportRequest extends AttendanceFilter {
   format: ExportFormat;
 }
@@ -436,10 +462,29 @@ export interface CalibratedThreshold {
   tar: number | null;
 }
 
+/** The threshold for the gallery searched now: G people at the target FPIR. */
+export interface GalleryThresholdInfo {
+  /** People searched (G). */
+  people: number;
+  targetFpir: number;
+  /** 'measured' from the pack's impostor pairs, or 'tail-fit' (extrapolated by the fitted tail). */
+  basis: 'measured' | 'tail-fit';
+  /** Impostor pairs behind the estimate, and how many lie in the fitted tail. */
+  pairs: number;
+  tailPairs: number;
+  /** Expected false non-identification rate at the threshold (one genuine comparison), when known. */
+  expectedFnir: number | null;
+}
+
 export interface RecognitionSettings {
   /** The threshold in use, and where it comes from. */
   threshold: number | null;
-  thresholdSource: 'calibrated' | 'pack_default' | 'manual';
+  /** 'gallery': follows the number of people searched, at the target FPIR (the default). */
+  thresholdSource: 'calibrated' | 'pack_default' | 'manual' | 'gallery';
+  /** How the threshold follows the gallery (null unless the source is 'gallery'). */
+  gallery: GalleryThresholdInfo | null;
+  /** The site's target false-positive identification rate per stranger's attempt. */
+  targetFpir: number;
   calibrated: CalibratedThreshold[];
   /** Required lead of the best person over the runner-up. */
   margin: number;
@@ -457,6 +502,11 @@ export interface ApiServerSettings {
   /** Serve the old Flask services' routes. */
   legacyRoutes: boolean;
   tls: { enabled: boolean; fingerprint: string | null };
+  /**
+   * Reverse proxies (addresses or CIDR networks) whose `Forwarded`/`X-Forwarded-For` are believed;
+   * empty: none (a forwarded request is then treated as remote).
+   */
+  trustedProxies: string[];
 }
 
 export interface ModelPackInfo {
@@ -498,11 +548,17 @@ export interface SettingsPatch {
   recognition?: Partial<
     Pick<
       RecognitionSettings,
-      'threshold' | 'margin' | 'requiredFrames' | 'requireLiveness' | 'headTurnChallenge' | 'livenessThreshold'
+      | 'threshold'
+      | 'margin'
+      | 'targetFpir'
+      | 'requiredFrames'
+      | 'requireLiveness'
+      | 'headTurnChallenge'
+      | 'livenessThreshold'
     >
   >;
   schedule?: ScheduleConfig;
-  api?: Partial<Pick<ApiServerSettings, 'host' | 'port' | 'legacyRoutes'>>;
+  api?: Partial<Pick<ApiServerSettings, 'host' | 'port' | 'legacyRoutes' | 'trustedProxies'>>;
   activePack?: string;
   idleSignOutMinutes?: number;
 }
@@ -625,6 +681,7 @@ export interface ContractMethods {
 
   queryAttendance: { req: AttendanceFilter; res: AttendancePage };
   exportAttendance: { req: AttendanceExportRequest; res: FileDownload };
+  attendanceStats: { req: AttendanceStatsRequest; res: AttendanceStats };
 
   getSettings: { req: void; res: SettingsView };
   updateSettings: { req: SettingsPatch; res: SettingsView };
@@ -704,6 +761,7 @@ export const HTTP_ROUTES = {
 
   queryAttendance: { method: 'GET', path: '/api/v1/attendance', auth: 'operator' },
   exportAttendance: { method: 'GET', path: '/api/v1/attendance/export', auth: 'operator', response: 'bytes' },
+  attendanceStats: { method: 'GET', path: '/api/v1/attendance/stats', auth: 'operator' },
 
   getSettings: { method: 'GET', path: '/api/v1/settings', auth: 'admin' },
   updateSettings: { method: 'PATCH', path: '/api/v1/settings', auth: 'admin', body: 'json' },

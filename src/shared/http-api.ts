@@ -6,10 +6,13 @@
 import type { AttendanceRecord } from './attendance';
 import type { ErrorInfo } from './errors';
 import type { BBox, Landmarks5, LivenessResult } from './face';
+import type { HubStatus } from './hub-status';
 import type { Identity } from './identity';
 
 export interface ErrorBody {
   error: ErrorInfo;
+  /** The request's id in the server's log (a server-side failure's message names only this). */
+  request_id?: string;
 }
 
 /** Milliseconds per stage, rounded to 0.01. `total` is the whole request as the server saw it. */
@@ -44,6 +47,22 @@ export interface HealthBody {
   warnings: string[];
   /** HTTPS on this listener, and the certificate's SHA-256 fingerprint ("AB:CD:…") for pinning. */
   tls: { enabled: boolean; fingerprint_sha256: string | null };
+  /** The kiosk's hub link (`hadir join`); null for a standalone kiosk. */
+  hub: HubStatus | null;
+  /** The identification threshold in force and where it comes from; null without a store. */
+  identification: IdentificationPolicyInfo | null;
+}
+
+/** What `hadir calibrate --show` prints, for monitoring: the threshold follows the people searched. */
+export interface IdentificationPolicyInfo {
+  threshold: number;
+  source: 'manual' | 'settings' | 'gallery' | 'pack';
+  margin: number;
+  /** People searched (G). */
+  gallery_people: number;
+  target_fpir: number | null;
+  /** Expected false non-identification rate at the threshold (one genuine comparison), when known. */
+  expected_fnir: number | null;
 }
 
 export interface DetectFace {

@@ -34,6 +34,7 @@ export const IPC_CHANNELS = {
 
   queryAttendance: 'hadir:attendance:query',
   exportAttendance: 'hadir:attendance:export',
+  attendanceStats: 'hadir:attendance:stats',
 
   getSettings: 'hadir:settings:get',
   updateSettings: 'hadir:settings:update',

@@ -8,7 +8,7 @@ export type ActorType = 'operator' | 'api_key' | 'cli' | 'system' | 'kiosk';
 
 export interface Actor {
   type: ActorType;
-  /** Operator username, API key name, OS user for the CLI, kiosk id; null for the system itself. */
+  /** Operator username, API key id, OS user for the CLI, kiosk id; null for the system itself. */
   id: string | null;
 }
 
@@ -80,7 +80,12 @@ export type EnrollmentRefusalCode =
   | 'duplicate'
   | 'employee_number_taken'
   | 'person_not_found'
-  | 'consent_missing';
+  | 'consent_missing'
+  /**
+   * Faces added to someone already enrolled do not match their templates at the 1:1 threshold: a
+   * friend's face under their number (buddy punching) unless an operator confirms with a reason.
+   */
+  | 'not_same_person';
 
 export interface EnrollmentRefusal {
   code: EnrollmentRefusalCode;
@@ -89,6 +94,8 @@ export interface EnrollmentRefusal {
   duplicate?: { person_id: number; employee_number: string; name: string; score: number };
   /** For 'inconsistent': the pair of samples that disagree most, and their similarity. */
   pair?: { a: number; b: number; score: number; floor: number };
+  /** For 'not_same_person': the best similarity of the new faces to the person's templates, and the bar. */
+  verification?: { score: number; threshold: number };
 }
 
 export type EnrollmentResult =

@@ -44,7 +44,10 @@ export interface JoinResponse {
 // --- Gallery replication (hub → kiosk) ------------------------------------------------------------
 
 /**
- * `GET /api/v1/sync/changes?cursor=<opaque>&wait=<seconds 0..30>&limit=<1..500>`
+ * `GET /api/v1/sync/changes?cursor=<opaque>&wait=<seconds 0..30>&limit=<1..500>[&site=<code>]`
+ *
+ * `site` is optional: a kiosk may name the site it believes it belongs to, and any site but the
+ * device's own is 403 FORBIDDEN (a device never reads another site's people, whatever it asks).
  *
  * No cursor: the first sync, which streams the site's whole state in pages (`phase: 'snapshot'`)
  * and then continues with the change log from the point the snapshot started. A cursor is opaque
@@ -176,4 +179,9 @@ export interface DeviceStatusReport {
   liveness: boolean;
   outbox_depth: number;
   camera: 'ok' | 'missing' | 'unknown';
+}
+
+/** The answer to `POST /api/v1/sync/status`: only the hub's clock, for the kiosk's offset estimate. */
+export interface DeviceStatusResponse {
+  server_time: string;
 }

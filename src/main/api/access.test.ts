@@ -22,6 +22,7 @@ const key = (...scopes: ('read' | 'write' | 'admin')[]): Principal => ({
 const PRINCIPALS: Record<string, Principal> = {
   'anonymous remote': { kind: 'anonymous', loopback: false },
   'anonymous loopback': { kind: 'anonymous', loopback: true },
+  'app window or setup token': { kind: 'anonymous', loopback: true, setupGrant: true },
   'operator session': { kind: 'session', session: session('operator'), loopback: false },
   'admin session': { kind: 'session', session: session('admin'), loopback: false },
   'read key': key('read'),
@@ -34,6 +35,7 @@ const EXPECTED: Record<AccessLevel, Record<string, 200 | 401 | 403>> = {
   public: {
     'anonymous remote': 200,
     'anonymous loopback': 200,
+    'app window or setup token': 200,
     'operator session': 200,
     'admin session': 200,
     'read key': 200,
@@ -43,6 +45,7 @@ const EXPECTED: Record<AccessLevel, Record<string, 200 | 401 | 403>> = {
   kiosk: {
     'anonymous remote': 401,
     'anonymous loopback': 200,
+    'app window or setup token': 200,
     'operator session': 200,
     'admin session': 200,
     'read key': 200,
@@ -51,7 +54,8 @@ const EXPECTED: Record<AccessLevel, Record<string, 200 | 401 | 403>> = {
   },
   setup: {
     'anonymous remote': 403,
-    'anonymous loopback': 200,
+    'anonymous loopback': 403,
+    'app window or setup token': 200,
     'operator session': 403,
     'admin session': 403,
     'read key': 403,
@@ -61,6 +65,7 @@ const EXPECTED: Record<AccessLevel, Record<string, 200 | 401 | 403>> = {
   read: {
     'anonymous remote': 401,
     'anonymous loopback': 401,
+    'app window or setup token': 401,
     'operator session': 200,
     'admin session': 200,
     'read key': 200,
@@ -70,6 +75,7 @@ const EXPECTED: Record<AccessLevel, Record<string, 200 | 401 | 403>> = {
   write: {
     'anonymous remote': 401,
     'anonymous loopback': 401,
+    'app window or setup token': 401,
     'operator session': 200,
     'admin session': 200,
     'read key': 403,
@@ -79,6 +85,7 @@ const EXPECTED: Record<AccessLevel, Record<string, 200 | 401 | 403>> = {
   operator: {
     'anonymous remote': 401,
     'anonymous loopback': 401,
+    'app window or setup token': 401,
     'operator session': 200,
     'admin session': 200,
     'read key': 403,
@@ -88,6 +95,7 @@ const EXPECTED: Record<AccessLevel, Record<string, 200 | 401 | 403>> = {
   admin: {
     'anonymous remote': 401,
     'anonymous loopback': 401,
+    'app window or setup token': 401,
     'operator session': 403,
     'admin session': 200,
     'read key': 403,
@@ -119,9 +127,10 @@ describe('checkAccess', () => {
     for (const p of Object.values(PRINCIPALS)) expect(outcome(p, 'setup', false)).toBe(403);
   });
 
-  it('names the actor of a change: the operator, the key, or the system on loopback', () => {
+  it('names the actor of a change: the operator, the key (by id: names are not unique), or the system', () => {
     expect(actorOf(PRINCIPALS['admin session'])).toEqual({ type: 'operator', id: 'boss' });
-    expect(actorOf(PRINCIPALS['write key'])).toEqual({ type: 'api_key', id: 'key-write' });
+    expect(actorOf(PRINCIPALS['write key'])).toEqual({ type: 'api_key', id: '1' });
+    expect(actorOf(PRINCIPALS['app window or setup token'])).toEqual({ type: 'system', id: 'setup' });
     expect(actorOf(PRINCIPALS['anonymous loopback'])).toEqual({ type: 'system', id: 'loopback' });
   });
 });
@@ -144,6 +153,19 @@ describe('resolveCredentials', () => {
   it('refuses an unknown key or an ended session with 401, never falling back to anonymous', async () => {
     await expect(resolve('hadir_bad', null)).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
     await expect(resolve(null, 'ended')).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+  });
+
+  it('grants setup to the app window, or to the setup token only while setup is open', async () => {
+    const token = { check: (t: string | null) => t === 'the-token' };
+    const open = { ...control, setupOpen: () => true, setupToken: token };
+    const base = { apiKey: null, sessionToken: null, loopback: true };
+    expect((await resolveCredentials(base, open)).setupGrant).toBeUndefined();
+    expect((await resolveCredentials({ ...base, setupToken: 'wrong' }, open)).setupGrant).toBeUndefined();
+    expect((await resolveCredentials({ ...base, setupToken: 'the-token' }, open)).setupGrant).toBe(true);
+    expect(
+      (await resolveCredentials({ ...base, setupToken: 'the-token' }, { ...open, setupOpen: () => false })).setupGrant,
+    ).toBeUndefined();
+    expect((await resolveCredentials({ ...base, appWindow: true }, control)).setupGrant).toBe(true);
   });
 
   it('with both (a paired tablet an operator signed in on): the live session acts, else the key', async () => {

@@ -6,14 +6,15 @@
  * - an API key (`Authorization: Bearer …` or `X-API-Key`) → its scopes (`read`, `write`, `admin`);
  * - an operator session (the {@link SESSION_HEADER} header, never a cookie, so a cross-site page
  *   cannot ride on it) → the operator's current role (`operator`, `admin`);
- * - nothing → anonymous, and whether it connects over loopback.
+ * - nothing → anonymous, and whether it connects over loopback (client-address.ts decides, proxies
+ *   included).
  *
  * Levels (the contract's `auth` column, plus the scope-based ones of the public API):
  * | level      | who passes                                                                         |
  * |------------|------------------------------------------------------------------------------------|
  * | `public`   | anyone                                                                             |
  * | `kiosk`    | a loopback client, any operator session, or a key with `read` (a paired tablet)     |
- * | `setup`    | only while no admin account exists (first run), and then a loopback client or a key with `admin` |
+ * | `setup`    | only while no admin account exists (first run), and then the app's own window (IPC), a caller with the one-time setup token ({@link SETUP_HEADER}), or a key with `admin` |
  * | `read`     | any operator session, or a key with `read`                                          |
  * | `write`    | any operator session, or a key with `write`                                         |
  * | `operator` | any operator session (role operator or admin), or a key with `write`                |
@@ -24,21 +25,33 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { IncomingHttpHeaders } from 'node:http';
-import { SESSION_HEADER } from '../../shared/contract';
+import { SESSION_HEADER, SETUP_HEADER } from '../../shared/contract';
 import { HadirError } from '../../shared/errors';
 import type { Actor } from '../../shared/people';
 import type { ActiveSession } from '../services/sessions';
 import { type ApiPrincipal, type ApiScope, hasScope, type KeyVerifier, requestKey } from './auth';
-import { isLoopbackAddress } from './config';
+import { type ClientAddress, clientAddress, TrustedProxies } from './client-address';
 
 export type AccessLevel = 'public' | 'kiosk' | 'setup' | 'read' | 'write' | 'operator' | 'admin';
 
 export const ACCESS_LEVELS = ['public', 'kiosk', 'setup', 'read', 'write', 'operator', 'admin'] as const;
 
-export type Principal =
+export type Principal = (
   | { kind: 'api_key'; key: ApiPrincipal; loopback: boolean }
   | { kind: 'session'; session: ActiveSession; loopback: boolean }
-  | { kind: 'anonymous'; loopback: boolean };
+  | { kind: 'anonymous'; loopback: boolean }
+) & {
+  /**
+   * May run first-run setup: the app's own window, or a caller that presented the one-time setup
+   * token. Never a mere loopback connection: behind a local reverse proxy everyone is loopback.
+   */
+  setupGrant?: boolean;
+};
+
+/** The one-time first-run token `hadir serve` prints (setup-token.ts); checked in constant time. */
+export interface SetupTokenCheck {
+  check(token: string | null): boolean;
+}
 
 /** What resolves a session token; {@link SessionService} is one. */
 export interface SessionResolver {
@@ -52,6 +65,10 @@ export interface AccessControl {
   sessions: SessionResolver | null;
   /** Whether first-run setup is still open: no admin account exists yet. */
   setupOpen: () => boolean;
+  /** The first-run token of this server; null/absent: setup over HTTP needs an `admin` key. */
+  setupToken?: SetupTokenCheck | null;
+  /** Whose forwarding headers are believed (none by default). */
+  trustedProxies?: TrustedProxies;
 }
 
 /** The session token a request carries in {@link SESSION_HEADER}; null when it carries none. */
@@ -70,13 +87,26 @@ export function sessionToken(headers: IncomingHttpHeaders): string | null {
  * when the session has ended.
  */
 export async function resolveCredentials(
-  cred: { apiKey: string | null; sessionToken: string | null; loopback: boolean; touch?: boolean },
+  cred: {
+    apiKey: string | null;
+    sessionToken: string | null;
+    loopback: boolean;
+    touch?: boolean;
+    /** The first-run token the caller presented (HTTP: the {@link SETUP_HEADER} header). */
+    setupToken?: string | null;
+    /** The app's own window (IPC): trusted like the CLI for first-run setup. */
+    appWindow?: boolean;
+  },
   control: AccessControl,
 ): Promise<Principal> {
   const { apiKey, sessionToken: token, loopback } = cred;
+  const grant =
+    cred.appWindow === true ||
+    (cred.setupToken != null && control.setupOpen() && (control.setupToken?.check(cred.setupToken) ?? false));
+  const setupGrant = grant ? { setupGrant: true } : {};
   if (token !== null) {
     const session = control.sessions?.resolve(token, { touch: cred.touch !== false }) ?? null;
-    if (session) return { kind: 'session', session, loopback };
+    if (session) return { kind: 'session', session, loopback, ...setupGrant };
     if (apiKey === null) {
       throw new HadirError('UNAUTHORIZED', 'the session has expired or was signed out; sign in again');
     }
@@ -84,9 +114,9 @@ export async function resolveCredentials(
   if (apiKey !== null) {
     const key = control.keys ? await control.keys.verify(apiKey) : null;
     if (!key) throw new HadirError('UNAUTHORIZED', 'unknown or revoked API key');
-    return { kind: 'api_key', key, loopback };
+    return { kind: 'api_key', key, loopback, ...setupGrant };
   }
-  return { kind: 'anonymous', loopback };
+  return { kind: 'anonymous', loopback, ...setupGrant };
 }
 
 const SCOPE_OF: Partial<Record<AccessLevel, ApiScope>> = {
@@ -110,8 +140,12 @@ export function checkAccess(p: Principal, level: AccessLevel, control: Pick<Acce
     if (!control.setupOpen()) {
       throw new HadirError('FORBIDDEN', 'setup is finished: an admin account exists (sign in as an admin instead)');
     }
-    if (p.loopback || (p.kind === 'api_key' && hasScope(p.key, 'admin'))) return;
-    throw new HadirError('FORBIDDEN', 'first-run setup is only answered on this machine (loopback)');
+    if (p.setupGrant === true || (p.kind === 'api_key' && hasScope(p.key, 'admin'))) return;
+    throw new HadirError(
+      'FORBIDDEN',
+      'first-run setup needs the setup link that `hadir serve` printed (…/app/?setup=<token>), the app window, ' +
+        'or the command line (`hadir operators add --role admin`)',
+    );
   }
   if (level === 'kiosk' && p.loopback && p.kind === 'anonymous') return;
   switch (p.kind) {
@@ -135,12 +169,13 @@ export function checkAccess(p: Principal, level: AccessLevel, control: Pick<Acce
 export function actorOf(p: Principal): Actor {
   switch (p.kind) {
     case 'api_key':
-      return { type: 'api_key', id: p.key.name };
+      // By id: names are free text and need not be unique.
+      return { type: 'api_key', id: String(p.key.id) };
     case 'session':
       return { type: 'operator', id: p.session.username };
     case 'anonymous':
-      // Only setup (first run, on this machine) and kiosk routes let an anonymous caller change anything.
-      return { type: 'system', id: p.loopback ? 'loopback' : null };
+      // Only setup (first run, with the token) and kiosk routes let an anonymous caller change anything.
+      return { type: 'system', id: p.setupGrant ? 'setup' : p.loopback ? 'loopback' : null };
   }
 }
 
@@ -153,6 +188,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The resolved caller, once {@link resolvePrincipal} has run for this request. */
     caller: Principal | null;
+    /** The client's address and whether it is local, once {@link requestClient} has run. */
+    client: ClientAddress | null;
   }
 }
 
@@ -160,6 +197,25 @@ declare module 'fastify' {
 export function installAccess(app: FastifyInstance, control: AccessControl): void {
   app.decorate('hadirAccess', control);
   app.decorateRequest('caller', null);
+  app.decorateRequest('client', null);
+}
+
+const NO_PROXIES = new TrustedProxies();
+
+/** The request's client (decided once, then cached): every loopback and per-address decision reads it. */
+export function requestClient(req: FastifyRequest): ClientAddress {
+  req.client ??= clientAddress(
+    req.socket.remoteAddress,
+    req.headers,
+    req.server.hadirAccess.trustedProxies ?? NO_PROXIES,
+  );
+  return req.client;
+}
+
+/** The first-run token a request carries in {@link SETUP_HEADER}; null when none. */
+export function setupTokenOf(headers: IncomingHttpHeaders): string | null {
+  const v = headers[SETUP_HEADER.toLowerCase()];
+  return typeof v === 'string' && v.trim() !== '' ? v.trim() : null;
 }
 
 /**
@@ -172,8 +228,9 @@ export async function resolvePrincipal(req: FastifyRequest, opts: { touch?: bool
     {
       apiKey: requestKey(req.headers),
       sessionToken: sessionToken(req.headers),
-      loopback: isLoopbackAddress(req.socket.remoteAddress),
+      loopback: requestClient(req).loopback,
       touch: opts.touch,
+      setupToken: setupTokenOf(req.headers),
     },
     req.server.hadirAccess,
   );
@@ -199,7 +256,7 @@ export async function optionalPrincipal(req: FastifyRequest): Promise<Principal>
     return await resolvePrincipal(req);
   } catch (e) {
     if (e instanceof HadirError && e.code === 'UNAUTHORIZED') {
-      return { kind: 'anonymous', loopback: isLoopbackAddress(req.socket.remoteAddress) };
+      return { kind: 'anonymous', loopback: requestClient(req).loopback };
     }
     throw e;
   }

@@ -23,6 +23,13 @@ export interface RateLimitSettings {
 /** Generous for one office's clients; the engine's own queue answers BUSY long before this matters. */
 export const DEFAULT_RATE_LIMIT: RateLimitSettings = { perSecond: 20, burst: 40 };
 
+/**
+ * Sign-in attempts per client address: a few at once (a mistyped PIN, a colleague after another),
+ * then one every 5 s. Each attempt costs a scrypt hash (~128 MiB, a few hundred ms), so this is what
+ * keeps a flood from one address off the CPU.
+ */
+export const DEFAULT_SIGN_IN_RATE_LIMIT: RateLimitSettings = { perSecond: 0.2, burst: 10 };
+
 export interface ServerConfig {
   host: string;
   port: number;
@@ -40,10 +47,17 @@ export interface ServerConfig {
   legacyAntispoofPort: number | null;
   /** null: no rate limit. */
   rateLimit: RateLimitSettings | null;
+  /** Sign-in attempts per client address, checked before any hashing; null: none (tests). */
+  signInRateLimit: RateLimitSettings | null;
   /** Per-request socket deadline (slow or endless uploads), ms. */
   requestTimeoutMs: number;
   /** HTTPS (the web kiosk on a LAN needs a secure context for the camera); null: plain HTTP. */
   tls: TlsConfig | null;
+  /**
+   * Reverse proxies whose `Forwarded`/`X-Forwarded-For` are believed (addresses or CIDR networks; none
+   * by default). A forwarding header from any other peer makes the request remote (client-address.ts).
+   */
+  trustedProxies: string[];
 }
 
 export function defaultServerConfig(): ServerConfig {
@@ -56,8 +70,10 @@ export function defaultServerConfig(): ServerConfig {
     uploadsDir: null,
     legacyAntispoofPort: null,
     rateLimit: DEFAULT_RATE_LIMIT,
+    signInRateLimit: DEFAULT_SIGN_IN_RATE_LIMIT,
     requestTimeoutMs: 60_000,
     tls: null,
+    trustedProxies: [],
   };
 }
 
@@ -136,10 +152,11 @@ const TRUE = new Set(['1', 'true', 'yes', 'on']);
  * The environment's settings over the defaults: HADIR_HOST, HADIR_PORT, HADIR_LEGACY_ROUTES,
  * HADIR_UPLOADS_DIR, HADIR_LEGACY_ANTISPOOF_PORT, HADIR_ALLOWED_HOSTS (comma-separated),
  * HADIR_UPLOAD_LIMIT_MB, HADIR_MAX_PIXELS, HADIR_RATE_LIMIT ("20" or "20/40" = per second/burst; "0" = off),
- * HADIR_TLS_CERT + HADIR_TLS_KEY (PEM files) or HADIR_TLS_SELF_SIGNED=1.
+ * HADIR_TLS_CERT + HADIR_TLS_KEY (PEM files) or HADIR_TLS_SELF_SIGNED=1, HADIR_TRUSTED_PROXIES
+ * (comma-separated addresses or networks of reverse proxies on whose word the client's address is taken).
  */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env, base = defaultServerConfig()): ServerConfig {
-  const c = { ...base, allowedHosts: [...base.allowedHosts] };
+  const c = { ...base, allowedHosts: [...base.allowedHosts], trustedProxies: [...base.trustedProxies] };
   if (env.HADIR_HOST) c.host = env.HADIR_HOST;
   if (env.HADIR_PORT) c.port = parsePort(env.HADIR_PORT, 'HADIR_PORT');
   if (env.HADIR_LEGACY_ROUTES !== undefined) c.legacyRoutes = TRUE.has(env.HADIR_LEGACY_ROUTES.toLowerCase());
@@ -156,6 +173,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, base = defau
       throw new HadirError('BAD_REQUEST', 'HADIR_MAX_PIXELS must be a positive integer');
     c.maxPixels = n;
   }
+  if (env.HADIR_TRUSTED_PROXIES !== undefined) c.trustedProxies = splitList(env.HADIR_TRUSTED_PROXIES);
   if (env.HADIR_RATE_LIMIT) c.rateLimit = parseRateLimit(env.HADIR_RATE_LIMIT, 'HADIR_RATE_LIMIT');
   if (env.HADIR_TLS_SELF_SIGNED !== undefined && TRUE.has(env.HADIR_TLS_SELF_SIGNED.toLowerCase())) {
     c.tls = { mode: 'self-signed' };
@@ -164,6 +182,14 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, base = defau
     c.tls = tlsFiles(env.HADIR_TLS_CERT, env.HADIR_TLS_KEY, 'HADIR_TLS_CERT', 'HADIR_TLS_KEY');
   }
   return c;
+}
+
+/** A comma-separated list, entries trimmed, empty ones dropped. */
+export function splitList(value: string): string[] {
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 /** The operator's certificate and key: both or neither. */

@@ -9,6 +9,7 @@ import type { AppServices } from '../services/app-services';
 import type { KioskFront } from '../services/kiosk-front';
 import type { AccessLevel } from './access';
 import type { Access, ApiPrincipal, KeyVerifier } from './auth';
+import type { SetupToken } from './setup-token';
 import type { ServerConfig } from './config';
 import type { TlsStatus } from './tls';
 
@@ -60,6 +61,11 @@ export interface ServerDeps {
    * (GET / stays the old service's health answer).
    */
   mount?: (app: FastifyInstance) => void | Promise<void>;
+  /**
+   * The one-time first-run token (`hadir serve` issues one while no admin exists); null/absent: setup
+   * over HTTP is refused except to an `admin` key (the app's window and the CLI need no token).
+   */
+  setupToken?: SetupToken | null;
 }
 
 /** The services behind the store-backed routes: the same objects the kiosk (IPC) and the CLI call. */

@@ -91,4 +91,14 @@ export function classifyError(e: unknown): ErrorInfo {
   return { code: 'INTERNAL', message: 'internal error' };
 }
 
+/**
+ * The error as a client may see it: a server-side failure (5xx but 503, whose messages say what to wait
+ * for) keeps its stable code, but its message — an SQLite error, a file path — stays in the log; the
+ * client gets the request id to quote instead.
+ */
+export function clientSafeError(info: ErrorInfo, status: number, requestId: string): ErrorInfo {
+  if (status < 500 || status === 503) return info;
+  return { code: info.code, message: `internal error (request ${requestId}); the server's log has the details` };
+}
+
 export const badRequest = (message: string) => new HadirError('BAD_REQUEST', message);

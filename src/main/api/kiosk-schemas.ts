@@ -6,7 +6,19 @@
  */
 import { ENROLLMENT_CHECKS, LANGUAGES } from '../../shared/contract';
 import { INDONESIAN_TIME_ZONES } from '../../shared/local-time';
-import { arr, bboxSchema, bool, int, landmarksSchema, nullable, num, obj, type Schema, str } from './schemas';
+import {
+  arr,
+  bboxSchema,
+  bool,
+  hubStatusSchema,
+  int,
+  landmarksSchema,
+  nullable,
+  num,
+  obj,
+  type Schema,
+  str,
+} from './schemas';
 
 const enumOf = (values: readonly string[], description?: string): Schema => ({
   type: 'string',
@@ -45,8 +57,9 @@ export const appStatusSchema = obj(
       fullScreen: bool(),
       maxFrameWidth: int(),
     }),
+    hub: { ...hubStatusSchema, type: ['object', 'null'], description: 'The hub link; null for a standalone kiosk.' },
   },
-  undefined,
+  ['version', 'setupComplete', 'engine', 'database', 'gallerySize', 'language', 'timeZone', 'kiosk'],
   'What the page needs before anything else. Names nobody.',
 );
 
@@ -135,6 +148,16 @@ export const frameResultSchema = obj(
           late: bool(),
           retryAfterSeconds: int(),
           holiday: str(),
+          checkInAt: str('For `cooldown`: ISO-8601 instant of the day’s check-in, when there is one.'),
+          checkOutAt: str('For `cooldown`: ISO-8601 instant of the day’s check-out, when there is one.'),
+          nextAction: obj(
+            {
+              kind: enumOf(['check_in', 'check_out', 'none']),
+              from: str('Local "HH:MM" from which the action is taken (absent for `none`).'),
+            },
+            ['kind'],
+            'For `cooldown` and `already_checked_in`: what the person can do next today (`none`: nothing more).',
+          ),
         },
         ['kind'],
       ),

@@ -29,7 +29,14 @@ export const errorInfoSchema = obj({
   message: str('What went wrong, for a person.'),
 });
 
-export const errorBodySchema = obj({ error: errorInfoSchema }, ['error'], 'Every non-2xx answer of /api/v1.');
+export const errorBodySchema = obj(
+  {
+    error: errorInfoSchema,
+    request_id: str('This request’s id in the server’s log: quote it when reporting a problem.'),
+  },
+  ['error'],
+  'Every non-2xx answer of /api/v1.',
+);
 
 export const bboxSchema = arr(num(), {
   minItems: 4,
@@ -194,6 +201,31 @@ export const compareJsonRequestSchema = obj({
   embedding2: arr(num(), { minItems: 1, maxItems: MAX_EMBEDDING_VALUES }),
 });
 
+/** A joined kiosk's hub link (src/shared/hub-status.ts). */
+export const hubStatusSchema = obj(
+  {
+    joined: { type: 'boolean', enum: [true] },
+    hub_url: str(),
+    site: obj({ code: str(), name: str() }),
+    device_id: str(),
+    state: {
+      type: 'string',
+      enum: ['syncing', 'online', 'offline', 'revoked'],
+      description:
+        '`syncing`: the site snapshot is still coming in; `online`: caught up; `offline`: the hub has not answered ' +
+        'since `offline_since` (attendance is recorded and waits in the outbox); `revoked`: the hub revoked this device.',
+    },
+    last_contact_at: nullable(str()),
+    offline_since: nullable(str()),
+    outbox_depth: int('Attendance events not yet acknowledged by the hub.'),
+    outbox_full: bool('Over the soft limit: nothing is dropped, but the screen says so.'),
+    snapshot_progress: { ...obj({ done: int(), total: int() }), type: ['object', 'null'] },
+    last_error: nullable(str()),
+  },
+  undefined,
+  'The kiosk’s link to its hub (`hadir join`).',
+);
+
 export const healthBodySchema = obj({
   status: { type: 'string', enum: ['ok', 'unavailable'] },
   version: str(),
@@ -221,6 +253,17 @@ export const healthBodySchema = obj({
     enabled: bool('Whether this listener speaks HTTPS.'),
     fingerprint_sha256: nullable(str('SHA-256 of the certificate (DER), "AB:CD:…", for pinning; null without TLS.')),
   }),
+  hub: { ...hubStatusSchema, type: ['object', 'null'], description: 'The hub link; null for a standalone kiosk.' },
+  identification: nullable(
+    obj({
+      threshold: num('The match threshold in force.'),
+      source: { type: 'string', enum: ['manual', 'settings', 'gallery', 'pack'] },
+      margin: num(),
+      gallery_people: int('People searched (G): the threshold follows it.'),
+      target_fpir: nullable(num('Target false-positive identification rate per stranger’s attempt.')),
+      expected_fnir: nullable(num('Expected false non-identification rate at the threshold.')),
+    }),
+  ),
 });
 
 // --- The old Flask services' routes (served with the legacy setting) ---

@@ -62,7 +62,8 @@ async function expectError(r: Response | Promise<Response>, status: number, code
   const res = await r;
   const b = await body<ErrorBody>(res);
   expect({ status: res.status, code: b.error?.code }, JSON.stringify(b)).toEqual({ status, code });
-  expect(Object.keys(b)).toEqual(['error']);
+  expect(Object.keys(b).sort()).toEqual(['error', 'request_id']);
+  expect(b.request_id).toMatch(/^[0-9a-f]{16}$/);
   expect(Object.keys(b.error).sort()).toEqual(['code', 'message']);
   expect(b.error.message.length).toBeGreaterThan(0);
   return b;

@@ -5,6 +5,7 @@ import Fastify, {
   type FastifyRequest,
   type FastifyServerOptions,
 } from 'fastify';
+import { randomBytes } from 'node:crypto';
 import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -17,14 +18,21 @@ import { storedLivenessThreshold } from '../services/site-settings';
 import { ApiKeyService } from '../services/api-keys';
 import { FaceService } from '../services/face-service';
 import type { Db } from '../store/db';
-import { ACCESS_LEVELS, type AccessControl, type AccessLevel, installAccess, requireAccess } from './access';
+import {
+  ACCESS_LEVELS,
+  type AccessControl,
+  type AccessLevel,
+  installAccess,
+  requestClient,
+  requireAccess,
+} from './access';
+import { TrustedProxies } from './client-address';
 import { type Access, hasScope, type KeyVerifier, requestKey } from './auth';
 import {
   allowedHostNames,
   configFromEnv,
   formatAddress,
   hostHeaderName,
-  isLoopbackAddress,
   isLoopbackHost,
   JSON_BODY_LIMIT_BYTES,
   type ServerConfig,
@@ -38,7 +46,7 @@ import {
   type ServerDeps,
   thresholdsOf,
 } from './context';
-import { classifyError, httpStatusOf, retryAfterSeconds } from './http-errors';
+import { classifyError, clientSafeError, httpStatusOf, retryAfterSeconds } from './http-errors';
 import { buildOpenApi, type OpenApiDocument } from './openapi';
 import { RateLimiter } from './rate-limit';
 import { analysisRoutes } from './routes/analysis';
@@ -55,6 +63,7 @@ import { docsRoutes } from './routes/docs';
 import { healthRoutes } from './routes/health';
 import { JPEG_BODY, kioskRoutes } from './routes/kiosk';
 import { legacyFailureBody, legacyRoutes } from './routes/legacy';
+import { SetupToken } from './setup-token';
 import { resolveTls, type TlsMaterial, tlsStatusOf } from './tls';
 import { userDataDir } from '../paths';
 
@@ -95,6 +104,11 @@ export interface CreateOptions {
   logger?: boolean | Record<string, unknown>;
   /** Listen over HTTPS with this certificate; null/absent: plain HTTP. */
   tls?: TlsMaterial | null;
+  /**
+   * Where internal errors are reported with their request id (default: fastify's logger when there
+   * is one, else stderr). The client only gets the code and the id.
+   */
+  onInternalError?: (requestId: string, err: unknown) => void;
 }
 
 const retryAfterOf = new WeakMap<object, number>();
@@ -125,10 +139,16 @@ export async function createServer(
   };
   const hosts = allowedHostNames(config);
   const limiter = config.rateLimit ? new RateLimiter(config.rateLimit) : null;
+  // Each sign-in costs a deliberately slow hash: its own, much tighter bucket per client address,
+  // taken before the body is read, so a flood is answered 429 without hashing anything.
+  const signInLimiter = config.signInRateLimit ? new RateLimiter(config.signInRateLimit) : null;
   const keys: KeyVerifier | null = deps.keys ?? null;
+  const trustedProxies = new TrustedProxies(config.trustedProxies);
 
   const options: FastifyServerOptions = {
     logger: opts.logger ?? false,
+    // Answered with every error, so a report can be matched to the server's log; not guessable.
+    genReqId: () => randomBytes(8).toString('hex'),
     bodyLimit: Math.min(JSON_BODY_LIMIT_BYTES, config.uploadLimitBytes),
     requestTimeout: config.requestTimeoutMs,
     trustProxy: false,
@@ -150,6 +170,8 @@ export async function createServer(
     sessions: services?.sessions ?? null,
     // Without a store there is no account to create, so no setup to open.
     setupOpen: () => (services ? services.operators.repo.countAdmins() === 0 : false),
+    setupToken: deps.setupToken ?? null,
+    trustedProxies,
   };
   installAccess(app, control);
   app.decorateRequest('startedAt', 0);
@@ -187,11 +209,15 @@ export async function createServer(
     const def = req.routeOptions.config.def;
     if (!def) return; // 404: answered by the not-found handler, no key needed to learn a route is absent.
     const access: Access | AccessLevel = legacyKindOf(req) ? 'legacy' : def.access;
-    const client = req.socket.remoteAddress;
+    // The one decision of who the client is (proxies included) that every check below reads.
+    const client = requestClient(req);
     if (access === 'public') {
-      // Sign-in needs no credential, but guessing at it must not be free (lockout covers one account).
-      if (def.rateLimited && limiter) {
-        const wait = limiter.take(`ip:${client ?? '?'}`);
+      // Sign-in needs no credential, but guessing at it must not be free, nor a way to burn the CPU.
+      if (def.rateLimited) {
+        const wait = Math.max(
+          signInLimiter?.take(`ip:${client.address}`) ?? 0,
+          limiter?.take(`ip:${client.address}`) ?? 0,
+        );
         if (wait > 0) throw rateLimited(wait);
       }
       return;
@@ -201,7 +227,7 @@ export async function createServer(
       const p = await requireAccess(req, access);
       if (limiter) {
         const who = p.kind === 'api_key' ? `key:${p.key.id}` : p.kind === 'session' ? `session:${p.session.id}` : null;
-        const wait = limiter.take(who ?? `ip:${client ?? '?'}`);
+        const wait = limiter.take(who ?? `ip:${client.address}`);
         if (wait > 0) throw rateLimited(wait);
       }
       const bound = typeof def.engineBound === 'function' ? def.engineBound(req) : def.engineBound === true;
@@ -216,13 +242,13 @@ export async function createServer(
       req.principal = keys ? await keys.verify(key) : null;
       if (!req.principal) throw new HadirError('UNAUTHORIZED', 'unknown or revoked API key');
     }
-    const keyless = access === 'analysis' ? ctx.loopbackBind && isLoopbackAddress(client) : isLoopbackAddress(client);
+    const keyless = access === 'analysis' ? ctx.loopbackBind && client.loopback : client.loopback;
     if (!keyless && !hasScope(req.principal, 'read')) {
       if (req.principal) throw new HadirError('FORBIDDEN', 'this API key lacks the "read" scope');
       throw new HadirError('UNAUTHORIZED', 'an API key is required (Authorization: Bearer <key> or X-API-Key)');
     }
     if (limiter) {
-      const wait = limiter.take(req.principal ? `key:${req.principal.id}` : `ip:${client ?? '?'}`);
+      const wait = limiter.take(req.principal ? `key:${req.principal.id}` : `ip:${client.address}`);
       if (wait > 0) throw rateLimited(wait);
     }
     // Over capacity, refuse before reading the upload: parsing bodies only to answer BUSY would take
@@ -233,18 +259,31 @@ export async function createServer(
     }
   });
 
+  const reportInternal =
+    opts.onInternalError ??
+    ((id: string, err: unknown) => {
+      if (opts.logger) app.log.error({ err, request_id: id }, 'internal error');
+      else process.stderr.write(`hadir: internal error (request ${id}): ${(err as Error)?.stack ?? String(err)}\n`);
+    });
   app.setErrorHandler((err, req, reply) => {
-    const info = classifyError(err);
-    if (info.code === 'INTERNAL') req.log.error({ err }, 'internal error');
+    const classified = classifyError(err);
+    const status = httpStatusOf(classified.code);
+    // A server-side failure (SQLite's message, a file path) is for the log; the client gets the code
+    // and the request id to quote.
+    if (status >= 500 && status !== 503) reportInternal(req.id, err);
+    const info = clientSafeError(classified, status, req.id);
     const retry = (err && typeof err === 'object' ? retryAfterOf.get(err) : undefined) ?? retryAfterSeconds(info.code);
     if (retry) void reply.header('retry-after', String(retry));
     const kind = legacyKindOf(req);
     if (kind) return reply.code(200).send(legacyFailureBody(kind, ctx, info, req.startedAt || performance.now()));
-    return reply.code(httpStatusOf(info.code)).send({ error: info });
+    return reply.code(status).send({ error: info, request_id: req.id });
   });
 
   app.setNotFoundHandler((req, reply) =>
-    reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` } }),
+    reply.code(404).send({
+      error: { code: 'NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` },
+      request_id: req.id,
+    }),
   );
 
   let defs: RouteDef[];
@@ -375,12 +414,16 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
           host: config.host,
           port: config.port,
           legacyRoutes: config.legacyRoutes,
+          trustedProxies: config.trustedProxies,
           tls: tlsStatusOf(tls),
         },
         livenessThreshold,
       })
     : null;
   const identity = opts.identity !== undefined ? opts.identity : services ? services.faces : null;
+  // First run: nobody may claim the new install over the network without the link printed below.
+  const setupToken = services && services.operators.repo.countAdmins() === 0 ? new SetupToken() : null;
+  const setupSecret = setupToken?.issue() ?? null;
   const deps: ServerDeps = {
     engine: pool,
     pack: resolved.pack,
@@ -390,6 +433,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     services,
     kiosk: services?.kiosk ?? null,
     mount: opts.mount,
+    setupToken,
   };
   try {
     const listening = await listenServer(deps, config, { tls, logger: opts.logger });
@@ -402,6 +446,12 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     if (tls) out(`hadir serve: TLS certificate SHA-256 fingerprint ${tls.fingerprint256} (${tls.certFile})`);
     if (listening.antispoofUrl) out(`hadir serve: old anti-spoofing routes also on ${listening.antispoofUrl}`);
     if (config.legacyRoutes) log('hadir serve: legacy routes are on (GET /, /api/v1/verify, …)');
+    if (setupSecret) {
+      out(
+        `hadir serve: first run, no admin account yet: finish setup at ${listening.url}/app/?setup=${setupSecret} ` +
+          '(valid until the first admin exists; or create one with `hadir operators add --role admin`)',
+      );
+    }
     let closing: Promise<void> | null = null;
     const running: RunningServer = {
       ...listening,

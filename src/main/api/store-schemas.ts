@@ -153,10 +153,12 @@ export const enrollmentResultSchema = obj(
           'employee_number_taken',
           'person_not_found',
           'consent_missing',
+          'not_same_person',
         ]),
         message: str(),
         duplicate: obj({ person_id: int(), employee_number: str(), name: str(), score: num() }),
         pair: obj({ a: int(), b: int(), score: num(), floor: num() }),
+        verification: obj({ score: num(), threshold: num() }),
       },
       ['code', 'message'],
     ),
@@ -229,6 +231,48 @@ export const attendancePageSchema = obj({
   records: arr(attendanceRecordSchema),
   summary: { ...dailySummarySchema, type: ['object', 'null'], description: 'The day’s summary when from = to.' },
 });
+
+export const attendanceStatsQuerySchema = obj(
+  {
+    from: qDate('First day, YYYY-MM-DD, in the site’s time zone (default: 29 days before `to`).'),
+    to: qDate('Last day, inclusive (default: today); its arrivals are counted per 15 minutes.'),
+    unit: qText('Only this unit.', 120),
+  },
+  [],
+);
+
+export const attendanceStatsSchema = obj(
+  {
+    from: str(),
+    to: str(),
+    unit: nullable(str()),
+    days: arr(
+      obj({
+        date: str('YYYY-MM-DD in the site’s time zone.'),
+        present: int('Records of the day (anyone seen).'),
+        on_time: int('Check-ins at or before the on-time limit.'),
+        late: int('Check-ins after it.'),
+        workday: bool('A weekday with windows that is not a holiday.'),
+        holiday: nullable(str('The holiday’s name.')),
+      }),
+      { description: 'Every day of the range, oldest first.' },
+    ),
+    arrivals: obj(
+      {
+        date: str(),
+        bin_minutes: int(),
+        bins: arr(obj({ start: str('Local "HH:MM".'), count: int() }), {
+          description: 'Consecutive bins over the day’s check-in window and every check-in outside it.',
+        }),
+        on_time_until: nullable(str('The day’s on-time limit, local "HH:MM".')),
+      },
+      undefined,
+      'Check-ins of `to` per `bin_minutes` of local time.',
+    ),
+  },
+  undefined,
+  'Counts for the operator’s charts; no person is named.',
+);
 
 export const attendanceQuerySchema = obj(
   {
@@ -438,7 +482,18 @@ export const settingsViewSchema = obj({
   kiosk: obj(kioskProps),
   recognition: obj({
     threshold: nullable(num('The match threshold in use.')),
-    thresholdSource: enumOf(['calibrated', 'pack_default', 'manual']),
+    thresholdSource: enumOf(['calibrated', 'pack_default', 'manual', 'gallery']),
+    gallery: nullable(
+      obj({
+        people: int('People searched (G).'),
+        targetFpir: num(),
+        basis: enumOf(['measured', 'tail-fit']),
+        pairs: int('Impostor pairs behind the estimate.'),
+        tailPairs: int('Of which in the fitted tail.'),
+        expectedFnir: nullable(num('Expected false non-identification rate at the threshold (one comparison).')),
+      }),
+    ),
+    targetFpir: num('Target false-positive identification rate per stranger’s attempt.'),
     calibrated: arr(obj({ far: num(), threshold: num(), tar: nullable(num()) })),
     margin: num(),
     requiredFrames: int('Consecutive agreeing frames before a check-in.'),
@@ -452,6 +507,7 @@ export const settingsViewSchema = obj({
     port: int(),
     legacyRoutes: bool(),
     tls: obj({ enabled: bool(), fingerprint: nullable(str()) }),
+    trustedProxies: arr(str()),
   }),
   models: obj({ packs: arr(modelPackInfoSchema), provider: nullable(str()), providerFallback: nullable(str()) }),
   idleSignOutMinutes: int(),
@@ -469,6 +525,7 @@ export const settingsPatchSchema = optionalObj(
         description: 'null: back to the calibrated value.',
       }),
       margin: { type: 'number', minimum: 0, maximum: 1 },
+      targetFpir: { type: 'number', minimum: 1e-6, maximum: 0.1 },
       requiredFrames: { type: 'integer', minimum: 1, maximum: 30 },
       requireLiveness: bool(),
       headTurnChallenge: bool(),
@@ -486,6 +543,13 @@ export const settingsPatchSchema = optionalObj(
         host: { type: 'string', minLength: 1, maxLength: 253, pattern: '^[A-Za-z0-9.:-]+$' },
         port: { type: 'integer', minimum: 1, maximum: 65535 },
         legacyRoutes: bool(),
+        trustedProxies: {
+          type: 'array',
+          maxItems: 32,
+          uniqueItems: true,
+          items: { type: 'string', minLength: 2, maxLength: 50, pattern: '^[0-9A-Fa-f.:]+(/[0-9]{1,3})?$' },
+          description: 'Reverse proxies whose Forwarded/X-Forwarded-For are believed (addresses or CIDR networks).',
+        },
       },
       'Applied when the server next starts.',
     ),

@@ -6,6 +6,7 @@
  */
 import { createPrivateKey, generateKeyPairSync, X509Certificate } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { checkPrivate } from '../store/private-files';
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { HadirError } from '../../shared/errors';
@@ -101,6 +102,7 @@ export async function ensureSelfSigned(dir: string, names: readonly string[]): P
   const keyFile = path.join(dir, SELF_SIGNED_KEY);
   const wanted = certificateNames(names);
   if (existsSync(certFile) && existsSync(keyFile)) {
+    checkPrivate(keyFile);
     const existing = loadTlsFiles(certFile, keyFile);
     if (covers(new X509Certificate(existing.cert), wanted)) return { ...existing, selfSigned: true };
   }
@@ -132,7 +134,8 @@ export async function ensureSelfSigned(dir: string, names: readonly string[]): P
   // Written beside and renamed: a crash mid-write leaves the old pair, never half a file.
   writeFileSync(keyFile + '.tmp', privateKey, { mode: 0o600 });
   chmodSync(keyFile + '.tmp', 0o600);
-  writeFileSync(certFile + '.tmp', pems.cert);
+  // The certificate is public, but nothing in the data folder needs to be readable by others.
+  writeFileSync(certFile + '.tmp', pems.cert, { mode: 0o600 });
   renameSync(keyFile + '.tmp', keyFile);
   renameSync(certFile + '.tmp', certFile);
   return tlsMaterialFrom(pems.cert, privateKey, certFile, true);
@@ -144,7 +147,11 @@ export async function resolveTls(
   opts: { dataDir: string; names: readonly string[] },
 ): Promise<TlsMaterial | null> {
   if (!config) return null;
-  if (config.mode === 'files') return loadTlsFiles(config.certFile, config.keyFile);
+  if (config.mode === 'files') {
+    // The operator's key: reported when others can read it, tightened only if it is ours to change.
+    checkPrivate(config.keyFile);
+    return loadTlsFiles(config.certFile, config.keyFile);
+  }
   return ensureSelfSigned(path.join(opts.dataDir, 'tls'), opts.names);
 }
 

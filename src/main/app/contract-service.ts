@@ -27,13 +27,20 @@ export function createContractService(s: AppServices): ContractService {
   async function caller(method: ContractMethod, ctx: CallContext): Promise<Principal> {
     const level = HTTP_ROUTES[method].auth;
     // Kiosk-level calls (frames, status) are not operator activity: they must not keep a session alive.
-    const cred = { apiKey: null, sessionToken: ctx.sessionToken, loopback: ctx.local, touch: level !== 'kiosk' };
+    const cred = {
+      apiKey: null,
+      sessionToken: ctx.sessionToken,
+      loopback: ctx.local,
+      touch: level !== 'kiosk',
+      // The app's own window may run first-run setup, like the CLI (HTTP callers need the setup token).
+      appWindow: ctx.transport === 'ipc',
+    };
     let p: Principal;
     try {
       p = await resolveCredentials(cred, control);
     } catch (e) {
       if (level !== 'public' || !(e instanceof HadirError) || e.code !== 'UNAUTHORIZED') throw e;
-      p = { kind: 'anonymous', loopback: ctx.local };
+      p = { kind: 'anonymous', loopback: ctx.local, setupGrant: ctx.transport === 'ipc' };
     }
     checkAccess(p, level, control);
     return p;
@@ -53,7 +60,7 @@ export function createContractService(s: AppServices): ContractService {
     },
 
     // ─── Auth ────────────────────────────────────────────────────────────────────────────────────
-    signIn: (req) => s.sessions.signIn(req.username, req.secret),
+    signIn: (req, ctx) => s.sessions.signIn(req.username, req.secret, ctx.clientId),
     getSession: (_req, ctx) => (ctx.sessionToken ? s.sessions.describe(ctx.sessionToken) : null),
     signOut: (_req, ctx) => {
       s.sessions.signOut(ctx.sessionToken);
@@ -126,6 +133,10 @@ export function createContractService(s: AppServices): ContractService {
       const { format, ...filter } = req;
       const file = await exportAttendanceFile(s.attendance, filter, format, who);
       return { filename: file.filename, mime: file.mime, bytes: new Uint8Array(file.data) };
+    },
+    attendanceStats: async (req, ctx) => {
+      await caller('attendanceStats', ctx);
+      return s.attendance.stats(req.from, req.to, req.unit);
     },
 
     // ─── Settings, keys, operators (admins) ──────────────────────────────────────────────────────

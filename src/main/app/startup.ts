@@ -16,6 +16,7 @@ import { type AppServices, openAppServices } from '../services/app-services';
 import { FaceService } from '../services/face-service';
 import { storedApiSettings, storedLivenessThreshold } from '../services/site-settings';
 import { type Db, openDb } from '../store/db';
+import { startHubSync } from '../sync/start';
 import { createContractService } from './contract-service';
 import type { ContractService } from './ipc';
 import { createUnwiredServices } from './unwired-services';
@@ -115,12 +116,21 @@ export async function startApp(opts: StartAppOptions = {}): Promise<StartedApp> 
     }
     const started = pool;
     const server = listening;
+    // A kiosk joined to a hub (`hadir join`) keeps its replica and outbox in step while it runs.
+    const sync = startHubSync({
+      db,
+      packId: resolved.pack.id,
+      livenessAvailable: () => started.status().livenessAvailable,
+      log: (line) => log(`[hadir] ${line}`),
+    });
     return {
       services,
       contract: createContractService(services),
       api: { url: server?.url ?? null, error: server ? null : apiError },
       close: async () => {
-        // The listener first (in-flight requests finish), then the engine they use, then the store.
+        // Sync first (its requests are abandoned, whatever it applied is whole), then the listener
+        // (in-flight requests finish), then the engine they use, then the store.
+        await sync?.stop();
         await server?.close();
         await started.close();
         if (!opts.db && db.open) db.close();

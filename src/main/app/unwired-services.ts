@@ -61,6 +61,7 @@ export function createUnwiredServices(engine?: EngineProblem): ContractService {
     listUnits: () => refuse('listUnits'),
     queryAttendance: () => refuse('queryAttendance'),
     exportAttendance: () => refuse('exportAttendance'),
+    attendanceStats: () => refuse('attendanceStats'),
     getSettings: () => refuse('getSettings'),
     updateSettings: () => refuse('updateSettings'),
     listApiKeys: () => refuse('listApiKeys'),

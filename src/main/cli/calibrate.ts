@@ -14,7 +14,7 @@ import {
   type LabelledEmbedding,
 } from '../services/calibrate';
 import { FaceService } from '../services/face-service';
-import { thresholdsKey, type StoredThresholds } from '../services/thresholds';
+import { matchPolicy, thresholdsKey, type MatchPolicy, type StoredThresholds } from '../services/thresholds';
 import { AuditRepo } from '../store/audit-repo';
 import { defaultDbFile, openDb } from '../store/db';
 import { Gallery } from '../store/gallery';
@@ -28,6 +28,12 @@ import { cliActor } from './store';
 
 const HELP = `usage: hadir calibrate <labels.json | labelled folder> [options]
        hadir calibrate --gallery [options]
+       hadir calibrate --show [--json]
+
+--show prints the threshold in force now: its value, where it comes from (by default it follows the
+number of people searched, G, at the site's target false-positive identification rate, from the pack's
+impostor-score tail), G, the target FPIR, how many impostor pairs support it, and the expected false
+non-identification rate there.
 
 Computes genuine and impostor similarity distributions and prints, for each false-accept rate (FAR) the
 data supports (at least 10 impostor pairs at or above the threshold), the threshold and the true-accept
@@ -54,6 +60,7 @@ export const calibrateCommand: Command = async (argv) => {
   try {
     ({ values, positionals } = parse(argv, {
       gallery: { type: 'boolean' },
+      show: { type: 'boolean' },
       'gallery-size': { type: 'string' },
       'templates-per-person': { type: 'string' },
       'target-fir': { type: 'string' },
@@ -67,6 +74,10 @@ export const calibrateCommand: Command = async (argv) => {
     if (values.help) {
       process.stdout.write(HELP + '\n');
       return 0;
+    }
+    if (values.show) {
+      if (positionals.length !== 0) throw new UsageError('--show takes no labelled input');
+      return showPolicy(values.pack, values.json === true);
     }
     if (values.gallery ? positionals.length !== 0 : positionals.length !== 1) {
       throw new UsageError(
@@ -281,3 +292,55 @@ async function embedLabelled(
   }
   return out;
 }
+
+/** `hadir calibrate --show`: the policy identification applies now, over the enrolled gallery. */
+function showPolicy(packOption: string | undefined, json: boolean): number {
+  const db = openDb({ file: defaultDbFile() });
+  try {
+    const pack = getPack(packOption ?? FaceService.activePack(db));
+    const gallery = Gallery.load(db, new TemplatesRepo(db), pack.id, pack.recognizer.embeddingSize);
+    const policy = matchPolicy(new SettingsRepo(db), pack, gallery.peopleCount);
+    const g = policy.gallery;
+    if (json) {
+      process.stdout.write(
+        JSON.stringify({
+          pack: pack.id,
+          threshold: policy.threshold,
+          source: policy.thresholdSource,
+          margin: policy.margin,
+          gallery_people: gallery.peopleCount,
+          target_fpir: g?.targetFpir ?? null,
+          basis: g?.basis ?? null,
+          impostor_pairs: g?.pairs ?? null,
+          tail_pairs: g?.tailPairs ?? null,
+          expected_fnir: g?.expectedFnir ?? null,
+        }) + '\n',
+      );
+      return 0;
+    }
+    const lines = [
+      `pack            ${pack.id}`,
+      `threshold       ${policy.threshold.toFixed(4)} (${SOURCE_TEXT[policy.thresholdSource]})`,
+      `margin          ${policy.margin}`,
+      `people searched ${gallery.peopleCount}`,
+    ];
+    if (g) {
+      lines.push(
+        `target FPIR     ${(g.targetFpir * 100).toPrecision(2)} % of strangers' attempts (setting identify.targetFpir)`,
+        `estimate        ${g.basis === 'measured' ? 'measured on' : 'tail fitted to the top'} ${g.tailPairs} of ${g.pairs} impostor pairs (needed FAR ${g.neededFar.toExponential(2)} per comparison)`,
+        `expected FNIR   ${g.expectedFnir === null ? 'unknown' : `${(g.expectedFnir * 100).toFixed(1)} % of single genuine comparisons below it`}`,
+      );
+    }
+    process.stdout.write(lines.join('\n') + '\n');
+    return 0;
+  } finally {
+    db.close();
+  }
+}
+
+const SOURCE_TEXT: Record<MatchPolicy['thresholdSource'], string> = {
+  manual: 'set by an administrator',
+  settings: 'calibrated on this site with hadir calibrate --store',
+  gallery: 'follows the gallery size',
+  pack: "the pack's 1:1 threshold",
+};

@@ -23,6 +23,14 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   },
   models: { summary: 'list, import or fetch model packs', load: async () => (await import('./models')).models },
   serve: { summary: 'run the local HTTP API (headless)', load: async () => (await import('./serve')).serve },
+  join: {
+    summary: 'join this kiosk to a hub (hadir hub) with a pairing code',
+    load: async () => (await import('./join')).join,
+  },
+  hub: {
+    summary: 'the organisation hub on PostgreSQL (kiosks pair and sync)',
+    load: async () => (await import('./hub')).hub,
+  },
   identify: {
     summary: 'say who the faces in images are (enrolled people)',
     load: async () => (await import('./identify')).identify,

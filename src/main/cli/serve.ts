@@ -122,6 +122,9 @@ export const serve: Command = async (argv) => {
   if (stored.legacyRoutes === true && !values.legacy && process.env.HADIR_LEGACY_ROUTES === undefined) {
     config.legacyRoutes = true;
   }
+  if (stored.trustedProxies && process.env.HADIR_TRUSTED_PROXIES === undefined) {
+    config.trustedProxies = stored.trustedProxies;
+  }
   let running;
   try {
     running = await startServer({
@@ -140,6 +143,14 @@ export const serve: Command = async (argv) => {
   }
   const server = running;
   if (mount) process.stdout.write(`hadir serve: web kiosk at ${running.url}/app/\n`);
+  // A kiosk joined to a hub (`hadir join`) keeps its replica and outbox in step while it serves.
+  const { startHubSync } = await import('../sync/start');
+  const sync = startHubSync({
+    db,
+    packId: values.pack,
+    livenessAvailable: () => server.pool.status().livenessAvailable,
+    log: (line) => process.stderr.write(`hadir serve: ${line}\n`),
+  });
 
   return new Promise<number>((resolve) => {
     let stopping = false;
@@ -161,17 +172,19 @@ export const serve: Command = async (argv) => {
         process.off('SIGTERM', stop);
         resolve(code);
       };
-      server.close().then(
-        () => {
-          db.close();
-          process.stderr.write('hadir serve: stopped\n');
-          done(0);
-        },
-        (e: unknown) => {
-          process.stderr.write(`hadir serve: error while stopping: ${(e as Error).message}\n`);
-          done(1);
-        },
-      );
+      (sync?.stop() ?? Promise.resolve())
+        .then(() => server.close())
+        .then(
+          () => {
+            db.close();
+            process.stderr.write('hadir serve: stopped\n');
+            done(0);
+          },
+          (e: unknown) => {
+            process.stderr.write(`hadir serve: error while stopping: ${(e as Error).message}\n`);
+            done(1);
+          },
+        );
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);

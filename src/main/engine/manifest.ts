@@ -36,6 +36,18 @@ export interface LivenessSpec extends ModelFileRef {
   license?: string;
 }
 
+/** The highest impostor-pair scores of a pack's calibration set, descending, out of `pairs` pairs. */
+export interface ImpostorTail {
+  pairs: number;
+  top: number[];
+}
+
+/** Genuine-pair scores at each percentile 0…100 (ascending), for the expected FNIR at a threshold. */
+export interface GenuineQuantiles {
+  pairs: number;
+  q: number[];
+}
+
 export interface PackThresholds {
   source?: string;
   /** Cosine similarity at which two faces are the same person (at `matchFar`). */
@@ -44,6 +56,13 @@ export interface PackThresholds {
   /** A stricter threshold (lower FAR), when the calibration data supports one. */
   strict?: number | null;
   strictFar?: number;
+  /**
+   * The pack's impostor and genuine score distributions (`npm run calibrate:pack`), from which the
+   * threshold for a gallery of G people follows (services/gallery-threshold.ts).
+   */
+  impostorTail?: ImpostorTail;
+  genuineQuantiles?: GenuineQuantiles;
+  distributionSource?: string;
 }
 
 export interface ModelPack {

@@ -109,7 +109,13 @@ export class ApiKeyService {
     if (!k) return null;
     const now = this.clock.now();
     if (!k.last_used_at || now.getTime() - new Date(k.last_used_at).getTime() >= TOUCH_INTERVAL_MS) {
-      this.repo.touch(k.id, now.toISOString());
+      // Best effort: "last used" is information, not access control. A read-only or busy database
+      // (a backup being restored, a full disk) must not turn every keyed request into a failure.
+      try {
+        this.repo.touch(k.id, now.toISOString());
+      } catch {
+        // The next request tries again.
+      }
     }
     return { id: k.id, name: k.name, scopes: k.scopes };
   }

@@ -54,6 +54,7 @@ export function openAppServices(o: AppServicesOptions): AppServices {
     pack: o.pack,
     api: o.api,
     clock,
+    policy: () => faces.policy(),
     provider: () => {
       const p = o.engine.status().provider;
       return { provider: p?.active ?? null, providerFallback: p?.fallbackReason ?? null };

@@ -1,4 +1,10 @@
-import type { AttendanceOutcome, AttendanceQuery, AttendanceRecord, DailySummary } from '../../shared/attendance';
+import type {
+  AttendanceOutcome,
+  AttendanceQuery,
+  AttendanceRecord,
+  AttendanceStats,
+  DailySummary,
+} from '../../shared/attendance';
 import { HadirError } from '../../shared/errors';
 import {
   addDays,
@@ -19,10 +25,14 @@ import {
 } from '../store/attendance-repo';
 import { AuditRepo } from '../store/audit-repo';
 import type { Db } from '../store/db';
+import { HubLinkRepo } from '../store/hub-link-repo';
 import { PeopleRepo } from '../store/people-repo';
+import { ReplicaRepo } from '../store/replica-repo';
 import { SettingsRepo } from '../store/settings-repo';
 import type { ExportFormat } from './attendance-export';
+import { ARRIVAL_BIN_MINUTES, arrivalsHistogram } from './attendance-stats';
 import { type Clock, type ClockJump, ClockJumpDetector, type ClockJumpLimits, systemClock } from './clock';
+import { nextAttendanceAction } from './next-action';
 import { Schedule, type ScheduleSettings, parseScheduleSettings } from './schedule';
 
 /** Settings key of the schedule (JSON {@link ScheduleSettings}). */
@@ -114,6 +124,8 @@ export class AttendanceService {
   private readonly audit: AuditRepo;
   private readonly people: PeopleRepo;
   private readonly settings: SettingsRepo;
+  private readonly hubLink: HubLinkRepo;
+  private readonly replica: ReplicaRepo;
   private readonly fixedSchedule: Schedule | null;
   /** person id → monotonic ms of the last answer that counted (checked in/out, already checked in). */
   private readonly lastAnswered = new Map<number, number>();
@@ -126,6 +138,8 @@ export class AttendanceService {
     this.audit = new AuditRepo(this.db, now);
     this.people = new PeopleRepo(this.db, now);
     this.settings = new SettingsRepo(this.db, now);
+    this.hubLink = new HubLinkRepo(this.db);
+    this.replica = new ReplicaRepo(this.db);
     this.fixedSchedule =
       opts.schedule === undefined
         ? null
@@ -155,6 +169,11 @@ export class AttendanceService {
         const stored = this.settings.get<unknown>(SCHEDULE_SETTING) ?? null;
         const current = parseScheduleSettings(stored);
         const next = parseScheduleSettings({ ...current, ...patch, week: { ...current.week, ...(patch.week ?? {}) } });
+        if (this.hubLink.joined()) {
+          // A settings screen saving the whole form sends the schedule unchanged: that is no edit.
+          if (JSON.stringify(next) === JSON.stringify(current)) return current;
+          this.refuseOnHubKiosk('its schedule');
+        }
         this.settings.set(SCHEDULE_SETTING, next);
         this.audit.record({
           actor,
@@ -197,7 +216,11 @@ export class AttendanceService {
     const last = this.lastAnswered.get(person.id);
     const cooldownMs = schedule.settings.cooldownSeconds * 1000;
     if (last !== undefined && mono - last < cooldownMs) {
-      return { kind: 'cooldown', retry_after_s: Math.ceil((cooldownMs - (mono - last)) / 1000) };
+      const retryAfter = Math.ceil((cooldownMs - (mono - last)) / 1000);
+      // The day's times and what comes next, so the kiosk names them instead of counting down.
+      const record = this.repo.findDay(person.id, date) ?? null;
+      const next = nextAttendanceAction(schedule, now, record, new Date(now.getTime() + retryAfter * 1000));
+      return { kind: 'cooldown', retry_after_s: retryAfter, record, next };
     }
 
     const actor = input.actor ?? { type: 'kiosk', id: input.kioskId };
@@ -206,8 +229,12 @@ export class AttendanceService {
       .transaction((): AttendanceOutcome => {
         const existing = this.repo.findDay(person.id, date);
         let out: AttendanceOutcome;
-        if (phase === 'check-in') {
-          if (existing?.check_in_at) return { kind: 'already_checked_in', record: existing, late: existing.late };
+        // All day (a hub site without a schedule) the person's day, not the hour, tells in from out.
+        if (schedule.phaseFor(now, Boolean(existing?.check_in_at)) === 'check-in') {
+          if (existing?.check_in_at) {
+            const next = nextAttendanceAction(schedule, now, existing);
+            return { kind: 'already_checked_in', record: existing, late: existing.late, next };
+          }
           const late = schedule.isLate(now);
           const record = existing
             ? this.repo.update(
@@ -447,6 +474,7 @@ export class AttendanceService {
   setHoliday(date: string, name: string, actor: Actor): void {
     requireDate(date, 'date');
     if (!name.trim()) throw new HadirError('BAD_REQUEST', 'a holiday needs a name');
+    if (this.hubLink.joined()) this.refuseOnHubKiosk('its holidays');
     this.db
       .transaction(() => {
         const before = this.repo.upsertHoliday(date, name.trim());
@@ -463,6 +491,7 @@ export class AttendanceService {
   }
 
   removeHoliday(date: string, actor: Actor): boolean {
+    if (this.hubLink.joined()) this.refuseOnHubKiosk('its holidays');
     return this.db
       .transaction(() => {
         const before = this.repo.holidayOn(date);
@@ -493,6 +522,7 @@ export class AttendanceService {
     return this.db
       .transaction(() => {
         const person = this.requirePerson(input.person);
+        if (this.replica.isReplicated(person.id)) this.refuseOnHubKiosk(`the leave of ${person.employee_number}`);
         const row = this.repo.insertLeave({
           person_id: person.id,
           from_date: input.from,
@@ -518,6 +548,7 @@ export class AttendanceService {
       .transaction(() => {
         const before = this.repo.getLeave(id);
         if (!before) return false;
+        if (this.replica.isReplicated(before.person_id)) this.refuseOnHubKiosk('this leave');
         this.repo.deleteLeave(id);
         this.audit.record({
           actor,
@@ -570,6 +601,43 @@ export class AttendanceService {
       not_checked_out: counts.not_checked_out,
       no_check_in: counts.no_check_in,
       absent_people: absentPeople,
+    };
+  }
+
+  /**
+   * The operator's charts: per day of [from, to] (at most 366 days) the people seen, on time and late,
+   * and the arrivals of `to` per {@link ARRIVAL_BIN_MINUTES} minutes of local time with that day's on-time
+   * limit. Counted in the store: the page never downloads the records behind it.
+   */
+  stats(from: string, to: string, unit?: string): AttendanceStats {
+    requireDate(from, 'from');
+    requireDate(to, 'to');
+    if (from > to) throw new HadirError('BAD_REQUEST', `from ${from} is after to ${to}`);
+    const days = datesBetween(from, to);
+    if (days.length > 366) throw new HadirError('BAD_REQUEST', 'statistics cover at most 366 days');
+    const schedule = this.schedule();
+    const counts = new Map(this.repo.dailyCounts(from, to, unit).map((r) => [r.local_date, r]));
+    const holidays = new Map(this.repo.listHolidays(from, to).map((h) => [h.date, h.name]));
+    const dayStart = zonedToUtc(to, '00:00', schedule.timeZone).toISOString();
+    const bins = this.repo.arrivalBins(to, dayStart, ARRIVAL_BIN_MINUTES * 60, unit);
+    const windows = schedule.settings.allDay === true ? null : schedule.windowsFor(weekdayOf(to));
+    return {
+      from,
+      to,
+      unit: unit ?? null,
+      days: days.map((date) => {
+        const c = counts.get(date);
+        const holiday = holidays.get(date) ?? null;
+        return {
+          date,
+          present: c?.present ?? 0,
+          on_time: c?.on_time ?? 0,
+          late: c?.late ?? 0,
+          workday: holiday === null && schedule.isWorkday(weekdayOf(date)),
+          holiday,
+        };
+      }),
+      arrivals: arrivalsHistogram(to, bins, windows),
     };
   }
 
@@ -641,6 +709,13 @@ export class AttendanceService {
         });
       })
       .immediate();
+  }
+
+  /** A joined kiosk's schedule, holidays and replicated people's leave are the hub's (the replica writes them). */
+  private refuseOnHubKiosk(what: string): never {
+    const link = this.hubLink.get();
+    const where = link ? `${link.hub_url}, site ${link.site_code}` : 'its hub';
+    throw new HadirError('CONFLICT', `this kiosk takes ${what} from its hub (${where}): change it there`);
   }
 
   private requirePerson(ref: number | { id: number }): Person {

@@ -6,6 +6,7 @@ import { AuditRepo } from '../store/audit-repo';
 import { type Db, openDb, schemaVersion } from '../store/db';
 import { inspectDatabaseFile, integrityCheck, openFile, setJournalDelete } from '../store/maintenance';
 import { MIGRATIONS } from '../store/migrations';
+import { createPrivateFile, PRIVATE_FILE_MODE } from '../store/private-files';
 
 /**
  * Backups and restores of the database while the app may be running.
@@ -70,6 +71,8 @@ export async function backupDatabase(db: Db, dest: string, opts: BackupOptions =
   const tmp = `${file}.partial-${process.pid}`;
   let restarts = 0;
   try {
+    // Private from its first byte (SQLite keeps the mode, and gives its journal the same one).
+    createPrivateFile(tmp);
     const step = Math.max(1, Math.floor(opts.pagesPerStep ?? 1000));
     let lastRemaining = Infinity;
     await db.backup(tmp, {
@@ -94,7 +97,7 @@ export async function backupDatabase(db: Db, dest: string, opts: BackupOptions =
     } finally {
       copy.close();
     }
-    chmodSync(tmp, 0o600);
+    chmodSync(tmp, PRIVATE_FILE_MODE);
     renameSync(tmp, file);
     const bytes = statSync(file).size;
     if (opts.actor) {
@@ -183,14 +186,21 @@ export async function restoreDatabase(
       await backupDatabase(live, keptAside, { now });
     } catch {
       // The current file cannot be read as a database: keep its bytes as they are.
+      createPrivateFile(keptAside);
       copyFileSync(dest, keptAside);
-      if (existsSync(`${dest}-wal`)) copyFileSync(`${dest}-wal`, `${keptAside}-wal`);
+      chmodSync(keptAside, PRIVATE_FILE_MODE);
+      if (existsSync(`${dest}-wal`)) {
+        createPrivateFile(`${keptAside}-wal`);
+        copyFileSync(`${dest}-wal`, `${keptAside}-wal`);
+        chmodSync(`${keptAside}-wal`, PRIVATE_FILE_MODE);
+      }
     } finally {
       live?.close();
     }
   }
 
-  mkdirSync(path.dirname(dest), { recursive: true });
+  mkdirSync(path.dirname(dest), { recursive: true, mode: 0o700 });
+  createPrivateFile(dest);
   const src = openFile(source, { readonly: true });
   try {
     await src.backup(dest, { progress: () => 0x7fffffff });

@@ -203,6 +203,60 @@ describe('EnrollmentService', () => {
     expect(more).toMatchObject({ ok: false, refusal: { code: 'duplicate', duplicate: { employee_number: 'A2' } } });
   });
 
+  it("refuses a friend's face added under someone's number unless an operator gives a reason (audited)", () => {
+    const guarded = new EnrollmentService({
+      db: t.db,
+      people,
+      templates,
+      consents: new ConsentRepo(t.db),
+      audit,
+      gallery,
+      // A strict identifier so the duplicate check stays out of the way: this is the 1:1 guard.
+      identifier: new Identifier(gallery, people, () => ({ threshold: 0.99, margin: 0.1, thresholdSource: 'pack' })),
+      packId: 'p',
+      verifyThreshold: 0.3,
+    });
+    const bobEnrolled = guarded.enroll({
+      person: { employeeNumber: 'B9', fullName: 'Bob' },
+      samples: samplesOf(bob, 3),
+      consent,
+      actor,
+    });
+    if (!bobEnrolled.ok) throw new Error('not enrolled');
+    const id = bobEnrolled.person.id;
+    // Alice's face under Bob's number.
+    const friend = guarded.enroll({ person: { personId: id }, samples: samplesOf(alice, 3, 40), actor });
+    expect(friend).toMatchObject({ ok: false, refusal: { code: 'not_same_person', verification: { threshold: 0.3 } } });
+    expect(templates.forPerson(id)).toHaveLength(3);
+    // A reason too short to be one is no reason.
+    expect(
+      guarded.enroll({
+        person: { personId: id },
+        samples: samplesOf(alice, 3, 40),
+        actor,
+        confirmNotSameReason: ' ok ',
+      }),
+    ).toMatchObject({ ok: false, refusal: { code: 'not_same_person' } });
+    // Bob's own new photos pass without a reason, and nothing unusual is audited.
+    expect(guarded.enroll({ person: { personId: id }, samples: samplesOf(bob, 3, 60), actor })).toMatchObject({
+      ok: true,
+    });
+    expect(audit.list({ action: 'person.templates.add' })[0].details).not.toHaveProperty('confirmed_not_matching');
+    const overridden = guarded.enroll({
+      person: { personId: id },
+      samples: samplesOf(alice, 3, 40),
+      actor,
+      confirmNotSameReason: 'new photo after surgery, checked against ID card',
+    });
+    expect(overridden.ok).toBe(true);
+    const entries = audit.list({ action: 'person.templates.add' });
+    expect(entries.some((e) => (e.details as Record<string, unknown>).confirmed_not_matching)).toBe(true);
+    const withReason = entries.find((e) => (e.details as Record<string, unknown>).confirmed_not_matching)!;
+    expect(withReason.details).toMatchObject({
+      confirmed_not_matching: { threshold: 0.3, reason: 'new photo after surgery, checked against ID card' },
+    });
+  });
+
   it('adds templates to an existing person; refuses a taken number, an unknown person and missing consent', () => {
     const first = service.enroll({
       person: { employeeNumber: 'B1', fullName: 'Bob' },

@@ -126,6 +126,11 @@ export interface EnrollRequest {
   actor: Actor;
   /** Enroll even though the face already identifies as someone else (operator confirmed). */
   confirmDuplicate?: boolean;
+  /**
+   * Add faces to an existing person although they do not match that person's templates: the
+   * operator's written reason (audited). Without it such faces are refused as 'not_same_person'.
+   */
+  confirmNotSameReason?: string;
   policy?: Partial<EnrollmentPolicy>;
   /** Writes that must commit or roll back with this enrollment (a bulk import's progress row). */
   alsoInTransaction?: (person: Person) => void;
@@ -140,6 +145,8 @@ export interface EnrollmentDeps {
   gallery: Gallery;
   identifier: Identifier;
   packId: string;
+  /** The pack's 1:1 (verification) threshold: new faces of an enrolled person must reach it. */
+  verifyThreshold?: number | null;
   now?: () => Date;
 }
 
@@ -317,6 +324,33 @@ export class EnrollmentService {
       });
     }
 
+    // Faces added to someone enrolled must be theirs: a friend's face under their number would check
+    // them in whenever the friend walks past (buddy punching). The best new face against the person's
+    // own templates decides, at the 1:1 threshold; an operator may override with a written reason.
+    let verification: { score: number; threshold: number } | undefined;
+    const bar = deps.verifyThreshold;
+    if (existing && bar !== undefined && bar !== null) {
+      const own = deps.templates
+        .forPerson(existing.id)
+        .filter((t) => t.pack_id === deps.packId && t.usable)
+        .map((t) => deps.templates.embedding(t.id))
+        .filter((e): e is Float32Array => e !== null);
+      if (own.length > 0) {
+        let best = -Infinity;
+        for (const a of accepted) for (const e of own) best = Math.max(best, cosineSimilarity(a.face.embedding!, e));
+        verification = { score: round(best, 4), threshold: bar };
+        const reason = req.confirmNotSameReason?.trim() ?? '';
+        if (best < bar && reason.length < 5) {
+          return refuse({
+            code: 'not_same_person',
+            message: `these faces do not match ${existing.full_name}'s enrolled faces (similarity ${best.toFixed(3)}, needs ${bar.toFixed(3)}); an operator may add them with a written reason`,
+            verification,
+          });
+        }
+        if (best >= bar) verification = undefined;
+      }
+    }
+
     // Does this face already identify as someone else?
     const exclude = existing ? [existing.id] : [];
     // Each sample on its own: they are all the same face, not faces of one frame.
@@ -393,6 +427,9 @@ export class EnrollmentService {
           rejected_samples: samples.filter((s) => !s.accepted).length,
           ...(req.consent ? { consent_method: req.consent.method } : {}),
           ...(duplicate ? { confirmed_duplicate_of: duplicate } : {}),
+          ...(verification
+            ? { confirmed_not_matching: { ...verification, reason: req.confirmNotSameReason!.trim() } }
+            : {}),
         },
       });
       req.alsoInTransaction?.(person);

@@ -110,13 +110,17 @@ export class FaceService {
       gallery: this.gallery,
       identifier: this.identifier,
       packId: this.analyzer.pack.id,
+      verifyThreshold: this.analyzer.pack.thresholds?.match ?? null,
       now: this.now,
     });
   }
 
-  /** Threshold and margin in force (calibrated setting over the pack's default). */
+  /**
+   * Threshold and margin in force: a manual or site-calibrated threshold, else the one for the people
+   * searched now (G) at the site's target FPIR, from the pack's score distributions.
+   */
   policy(): MatchPolicy {
-    return matchPolicy(this.settings, this.analyzer.pack);
+    return matchPolicy(this.settings, this.analyzer.pack, this.gallery.peopleCount);
   }
 
   galleryStats(): GalleryStats {

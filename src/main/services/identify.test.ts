@@ -107,12 +107,14 @@ describe('Identifier', () => {
 });
 
 describe('matchPolicy', () => {
-  it('uses the pack threshold and the default margin, and a stored calibration over them', () => {
+  it('follows the gallery by default, falls back to the pack threshold, and a stored calibration wins', () => {
     const t = tempDb('hadir-policy-');
     try {
       const settings = new SettingsRepo(t.db);
       const pack = getPack('mbf-y1');
-      expect(matchPolicy(settings, pack)).toEqual({
+      expect(matchPolicy(settings, pack, 20)).toMatchObject({ margin: DEFAULT_MARGIN, thresholdSource: 'gallery' });
+      const { impostorTail: _t, genuineQuantiles: _g, ...plain } = pack.thresholds!;
+      expect(matchPolicy(settings, { ...pack, thresholds: plain })).toEqual({
         threshold: pack.thresholds!.match,
         margin: DEFAULT_MARGIN,
         thresholdSource: 'pack',

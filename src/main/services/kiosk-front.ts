@@ -7,6 +7,7 @@ import type { AttendanceService } from './attendance-service';
 import type { Clock } from './clock';
 import { EnrollmentSessions } from './enrollment-sessions';
 import type { FaceService } from './face-service';
+import { readHubStatus } from './hub-status';
 import { KioskService } from './kiosk-service';
 import { DEFAULT_KIOSK_CONFIG, type SiteSettingsService } from './site-settings';
 
@@ -68,6 +69,7 @@ export function createKioskFront(o: KioskFrontOptions): KioskFront {
           language: () => o.settings.language(),
           timeZone: () => o.attendance.schedule().timeZone,
           kiosk: () => o.settings.kiosk(),
+          hub: () => readHubStatus(o.faces.db),
         },
       }),
   };
@@ -81,6 +83,8 @@ export interface StatusStore {
   language(): AppStatus['language'];
   timeZone(): AppStatus['timeZone'];
   kiosk(): AppStatus['kiosk'];
+  /** The hub link (absent: not reported). */
+  hub?(): AppStatus['hub'];
 }
 
 /**
@@ -135,8 +139,14 @@ export function buildAppStatus(input: {
       language: store.language(),
       timeZone: store.timeZone(),
       kiosk: store.kiosk(),
+      ...(store.hub ? { hub: store.hub() } : {}),
     };
   } catch (e) {
-    return { ...base, database: { ok: false, message: `The database cannot be read: ${(e as Error).message}` } };
+    // Anyone may read the status: SQLite's message (and the file's path in it) goes to the log only.
+    console.error('[hadir] the database cannot be read:', e);
+    return {
+      ...base,
+      database: { ok: false, message: 'The database cannot be read; the server log has the details.' },
+    };
   }
 }

@@ -422,6 +422,31 @@ function kioskFace(f: AnalyzedFace, id: Identity): KioskFace {
 
 const round1 = (v: number) => Math.round(v * 10) / 10;
 
+/** The events that greet a person: only these may carry a name to a caller who proved nothing. */
+const GREETING_EVENTS: ReadonlySet<KioskEvent['kind']> = new Set(['checked_in', 'checked_out', 'already_checked_in']);
+
+/**
+ * A frame's answer for a caller without a credential (a browser on this machine): what the kiosk
+ * screen needs and nothing that identifies anyone. Boxes, landmarks, liveness, guidance and progress
+ * stay; the per-face match decision and name go (an anonymous caller could otherwise hold photos up
+ * and learn who they resemble, spoof or not); an event keeps a name only when it greets an accepted
+ * check-in or check-out.
+ */
+export function anonymousFrameResult(r: FrameResult): FrameResult {
+  const faces = r.faces.map(({ bbox, landmarks, score, liveness }) => ({
+    bbox,
+    landmarks,
+    score,
+    ...(liveness ? { liveness } : {}),
+  }));
+  let event = r.event ?? null;
+  if (event && !GREETING_EVENTS.has(event.kind) && event.name !== undefined) {
+    const { name: _dropped, ...rest } = event;
+    event = rest;
+  }
+  return { ...r, faces, event };
+}
+
 /** The attendance service's answer as the kiosk's event. */
 export function eventOf(o: AttendanceOutcome): KioskEvent {
   switch (o.kind) {
@@ -435,9 +460,17 @@ export function eventOf(o: AttendanceOutcome): KioskEvent {
         name: o.record.full_name,
         time: o.record.check_in_at ?? undefined,
         late: o.late,
+        ...(o.next ? { nextAction: o.next } : {}),
       };
     case 'cooldown':
-      return { kind: 'cooldown', retryAfterSeconds: o.retry_after_s };
+      // The day's times and the next action, so the kiosk speaks in times rather than a countdown.
+      return {
+        kind: 'cooldown',
+        retryAfterSeconds: o.retry_after_s,
+        ...(o.record?.check_in_at ? { checkInAt: o.record.check_in_at } : {}),
+        ...(o.record?.check_out_at ? { checkOutAt: o.record.check_out_at } : {}),
+        ...(o.next ? { nextAction: o.next } : {}),
+      };
     case 'closed':
       return { kind: 'closed' };
     case 'holiday':

@@ -122,6 +122,14 @@ describe('uploads folder', () => {
     expect(new TextDecoder().decode(await readUpload(uploads, 'alias.jpg'))).toBe('JPEG BYTES');
   });
 
+  it('refuses a named upload over the size limit without reading it whole', async () => {
+    await writeFile(path.join(uploads, 'huge.jpg'), Buffer.alloc(2048, 0xff));
+    await expect(readUpload(uploads, 'huge.jpg', 1024)).rejects.toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
+    expect((await readUpload(uploads, 'huge.jpg', 2048)).byteLength).toBe(2048);
+    const analyze = async () => analysis([face([0, 0, 100, 100], { p_real: 0.97, decision: 'real' })]);
+    expect(await answerUpload(uploads, 'huge.jpg', analyze, policy, 1024)).toMatchObject({ prediction: 'fake' });
+  });
+
   it.each([
     '',
     '.',

@@ -115,12 +115,20 @@ export async function resolveUploadName(uploadsDir: string, name: string): Promi
   return file;
 }
 
+/** The most read from the uploads folder when the caller gives no limit (the API passes its upload limit). */
+export const DEFAULT_UPLOAD_READ_LIMIT = 10 * 1024 * 1024;
+
 /**
  * Read an upload by name (see {@link resolveUploadName}). The resolved path is opened without
  * following a symlink, so a link swapped in after the check is refused too, and only a regular file
  * is read.
  */
-export async function readUpload(uploadsDir: string, name: string): Promise<Uint8Array> {
+export async function readUpload(
+  uploadsDir: string,
+  name: string,
+  /** Larger files are refused before being read (the folder is another program's: no trusting its sizes). */
+  maxBytes: number = DEFAULT_UPLOAD_READ_LIMIT,
+): Promise<Uint8Array> {
   const file = await resolveUploadName(uploadsDir, name);
   let handle;
   try {
@@ -131,7 +139,22 @@ export async function readUpload(uploadsDir: string, name: string): Promise<Uint
   try {
     const st = await handle.stat();
     if (!st.isFile()) throw new HadirError('NOT_FOUND', NOT_FOUND_MESSAGE);
-    return new Uint8Array(await handle.readFile());
+    if (st.size > maxBytes) {
+      throw new HadirError(
+        'PAYLOAD_TOO_LARGE',
+        `the named upload is larger than the upload limit of ${maxBytes} bytes`,
+      );
+    }
+    // Read at most one byte past the limit: a file that grows after the check is still refused.
+    const buf = Buffer.alloc(Math.min(st.size, maxBytes) + 1);
+    const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
+    if (bytesRead > maxBytes) {
+      throw new HadirError(
+        'PAYLOAD_TOO_LARGE',
+        `the named upload is larger than the upload limit of ${maxBytes} bytes`,
+      );
+    }
+    return new Uint8Array(buf.subarray(0, bytesRead));
   } catch (e) {
     if (e instanceof HadirError) throw e;
     throw new HadirError('NOT_FOUND', NOT_FOUND_MESSAGE, { cause: e });
@@ -149,9 +172,10 @@ export async function answerUpload(
   name: string,
   analyze: (bytes: Uint8Array) => Promise<ImageAnalysis>,
   policy: LegacyAntiSpoofPolicy,
+  maxBytes: number = DEFAULT_UPLOAD_READ_LIMIT,
 ): Promise<LegacyAntiSpoofBody> {
   try {
-    const bytes = await readUpload(uploadsDir, name);
+    const bytes = await readUpload(uploadsDir, name, maxBytes);
     return legacyAntiSpoofAnswer({ analysis: await analyze(bytes) }, policy);
   } catch (e) {
     return legacyAntiSpoofFailure(e, policy.threshold);

@@ -61,7 +61,7 @@ describe('operators', () => {
       ok: true,
       operator: { username: 'siti', last_sign_in_at: '2025-01-06T01:00:00.000Z' },
     });
-    expect(await svc.signIn('siti', '000000')).toEqual({ ok: false, reason: 'invalid', attempts_left: 4 });
+    expect(await svc.signIn('siti', '000000')).toEqual({ ok: false, reason: 'invalid', attempts_left: null });
     expect(await svc.signIn('nobody', '482913')).toEqual({ ok: false, reason: 'invalid', attempts_left: null });
     const entries = audit.list({ targetType: 'operator' }).reverse();
     expect(entries.map((e) => [e.action, e.actor_type, e.actor_id])).toEqual([
@@ -72,34 +72,61 @@ describe('operators', () => {
     ]);
   });
 
-  it('locks after 5 failures for 15 minutes, refusing even the right secret, then counts afresh', async () => {
+  it('backs off one address at one name, doubling the wait, never locking the account for others', async () => {
     const o = await svc.create(
       { username: 'budi', displayName: 'Budi', role: 'operator', secret: 'rahasia-kuat' },
       CLI,
     );
+    const attacker = '10.9.9.9';
     for (let i = 1; i <= 4; i++) {
-      expect(await svc.signIn('budi', 'wrong-guess')).toEqual({ ok: false, reason: 'invalid', attempts_left: 5 - i });
+      expect(await svc.signIn('budi', 'wrong-guess', attacker)).toEqual({
+        ok: false,
+        reason: 'invalid',
+        attempts_left: null,
+      });
     }
-    const locked = await svc.signIn('budi', 'wrong-guess');
-    expect(locked).toEqual({ ok: false, reason: 'locked', locked_until: '2025-01-06T01:15:00.000Z' });
-    expect(await svc.signIn('budi', 'rahasia-kuat')).toMatchObject({ ok: false, reason: 'locked' });
-    expect(audit.list({ action: 'operator.locked' })).toHaveLength(1);
-    expect(audit.list({ action: 'operator.sign_in_refused' })[0]).toMatchObject({ actor_id: 'budi' });
-
-    clock.advance(15 * 60_000);
-    expect(await svc.signIn('budi', 'wrong-guess')).toEqual({ ok: false, reason: 'invalid', attempts_left: 4 });
-    expect(await svc.signIn('budi', 'rahasia-kuat')).toMatchObject({ ok: true });
-    expect(svc.get(o.id)).toMatchObject({ failed_attempts: 0, locked_until: null });
+    // Three free failures; the fourth started a 10 s wait, refused without checking (the right secret too).
+    expect(await svc.signIn('budi', 'rahasia-kuat', attacker)).toEqual({
+      ok: false,
+      reason: 'locked',
+      locked_until: '2025-01-06T01:00:10.000Z',
+    });
+    expect(audit.list({ action: 'operator.sign_in_backoff' })).toHaveLength(1);
+    // The account itself is not locked: Budi signs in from his own desk.
+    expect(await svc.signIn('budi', 'rahasia-kuat', '10.0.0.20')).toMatchObject({ ok: true });
+    expect(svc.get(o.id)).toMatchObject({ locked_until: null });
+    clock.advance(10_000);
+    expect(await svc.signIn('budi', 'wrong-guess', attacker)).toMatchObject({ ok: false, reason: 'invalid' });
+    expect(await svc.signIn('budi', 'wrong-guess', attacker)).toEqual({
+      ok: false,
+      reason: 'locked',
+      locked_until: '2025-01-06T01:00:30.000Z', // 20 s now
+    });
+    clock.advance(20_000);
+    expect(await svc.signIn('budi', 'rahasia-kuat', attacker)).toMatchObject({ ok: true });
+    // A success from that address clears its count.
+    expect(await svc.signIn('budi', 'wrong-guess', attacker)).toMatchObject({ ok: false, reason: 'invalid' });
   });
 
-  it('counts attempts before checking them: many at once cannot get more than five checked', async () => {
+  it('answers an unknown name exactly as a wrong secret, back-off included', async () => {
+    await svc.create({ username: 'budi', displayName: 'Budi', role: 'operator', secret: 'rahasia-kuat' }, CLI);
+    const from = '10.1.1.1';
+    const known: unknown[] = [];
+    const unknown: unknown[] = [];
+    for (let i = 0; i < 5; i++) {
+      known.push(await svc.signIn('budi', 'wrong-guess', from));
+      unknown.push(await svc.signIn('nobody-here', 'wrong-guess', from));
+    }
+    expect(unknown).toEqual(known);
+  });
+
+  it('counts attempts before checking them: many at once from one address get only the free ones checked', async () => {
     await svc.create({ username: 'budi', displayName: 'Budi', role: 'operator', secret: 'rahasia-kuat' }, CLI);
     const guesses = Array.from({ length: 20 }, (_, i) => (i === 12 ? 'rahasia-kuat' : `wrong-guess-${i}`));
-    const results = await Promise.all(guesses.map((g) => svc.signIn('budi', g)));
+    const results = await Promise.all(guesses.map((g) => svc.signIn('budi', g, '10.2.2.2')));
     expect(results.filter((r) => r.ok)).toHaveLength(0); // the right one came after the allowance
     expect(results.filter((r) => !r.ok && r.reason === 'invalid')).toHaveLength(4);
-    expect(audit.list({ action: 'operator.sign_in_failed' })).toHaveLength(5);
-    expect(await svc.signIn('budi', 'rahasia-kuat')).toMatchObject({ ok: false, reason: 'locked' });
+    expect(audit.list({ action: 'operator.sign_in_failed' })).toHaveLength(4);
   });
 
   it('lets an admin unlock, reset secrets and change roles; an operator only their own secret', async () => {
@@ -119,7 +146,8 @@ describe('operators', () => {
     expect(await svc.signIn('budi', 'baru-dan-kuat')).toMatchObject({ ok: true });
 
     for (let i = 0; i < 5; i++) await svc.signIn('budi', 'nope-nope');
-    expect(svc.get(op.id)!.locked_until).not.toBeNull();
+    expect(await svc.signIn('budi', 'baru-dan-kuat')).toMatchObject({ ok: false, reason: 'locked' });
+    expect(svc.get(op.id)!.failed_attempts).toBe(4);
     svc.unlock(op.id, asSiti);
     expect(await svc.signIn('budi', 'baru-dan-kuat')).toMatchObject({ ok: true });
     expect(() => svc.setActive(admin.id, false, asSiti)).toThrow(/last active admin/);

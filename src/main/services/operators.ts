@@ -6,23 +6,26 @@ import type { Db } from '../store/db';
 import { type OperatorWithSecret, OperatorsRepo, publicOperator } from '../store/operators-repo';
 import { type Clock, systemClock } from './clock';
 import { DEFAULT_SCRYPT, type ScryptParams, hashSecret, needsRehash, verifySecret } from './secret-hash';
-
-export interface LockoutPolicy {
-  /** Consecutive failed sign-ins that lock the account (default 5). */
-  maxFailures: number;
-  /** How long a locked account refuses every sign-in, the right secret included (default 15 min). */
-  lockoutMs: number;
-}
-
-export const DEFAULT_LOCKOUT: LockoutPolicy = { maxFailures: 5, lockoutMs: 15 * 60_000 };
+import { type BackoffPolicy, DEFAULT_BACKOFF, SignInBackoff } from './sign-in-backoff';
+import { checkUsername } from './validation';
 
 export interface OperatorServiceOptions {
   db: Db;
   clock?: Clock;
-  lockout?: LockoutPolicy;
+  /** Waits after failed sign-ins, per (user name, client address). */
+  backoff?: BackoffPolicy;
   /** Hash cost for new secrets (tests use a cheap one). */
   scrypt?: ScryptParams;
+  /** The hash functions (default secret-hash.ts); a test may wrap them to count the hashing done. */
+  secrets?: SecretHasher;
 }
+
+export interface SecretHasher {
+  hash(secret: string, params: ScryptParams): Promise<string>;
+  verify(secret: string, stored: string): Promise<boolean>;
+}
+
+const SCRYPT_HASHER: SecretHasher = { hash: hashSecret, verify: verifySecret };
 
 export interface NewOperator {
   username: string;
@@ -32,9 +35,7 @@ export interface NewOperator {
   secret: string;
 }
 
-const USERNAME_RE = /^[a-z0-9][a-z0-9._-]{1,31}$/;
-
-/** Refuse weak secrets: a PIN of at least 6 digits (lockout makes guessing 10^6 impractical) or a password of at least 8 characters. */
+/** Refuse weak secrets: a PIN of at least 6 digits (back-off makes guessing 10^6 impractical) or a password of at least 8 characters. */
 export function checkSecretStrength(secret: string): void {
   if (typeof secret !== 'string' || secret.length > 256)
     throw new HadirError('BAD_REQUEST', 'the secret must be at most 256 characters');
@@ -49,8 +50,9 @@ export function checkSecretStrength(secret: string): void {
 }
 
 /**
- * Operator accounts: roles (admin, operator), secrets hashed with scrypt, lockout after repeated
- * failures, and an audit entry naming the operator for every sign-in failure, lockout and change.
+ * Operator accounts: roles (admin, operator), secrets hashed with scrypt, growing waits after repeated
+ * failures from one address (sign-in-backoff.ts), and an audit entry naming the operator for every
+ * sign-in failure, back-off and change.
  * Managing accounts needs an admin (or the CLI, whose user already holds the database file); an
  * operator may change only their own secret.
  */
@@ -59,8 +61,9 @@ export class OperatorService {
   private readonly db: Db;
   private readonly clock: Clock;
   private readonly audit: AuditRepo;
-  private readonly lockout: LockoutPolicy;
+  private readonly backoff: SignInBackoff;
   private readonly scrypt: ScryptParams;
+  private readonly secrets: SecretHasher;
   private dummyHash: Promise<string> | null = null;
 
   constructor(opts: OperatorServiceOptions) {
@@ -68,8 +71,9 @@ export class OperatorService {
     this.clock = opts.clock ?? systemClock;
     this.repo = new OperatorsRepo(this.db);
     this.audit = new AuditRepo(this.db, () => this.clock.now());
-    this.lockout = opts.lockout ?? DEFAULT_LOCKOUT;
+    this.backoff = new SignInBackoff(opts.backoff ?? DEFAULT_BACKOFF, this.clock);
     this.scrypt = opts.scrypt ?? DEFAULT_SCRYPT;
+    this.secrets = opts.secrets ?? SCRYPT_HASHER;
   }
 
   list(): Operator[] {
@@ -87,16 +91,13 @@ export class OperatorService {
    */
   async create(input: NewOperator, actor: Actor, opts: { onlyIfNoAdmin?: boolean } = {}): Promise<Operator> {
     this.requireAdmin(actor, 'create operators');
-    const username = input.username?.trim().toLowerCase();
-    if (!username || !USERNAME_RE.test(username)) {
-      throw new HadirError('BAD_REQUEST', 'a username is 2–32 characters: lower-case letters, digits, ".", "_" or "-"');
-    }
+    const username = checkUsername(input.username);
     if (!['admin', 'operator'].includes(input.role))
       throw new HadirError('BAD_REQUEST', 'role must be admin or operator');
     const displayName = input.displayName?.trim() || username;
     checkSecretStrength(input.secret);
     if (this.repo.getByUsername(username)) throw new HadirError('BAD_REQUEST', `operator "${username}" already exists`);
-    const secretHash = await hashSecret(input.secret, this.scrypt);
+    const secretHash = await this.secrets.hash(input.secret, this.scrypt);
     return this.db
       .transaction(() => {
         if (opts.onlyIfNoAdmin && this.repo.countAdmins() > 0) {
@@ -124,92 +125,63 @@ export class OperatorService {
   }
 
   /**
-   * Check a username and secret. A locked account refuses without checking the secret (no guessing
-   * while locked); the lock ends by itself after the lockout period, with a fresh count. Each attempt
-   * is counted *before* the (slow) secret check, so firing many attempts at once cannot get more than
-   * the allowed number checked; a success clears the count.
+   * Check a username and secret, as seen from the client address `from` (an IP address, or the app
+   * window's id). Unknown names, inactive accounts and wrong secrets get the same answer, after the
+   * same work (a hash of the same cost), so the answer tells nothing about which names exist. Failed
+   * attempts from one address at one name earn growing waits ({@link SignInBackoff}), during which that
+   * pair is refused without hashing; the account itself is never locked, so nobody can lock the
+   * administrator out from elsewhere.
    */
-  async signIn(username: string, secret: string): Promise<SignInResult> {
-    const name = (username ?? '').trim().toLowerCase();
+  async signIn(username: string, secret: string, from = 'local'): Promise<SignInResult> {
+    const name = (username ?? '').trim().toLowerCase().slice(0, 64);
     const who: Actor = { type: 'operator', id: name || null };
-    const found = this.repo.getByUsername(name);
-    if (!found || !found.active) {
-      // Spend the same time as a real check, so a missing name is not told apart by timing.
-      await verifySecret(secret ?? '', await this.dummy());
+    const start = this.backoff.begin(name, from);
+    if ('waitUntil' in start) return { ok: false, reason: 'locked', locked_until: start.waitUntil };
+    if (start.backoffStarted) {
       this.audit.record({
-        actor: who,
-        action: 'operator.sign_in_failed',
+        actor: { type: 'system', id: null },
+        action: 'operator.sign_in_backoff',
         targetType: 'operator',
         targetId: name,
-        details: { reason: found ? 'inactive' : 'unknown' },
+        details: { from, failures: start.attempt },
       });
-      return { ok: false, reason: 'invalid', attempts_left: null };
     }
-    const max = this.lockout.maxFailures;
-    const start = this.db
-      .transaction((): { locked: string } | { attempt: number; hash: string } => {
-        const o = this.repo.get(found.id)!;
-        const now = this.clock.now();
-        if (o.locked_until && o.locked_until > now.toISOString()) {
-          this.audit.record({
-            actor: who,
-            action: 'operator.sign_in_refused',
-            targetType: 'operator',
-            targetId: name,
-            details: { reason: 'locked', locked_until: o.locked_until },
-          });
-          return { locked: o.locked_until };
-        }
-        if (o.locked_until) this.repo.setLock(o.id, 0, null); // the lock has run out: count afresh
-        const attempt = this.repo.addFailure(o.id);
-        if (attempt > max) {
-          // Attempts already under way used up the allowance: lock without checking this one.
-          return { locked: this.lock(o.username, o.id, attempt - 1) };
-        }
-        return { attempt, hash: o.secret_hash };
-      })
-      .immediate();
-    if ('locked' in start) return { ok: false, reason: 'locked', locked_until: start.locked };
-
-    const ok = await verifySecret(secret ?? '', start.hash);
-    if (ok) {
-      const rehash = needsRehash(start.hash, this.scrypt) ? await hashSecret(secret, this.scrypt) : null;
+    const found = this.repo.getByUsername(name);
+    const usable = found && found.active ? found : null;
+    // Spend the same time on a missing or inactive name as on a real check.
+    const ok = await this.secrets.verify(secret ?? '', usable ? usable.secret_hash : await this.dummy());
+    if (usable && ok) {
+      this.backoff.succeeded(name, from);
+      const rehash = needsRehash(usable.secret_hash, this.scrypt) ? await this.secrets.hash(secret, this.scrypt) : null;
       this.db
         .transaction(() => {
-          this.repo.setLock(found.id, 0, null);
-          if (rehash) this.repo.setSecretHash(found.id, rehash);
-          this.audit.record({ actor: who, action: 'operator.sign_in', targetType: 'operator', targetId: name });
+          this.repo.setLock(usable.id, 0, null);
+          if (rehash) this.repo.setSecretHash(usable.id, rehash);
+          this.audit.record({
+            actor: who,
+            action: 'operator.sign_in',
+            targetType: 'operator',
+            targetId: name,
+            details: { from },
+          });
         })
         .immediate();
-      return { ok: true, operator: publicOperator(this.repo.get(found.id)!) };
+      return { ok: true, operator: publicOperator(this.repo.get(usable.id)!) };
     }
-    return this.db
-      .transaction((): SignInResult => {
+    this.db
+      .transaction(() => {
+        // Counted for the accounts list (an admin sees guessing); it locks nothing.
+        const failures = usable ? this.repo.addFailure(usable.id) : null;
         this.audit.record({
           actor: who,
           action: 'operator.sign_in_failed',
           targetType: 'operator',
           targetId: name,
-          details: { reason: 'wrong_secret', failures: start.attempt },
+          details: { reason: !found ? 'unknown' : !found.active ? 'inactive' : 'wrong_secret', from, failures },
         });
-        if (start.attempt >= max)
-          return { ok: false, reason: 'locked', locked_until: this.lock(name, found.id, start.attempt) };
-        return { ok: false, reason: 'invalid', attempts_left: max - start.attempt };
       })
       .immediate();
-  }
-
-  private lock(username: string, id: number, failures: number): string {
-    const until = new Date(this.clock.now().getTime() + this.lockout.lockoutMs).toISOString();
-    this.repo.setLock(id, failures, until);
-    this.audit.record({
-      actor: { type: 'system', id: null },
-      action: 'operator.locked',
-      targetType: 'operator',
-      targetId: username,
-      details: { failures, locked_until: until },
-    });
-    return until;
+    return { ok: false, reason: 'invalid', attempts_left: null };
   }
 
   /**
@@ -220,18 +192,19 @@ export class OperatorService {
     const o = this.require(id);
     const self = actor.type === 'operator' && actor.id === o.username;
     if (self) {
-      if (currentSecret === undefined || !(await verifySecret(currentSecret, o.secret_hash))) {
+      if (currentSecret === undefined || !(await this.secrets.verify(currentSecret, o.secret_hash))) {
         throw new HadirError('BAD_REQUEST', 'the current secret is wrong');
       }
     } else {
       this.requireAdmin(actor, "reset another operator's secret");
     }
     checkSecretStrength(newSecret);
-    const hash = await hashSecret(newSecret, this.scrypt);
+    const hash = await this.secrets.hash(newSecret, this.scrypt);
     this.db
       .transaction(() => {
         this.repo.setSecretHash(id, hash);
         this.repo.setLock(id, 0, null);
+        this.backoff.clear(o.username);
         this.audit.record({
           actor,
           action: 'operator.secret_change',
@@ -286,11 +259,12 @@ export class OperatorService {
     return publicOperator(this.require(id));
   }
 
-  /** Lift a lockout before it runs out. */
+  /** Lift the sign-in waits on an account (from every address) and clear its failure count. */
   unlock(id: number, actor: Actor): Operator {
     this.requireAdmin(actor, 'unlock operators');
     return this.change(id, actor, 'operator.unlock', (o) => {
       this.repo.setLock(id, 0, null);
+      this.backoff.clear(o.username);
       return { locked_until: o.locked_until, failed_attempts: o.failed_attempts };
     });
   }
@@ -329,7 +303,7 @@ export class OperatorService {
   }
 
   private dummy(): Promise<string> {
-    this.dummyHash ??= hashSecret('not a real secret', this.scrypt);
+    this.dummyHash ??= this.secrets.hash('not a real secret', this.scrypt);
     return this.dummyHash;
   }
 

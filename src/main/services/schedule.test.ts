@@ -62,6 +62,24 @@ describe('schedule', () => {
     expect([s.isLate(wib('2025-01-06', '07:30:00')), s.isLate(wib('2025-01-06', '07:30:01'))]).toEqual([false, true]);
   });
 
+  it('all day: never closed, never late, the first recognition a check-in and later ones check-outs', () => {
+    const s = new Schedule(parseScheduleSettings({ timeZone: 'Asia/Makassar', allDay: true }));
+    const night = new Date('2025-01-05T18:30:00Z'); // Monday 02:30 WITA, outside any default window
+    const sunday = new Date('2025-01-05T04:00:00Z'); // Sunday noon WITA: the office is closed by the week
+    for (const t of [night, sunday]) {
+      expect(s.classify(t)).toBe('check-in');
+      expect(s.phaseFor(t, false)).toBe('check-in');
+      expect(s.phaseFor(t, true)).toBe('check-out');
+      expect(s.isLate(t)).toBe(false);
+    }
+    // The week still names the workdays (the daily summary counts absence on them only).
+    expect([s.isWorkday(0), s.isWorkday(1)]).toEqual([false, true]);
+    // Without the flag, the windows decide whatever the person's day holds.
+    const windows = new Schedule(parseScheduleSettings({ timeZone: 'Asia/Makassar' }));
+    expect([windows.phaseFor(night, false), windows.phaseFor(night, true)]).toEqual(['closed', 'closed']);
+    expect(() => parseScheduleSettings({ allDay: 'yes' })).toThrow(/allDay/);
+  });
+
   it('merges stored settings over the defaults and refuses bad ones', () => {
     expect(parseScheduleSettings(undefined)).toEqual(DEFAULT_SCHEDULE);
     const six = parseScheduleSettings({

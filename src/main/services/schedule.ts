@@ -34,6 +34,13 @@ export interface ScheduleSettings {
   recordOnHolidays: boolean;
   /** Record someone who scans on a day of registered leave (default false: the kiosk answers 'on_leave'). */
   recordOnLeave: boolean;
+  /**
+   * No windows: the kiosk takes attendance at any hour, nobody is late, and a person's first
+   * recognition of the day is their check-in and any later one (after the cooldown) their check-out.
+   * The week still says which days are workdays (for the daily summary). A hub site without a
+   * schedule is expressed this way. Absent: false.
+   */
+  allDay?: boolean;
 }
 
 /*
@@ -77,8 +84,13 @@ export class Schedule {
     return this.settings.week[WEEKDAY_KEYS[weekday]];
   }
 
-  /** Which window `now` falls in, by the weekday's windows alone (holidays and leave are the attendance service's). */
+  /**
+   * Which window `now` falls in, by the weekday's windows alone (holidays and leave are the attendance
+   * service's). An all-day schedule is never closed: it answers 'check-in', and {@link phaseFor} tells
+   * a check-in from a check-out by the person's day.
+   */
   classify(now: Date): Phase {
+    if (this.settings.allDay === true) return 'check-in';
     const l = this.local(now);
     const w = this.windowsFor(l.weekday);
     if (!w) return 'closed';
@@ -88,8 +100,21 @@ export class Schedule {
     return 'closed';
   }
 
-  /** Whether a check-in at `at` is after the on-time limit of that day (false on a day without windows). */
+  /**
+   * What a recognition at `now` records for someone who has (or has not) checked in that day: by the
+   * windows alone, or, all day, a check-in first and a check-out after it.
+   */
+  phaseFor(now: Date, checkedIn: boolean): Phase {
+    if (this.settings.allDay === true) return checkedIn ? 'check-out' : 'check-in';
+    return this.classify(now);
+  }
+
+  /**
+   * Whether a check-in at `at` is after the on-time limit of that day (false on a day without windows,
+   * and always false all day).
+   */
   isLate(at: Date): boolean {
+    if (this.settings.allDay === true) return false;
     const l = this.local(at);
     const w = this.windowsFor(l.weekday);
     if (!w) return false;
@@ -128,6 +153,7 @@ export function validateSchedule(s: ScheduleSettings): ScheduleSettings {
   }
   if (typeof s.recordOnHolidays !== 'boolean') bad('recordOnHolidays must be true or false');
   if (typeof s.recordOnLeave !== 'boolean') bad('recordOnLeave must be true or false');
+  if (s.allDay !== undefined && typeof s.allDay !== 'boolean') bad('allDay must be true or false');
   for (const key of WEEKDAY_KEYS) {
     const w = s.week[key];
     if (w === null) continue;

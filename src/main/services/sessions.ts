@@ -72,13 +72,16 @@ export class SessionService {
     this.absoluteMs = opts.absoluteTimeoutMs ?? DEFAULT_ABSOLUTE_TIMEOUT_MS;
   }
 
-  /** Check the name and secret (lockout and its audit are the operator service's) and open a session. */
-  async signIn(username: string, secret: string): Promise<SignInOutcome> {
-    const r = await this.operators.signIn(username, secret);
+  /**
+   * Check the name and secret from the client address `from` (back-off and its audit are the operator
+   * service's) and open a session. A wrong secret and an unknown name answer alike.
+   */
+  async signIn(username: string, secret: string, from?: string): Promise<SignInOutcome> {
+    const r = await this.operators.signIn(username, secret, from);
     if (!r.ok) {
       return r.reason === 'locked'
         ? { kind: 'locked', until: r.locked_until }
-        : { kind: 'invalid', attemptsLeft: r.attempts_left };
+        : { kind: 'invalid', attemptsLeft: null };
     }
     return { kind: 'signed_in', session: this.open(r.operator) };
   }

@@ -26,7 +26,16 @@ import { type Clock, systemClock } from './clock';
 import { ACTIVE_PACK_KEY, activePackId } from './packs';
 import { type ScheduleSettings } from './schedule';
 import { DEFAULT_IDLE_TIMEOUT_MS } from './sessions';
-import { MARGIN_KEY, manualThresholdKey, matchPolicy, thresholdsKey, type StoredThresholds } from './thresholds';
+import {
+  DEFAULT_TARGET_FPIR,
+  MARGIN_KEY,
+  TARGET_FPIR_KEY,
+  manualThresholdKey,
+  matchPolicy,
+  thresholdsKey,
+  type MatchPolicy,
+  type StoredThresholds,
+} from './thresholds';
 
 /** Settings keys this service owns (the others are named where they are used). */
 export const SETTING_KEYS = {
@@ -68,6 +77,8 @@ export interface ApiRuntime {
   host: string;
   port: number;
   legacyRoutes: boolean;
+  /** Reverse proxies whose forwarding headers are believed (none by default). */
+  trustedProxies?: string[];
   /** HTTPS on the running listener and its certificate's fingerprint (absent: plain HTTP). */
   tls?: ApiServerSettings['tls'];
 }
@@ -85,6 +96,11 @@ export interface SiteSettingsOptions {
   pack: ModelPack;
   api: ApiRuntime;
   provider?: () => ProviderInfo;
+  /**
+   * The match policy in force (FaceService.policy(), which knows the gallery's size); without it the
+   * policy is computed for a gallery of one.
+   */
+  policy?: () => MatchPolicy;
   clock?: Clock;
 }
 
@@ -97,6 +113,7 @@ export interface SiteSettingsOptions {
  */
 export class SiteSettingsService {
   readonly repo: SettingsRepo;
+  private readonly policy: () => MatchPolicy;
   private readonly db: Db;
   private readonly audit: AuditRepo;
   private readonly attendance: AttendanceService;
@@ -114,6 +131,7 @@ export class SiteSettingsService {
     this.pack = opts.pack;
     this.api = opts.api;
     this.provider = opts.provider ?? (() => ({ provider: null, providerFallback: null }));
+    this.policy = opts.policy ?? (() => matchPolicy(this.repo, this.pack));
   }
 
   // ─── Reading ───────────────────────────────────────────────────────────────────────────────────
@@ -153,7 +171,7 @@ export class SiteSettingsService {
   }
 
   recognition(): RecognitionSettings {
-    const policy = matchPolicy(this.repo, this.pack);
+    const policy = this.policy();
     const calibrated: CalibratedThreshold[] = [];
     const stored = this.repo.get<StoredThresholds>(thresholdsKey(this.pack.id));
     if (stored && Number.isFinite(stored.match))
@@ -173,7 +191,20 @@ export class SiteSettingsService {
           ? 'manual'
           : policy.thresholdSource === 'settings'
             ? 'calibrated'
-            : 'pack_default',
+            : policy.thresholdSource === 'gallery'
+              ? 'gallery'
+              : 'pack_default',
+      gallery: policy.gallery
+        ? {
+            people: policy.gallery.gallerySize,
+            targetFpir: policy.gallery.targetFpir,
+            basis: policy.gallery.basis,
+            pairs: policy.gallery.pairs,
+            tailPairs: policy.gallery.tailPairs,
+            expectedFnir: policy.gallery.expectedFnir,
+          }
+        : null,
+      targetFpir: this.repo.get<number>(TARGET_FPIR_KEY) ?? DEFAULT_TARGET_FPIR,
       calibrated,
       margin: policy.margin,
       requiredFrames: checkin.requiredFrames,
@@ -186,7 +217,12 @@ export class SiteSettingsService {
   apiSettings(): ApiServerSettings {
     const stored = this.repo.get<Partial<ApiRuntime>>(SETTING_KEYS.api, {});
     // TLS is what the running listener uses (flags, variables), not a stored choice.
-    return { ...this.api, ...stored, tls: this.api.tls ?? { enabled: false, fingerprint: null } };
+    return {
+      trustedProxies: [],
+      ...this.api,
+      ...stored,
+      tls: this.api.tls ?? { enabled: false, fingerprint: null },
+    };
   }
 
   async models(): Promise<ModelStatus> {
@@ -255,6 +291,7 @@ export class SiteSettingsService {
             else this.change(key, r.threshold, actor);
           }
           if (r.margin !== undefined) this.change(MARGIN_KEY, r.margin, actor);
+          if (r.targetFpir !== undefined) this.change(TARGET_FPIR_KEY, r.targetFpir, actor);
           if (r.requiredFrames !== undefined) this.change(SETTING_KEYS.requiredFrames, r.requiredFrames, actor);
           if (r.requireLiveness !== undefined) this.change(SETTING_KEYS.requireLiveness, r.requireLiveness, actor);
           if (r.headTurnChallenge !== undefined) {

@@ -1,6 +1,7 @@
 import { HadirError } from '../../shared/errors';
 import type { ModelPack } from '../engine/manifest';
 import type { SettingsRepo } from '../store/settings-repo';
+import { type GalleryThreshold, galleryThreshold } from './gallery-threshold';
 
 /**
  * The margin a match must keep over the best *other* person (cosine similarity), unless the site sets
@@ -19,6 +20,13 @@ export const DEFAULT_MARGIN = 0.1;
 /** Settings key of a pack's calibrated thresholds (`hadir calibrate --store`). */
 export const thresholdsKey = (packId: string) => `thresholds.${packId}`;
 export const MARGIN_KEY = 'identify.margin';
+/** Settings key of the target false-positive identification rate per stranger's attempt. */
+export const TARGET_FPIR_KEY = 'identify.targetFpir';
+/**
+ * 0.1 %: one stranger's attempt in a thousand may name someone. A false name is a false record in
+ * someone's payroll, so the default is strict; a site may loosen or tighten it.
+ */
+export const DEFAULT_TARGET_FPIR = 0.001;
 /** Settings key of a threshold an admin set by hand for a pack (wins over the calibration until cleared). */
 export const manualThresholdKey = (packId: string) => `thresholds.${packId}.manual`;
 
@@ -39,15 +47,23 @@ export interface StoredThresholds {
 export interface MatchPolicy {
   threshold: number;
   margin: number;
-  /** Where the threshold came from: 'manual' (an admin's setting), 'settings' (calibrated on site) or 'pack' (the manifest). */
-  thresholdSource: 'manual' | 'settings' | 'pack';
+  /**
+   * Where the threshold came from: 'manual' (an admin's setting), 'settings' (calibrated on site),
+   * 'gallery' (the pack's score distributions at the searched gallery's size and the target FPIR) or
+   * 'pack' (the manifest's 1:1 threshold, for a pack without distributions).
+   */
+  thresholdSource: 'manual' | 'settings' | 'gallery' | 'pack';
+  /** For 'gallery': G, the target FPIR, how the threshold was found and the expected FNIR there. */
+  gallery?: GalleryThreshold;
 }
 
 /**
- * The threshold and margin in force for a pack: a site calibration stored in the settings wins over
- * the pack's manifest default. A pack with neither cannot identify anyone: refuse rather than guess.
+ * The threshold and margin in force for a pack, in this order: an admin's manual threshold; a site
+ * calibration stored in the settings; the threshold for the searched gallery's size (`galleryPeople`,
+ * G) from the pack's impostor tail at the site's target FPIR — the default, recomputed whenever G
+ * changes; the pack's 1:1 threshold. A pack with none cannot identify anyone: refuse rather than guess.
  */
-export function matchPolicy(settings: SettingsRepo, pack: ModelPack): MatchPolicy {
+export function matchPolicy(settings: SettingsRepo, pack: ModelPack, galleryPeople = 1): MatchPolicy {
   const stored = settings.get<StoredThresholds>(thresholdsKey(pack.id));
   const margin = settings.get<number>(MARGIN_KEY) ?? DEFAULT_MARGIN;
   if (!(margin >= 0 && margin < 1))
@@ -56,6 +72,20 @@ export function matchPolicy(settings: SettingsRepo, pack: ModelPack): MatchPolic
   if (typeof manual === 'number' && Number.isFinite(manual))
     return { threshold: manual, margin, thresholdSource: 'manual' };
   if (stored && Number.isFinite(stored.match)) return { threshold: stored.match, margin, thresholdSource: 'settings' };
+  const tail = pack.thresholds?.impostorTail;
+  if (tail) {
+    const targetFpir = settings.get<number>(TARGET_FPIR_KEY) ?? DEFAULT_TARGET_FPIR;
+    if (!(targetFpir > 0 && targetFpir < 1))
+      throw new HadirError('BAD_REQUEST', `identify.targetFpir must lie in (0, 1) (got ${targetFpir})`);
+    const gallery = galleryThreshold({
+      tail,
+      genuine: pack.thresholds?.genuineQuantiles,
+      gallerySize: galleryPeople,
+      targetFpir,
+      floor: pack.thresholds?.match,
+    });
+    return { threshold: gallery.threshold, margin, thresholdSource: 'gallery', gallery };
+  }
   const match = pack.thresholds?.match;
   if (match === undefined || !Number.isFinite(match)) {
     throw new HadirError(

@@ -234,6 +234,54 @@ export class AttendanceRepo {
       .all({ date, before: existedBefore, unit: unit ?? null }) as DailySummaryPerson[];
   }
 
+  // --- Statistics (the operator's charts) ----------------------------------------------------------
+
+  /**
+   * Per local day of [from, to] that has records: how many, how many checked in on time, how many late.
+   * Days without records are absent (the caller fills them with zeros).
+   */
+  dailyCounts(
+    from: string,
+    to: string,
+    unit?: string,
+  ): { local_date: string; present: number; on_time: number; late: number }[] {
+    return this.db
+      .prepare(
+        `SELECT local_date,
+                count(*) AS present,
+                coalesce(sum(check_in_at IS NOT NULL AND late = 0), 0) AS on_time,
+                coalesce(sum(check_in_at IS NOT NULL AND late = 1), 0) AS late
+           FROM attendance
+          WHERE local_date BETWEEN @from AND @to AND (@unit IS NULL OR unit = @unit)
+          GROUP BY local_date
+          ORDER BY local_date`,
+      )
+      .all({ from, to, unit: unit ?? null }) as {
+      local_date: string;
+      present: number;
+      on_time: number;
+      late: number;
+    }[];
+  }
+
+  /**
+   * Check-ins of one local day counted per `binSeconds`, bin 0 starting at `dayStart` (the ISO instant
+   * of that day's local midnight). Integer seconds since the epoch, so a check-in exactly on a bin's
+   * start falls in that bin. Only bins with check-ins are returned.
+   */
+  arrivalBins(date: string, dayStart: string, binSeconds: number, unit?: string): { bin: number; count: number }[] {
+    return this.db
+      .prepare(
+        `SELECT (CAST(strftime('%s', check_in_at) AS INTEGER) - CAST(strftime('%s', @start) AS INTEGER)) / CAST(@bin AS INTEGER) AS bin,
+                count(*) AS count
+           FROM attendance
+          WHERE local_date = @date AND check_in_at IS NOT NULL AND (@unit IS NULL OR unit = @unit)
+          GROUP BY bin
+          ORDER BY bin`,
+      )
+      .all({ date, start: dayStart, bin: binSeconds, unit: unit ?? null }) as { bin: number; count: number }[];
+  }
+
   // --- Retention ---------------------------------------------------------------------------------
 
   /** Delete records of days before `localDate`; returns how many. */

@@ -1,9 +1,9 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { HadirError } from '../../shared/errors';
 import { userDataDir } from '../paths';
 import { MIGRATIONS, type Migration } from './migrations';
+import { checkPrivate, createPrivateFile, ensurePrivateDir, type Warn, withPrivateUmask } from './private-files';
 
 export type Db = Database.Database;
 
@@ -13,7 +13,12 @@ export interface OpenOptions {
   /** Apply pending migrations (default true). */
   migrate?: boolean;
   readonly?: boolean;
+  /** Where a warning about a database file open to other users goes (default stderr). */
+  warn?: Warn;
 }
+
+/** The database and the files SQLite keeps beside it, all of which hold its data. */
+export const DB_COMPANIONS = ['', '-wal', '-shm', '-journal'] as const;
 
 export function defaultDbFile(): string {
   return path.join(userDataDir(), 'hadir.db');
@@ -26,20 +31,40 @@ export function defaultDbFile(): string {
  */
 export function openDb(opts: OpenOptions = {}): Db {
   const file = opts.file ?? defaultDbFile();
-  if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+  if (file !== ':memory:' && !opts.readonly) securePlace(file, opts.warn);
   let db: Db;
   try {
-    db = new Database(file, { readonly: opts.readonly === true });
+    // Born private: SQLite gives its -wal/-shm/-journal files the database file's mode, and the umask
+    // covers anything else it creates while opening.
+    db = withPrivateUmask(() => {
+      const d = new Database(file, { readonly: opts.readonly === true });
+      if (!opts.readonly) d.pragma('journal_mode = WAL');
+      return d;
+    });
   } catch (e) {
     throw new HadirError('INTERNAL', `cannot open the database ${file}: ${(e as Error).message}`, { cause: e });
   }
-  if (!opts.readonly) db.pragma('journal_mode = WAL');
   db.pragma('foreign_keys = ON');
   db.pragma('secure_delete = ON');
   db.pragma('synchronous = FULL');
   db.pragma('busy_timeout = 5000');
   if (opts.migrate !== false && !opts.readonly) migrate(db);
   return db;
+}
+
+/**
+ * The database's folder 0700 when it is created here (or is the user data folder), the file created
+ * 0600 before SQLite writes to it, and existing files checked: one open to others is reported, and
+ * tightened when this user owns it.
+ */
+function securePlace(file: string, warn: Warn | undefined): void {
+  const dir = path.dirname(path.resolve(file));
+  const created = ensurePrivateDir(dir);
+  // Only a folder that is Hadir's own is tightened: a database put in a shared folder (a project folder,
+  // /srv) leaves the folder's mode to its owner, and its files are private anyway.
+  if (!created && dir === path.resolve(userDataDir())) checkPrivate(dir, { dir: true, warn });
+  createPrivateFile(file);
+  for (const suffix of DB_COMPANIONS) checkPrivate(file + suffix, { warn });
 }
 
 export function schemaVersion(db: Db): number {

@@ -244,4 +244,135 @@ describe('migrations', () => {
     ]);
     db.close();
   });
+
+  it('7 hub sync: hub link, hub ids, and an outbox filled by attendance triggers only while joined', () => {
+    const db = bare();
+    migrate(db, MIGRATIONS, 7);
+    expect(schemaVersion(db)).toBe(7);
+    expect(tables(db)).toEqual(expect.arrayContaining(['hub_link', 'hub_outbox', 'hub_snapshot_seen']));
+    expect(columns(db, 'people')).toContain('hub_id');
+    expect(columns(db, 'face_templates')).toContain('hub_id');
+    expect(triggers(db)).toEqual(expect.arrayContaining(['attendance_outbox_insert', 'attendance_outbox_update']));
+    const person = (number: string, hubId: string | null) =>
+      db
+        .prepare(
+          'INSERT INTO people (employee_number, full_name, hub_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?)',
+        )
+        .run(number, `P${number}`, hubId, now, now).lastInsertRowid;
+    // Hub ids are unique, and any number of local people have none.
+    const local = person('1', null);
+    person('2', null);
+    const replicated = person('3', 'h-3');
+    expect(() => person('4', 'h-3')).toThrow(/UNIQUE/);
+    const record = db.prepare(
+      `INSERT INTO attendance (person_id, employee_number, full_name, local_date, check_in_at, check_out_at, late,
+         similarity, liveness, check_out_similarity, check_out_liveness, decided_by, created_at, updated_at)
+       VALUES (@person, @number, 'x', @date, @in, @out, @late, 0.8, 0.9, 0.7, 0.95, @by, @at, @at)`,
+    );
+    const outbox = () =>
+      (db.prepare('SELECT seq, event FROM hub_outbox ORDER BY seq').all() as { seq: number; event: string }[]).map(
+        (r) => ({ seq: r.seq, ...(JSON.parse(r.event) as { type: string }) }),
+      );
+    // Standalone: no hub link, no events.
+    const standalone = record.run({
+      person: local,
+      number: '1',
+      date: '2026-01-05',
+      in: '2026-01-05T00:30:00.000Z',
+      out: null,
+      late: 0,
+      by: 'face',
+      at: now,
+    }).lastInsertRowid;
+    db.prepare('UPDATE attendance SET check_out_at = ? WHERE id = ?').run('2026-01-05T09:00:00.000Z', standalone);
+    expect(outbox()).toEqual([]);
+
+    db.prepare(
+      `INSERT INTO hub_link (id, hub_url, hub_id, device_id, site_code, site, pack_id, joined_at)
+       VALUES (1, 'http://hub', 'hub-1', 'dev-1', 'S', '{}', 'p', ?)`,
+    ).run(now);
+    expect(() =>
+      db
+        .prepare(
+          `INSERT INTO hub_link (id, hub_url, hub_id, device_id, site_code, site, pack_id, joined_at)
+           VALUES (2, 'http://hub', 'hub-1', 'dev-1', 'S', '{}', 'p', ?)`,
+        )
+        .run(now),
+    ).toThrow(/CHECK/);
+    // A check-in inserted: an `in` event with the person's hub id and the record's evidence.
+    const day = record.run({
+      person: replicated,
+      number: '3',
+      date: '2026-01-06',
+      in: '2026-01-06T00:31:00.000Z',
+      out: null,
+      late: 1,
+      by: 'face',
+      at: now,
+    }).lastInsertRowid;
+    // A check-out set later: an `out` event with the check-out's evidence; other changes make none.
+    db.prepare('UPDATE attendance SET check_out_at = ? WHERE id = ?').run('2026-01-06T09:01:00.000Z', day);
+    db.prepare("UPDATE attendance SET note = 'x', check_out_at = check_out_at WHERE id = ?").run(day);
+    // An operator's record with both times: two events in one insert; a local person has no hub id.
+    record.run({
+      person: local,
+      number: '1',
+      date: '2026-01-06',
+      in: '2026-01-06T00:40:00.000Z',
+      out: '2026-01-06T09:10:00.000Z',
+      late: 0,
+      by: 'operator',
+      at: now,
+    });
+    expect(outbox()).toEqual([
+      {
+        seq: 1,
+        person_hub_id: 'h-3',
+        employee_number: '3',
+        type: 'in',
+        occurred_at: '2026-01-06T00:31:00.000Z',
+        decision: { decided_by: 'face', late: true, similarity: 0.8, liveness: 0.9, clock_flag: null },
+      },
+      {
+        seq: 2,
+        person_hub_id: 'h-3',
+        employee_number: '3',
+        type: 'out',
+        occurred_at: '2026-01-06T09:01:00.000Z',
+        decision: { decided_by: 'face', late: true, similarity: 0.7, liveness: 0.95, clock_flag: null },
+      },
+      {
+        seq: 3,
+        person_hub_id: null,
+        employee_number: '1',
+        type: 'in',
+        occurred_at: '2026-01-06T00:40:00.000Z',
+        decision: { decided_by: 'operator', late: false, similarity: 0.8, liveness: 0.9, clock_flag: null },
+      },
+      {
+        seq: 4,
+        person_hub_id: null,
+        employee_number: '1',
+        type: 'out',
+        occurred_at: '2026-01-06T09:10:00.000Z',
+        decision: { decided_by: 'operator', late: false, similarity: 0.7, liveness: 0.95, clock_flag: null },
+      },
+    ]);
+    // A rolled-back write gives its numbers back: the next event is 5, with no gap.
+    expect(() =>
+      db.transaction(() => {
+        db.prepare('UPDATE attendance SET check_in_at = ? WHERE id = ?').run('2026-01-06T00:32:00.000Z', day);
+        throw new Error('rollback');
+      })(),
+    ).toThrow('rollback');
+    expect(outbox()).toHaveLength(4);
+    // Acknowledged events are deleted; numbers are never reused after that.
+    db.prepare('DELETE FROM hub_outbox WHERE seq <= 4').run();
+    db.prepare('UPDATE attendance SET check_in_at = ? WHERE id = ?').run('2026-01-06T00:33:00.000Z', day);
+    expect(outbox().map((e) => [e.seq, e.type])).toEqual([[5, 'in']]);
+    // Setting a time to null (an operator's correction) is no event.
+    db.prepare('UPDATE attendance SET check_out_at = NULL WHERE id = ?').run(day);
+    expect(outbox()).toHaveLength(1);
+    db.close();
+  });
 });

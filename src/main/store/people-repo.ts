@@ -31,6 +31,12 @@ interface PersonRow extends Omit<Person, 'active'> {
 
 const toPerson = (r: PersonRow): Person => ({ ...r, active: r.active === 1 });
 
+/** The columns of a {@link Person}, named: the table has more (`hub_id`, a replica's link to the hub). */
+const COLUMNS = 'id, employee_number, full_name, unit, active, created_at, updated_at';
+const P_COLUMNS = COLUMNS.split(', ')
+  .map((c) => `p.${c}`)
+  .join(', ');
+
 /** People: who can be recognised. */
 export class PeopleRepo {
   private readonly getStmt;
@@ -40,8 +46,8 @@ export class PeopleRepo {
     private readonly db: Db,
     private readonly now: () => Date = () => new Date(),
   ) {
-    this.getStmt = db.prepare('SELECT * FROM people WHERE id = ?');
-    this.byNumberStmt = db.prepare('SELECT * FROM people WHERE employee_number = ?');
+    this.getStmt = db.prepare(`SELECT ${COLUMNS} FROM people WHERE id = ?`);
+    this.byNumberStmt = db.prepare(`SELECT ${COLUMNS} FROM people WHERE employee_number = ?`);
   }
 
   create(p: NewPerson): Person {
@@ -70,7 +76,7 @@ export class PeopleRepo {
     const { where, args } = this.filter(q);
     const rows = this.db
       .prepare(
-        `SELECT p.*, (SELECT count(*) FROM face_templates t
+        `SELECT ${P_COLUMNS}, (SELECT count(*) FROM face_templates t
                        WHERE t.person_id = p.id AND t.usable = 1 AND (? IS NULL OR t.pack_id = ?)) AS templates
          FROM people p ${where} ORDER BY p.full_name COLLATE NOCASE, p.employee_number LIMIT ? OFFSET ?`,
       )
@@ -161,7 +167,7 @@ export class PeopleRepo {
   withoutTemplates(packId: string): Person[] {
     const rows = this.db
       .prepare(
-        `SELECT p.* FROM people p WHERE p.active = 1 AND NOT EXISTS (
+        `SELECT ${P_COLUMNS} FROM people p WHERE p.active = 1 AND NOT EXISTS (
            SELECT 1 FROM face_templates t WHERE t.person_id = p.id AND t.pack_id = ? AND t.usable = 1)
          ORDER BY p.id`,
       )

@@ -67,6 +67,7 @@ const id = {
   'kiosk.card.checkedOut': 'Absen pulang tercatat pukul {time}',
   'kiosk.card.alreadyCheckedIn': 'Anda sudah absen masuk pukul {time}',
   'kiosk.card.late': 'Tercatat terlambat',
+  'kiosk.card.checkOutFrom': 'Absen pulang mulai pukul {from}',
   'kiosk.guidance.too_far': 'Mohon mendekat ke kamera',
   'kiosk.guidance.too_dark': 'Terlalu gelap — mohon cari tempat yang lebih terang',
   'kiosk.guidance.too_many': 'Mohon satu orang saja di depan kamera',
@@ -75,7 +76,12 @@ const id = {
   'kiosk.guidance.turn_right': 'Mohon tolehkan kepala ke kanan',
   'kiosk.notice.unknown': 'Maaf, wajah Anda belum dikenali. Silakan hubungi operator.',
   'kiosk.notice.spoof': 'Maaf, absen ditolak. Mohon hadir langsung di depan kamera.',
-  'kiosk.notice.cooldown': 'Absen Anda sudah tercatat. Coba lagi dalam {seconds} detik.',
+  'kiosk.notice.cooldown': 'Absen Anda baru saja tercatat.',
+  'kiosk.notice.cooldown.checkOutFrom': 'Sudah absen masuk pukul {time} — absen pulang mulai pukul {from}',
+  'kiosk.notice.cooldown.checkedIn': 'Sudah absen masuk pukul {time}.',
+  'kiosk.notice.cooldown.checkedOut': 'Sudah absen pulang pukul {time}. Sampai jumpa besok.',
+  'kiosk.notice.cooldown.checkInFrom': 'Absen masuk bisa dilakukan mulai pukul {from}.',
+  'kiosk.notice.cooldown.onlyCheckOutFrom': 'Absen pulang mulai pukul {from}.',
   'kiosk.notice.closed': 'Saat ini di luar jam absen.',
   'kiosk.notice.liveness_unavailable': 'Pemeriksaan keaslian wajah tidak tersedia. Silakan hubungi operator.',
   'kiosk.notice.holiday': 'Hari ini hari libur ({holiday}). Absen tidak dicatat.',
@@ -121,7 +127,8 @@ const id = {
   'enroll.capture.instructions':
     'Minta pegawai menatap kamera dengan wajah lurus, tanpa masker atau kacamata gelap, di tempat yang terang.',
   'enroll.capture': 'Ambil foto',
-  'enroll.samplesCount': '{count} foto diterima (perlu {min}–{max})',
+  'enroll.samplesCount.one': '{count} foto diterima (perlu {min}–{max})',
+  'enroll.samplesCount.other': '{count} foto diterima (perlu {min}–{max})',
   'enroll.sampleAccepted': 'Foto diterima',
   'enroll.sampleRejected': 'Foto ditolak',
   'enroll.sampleAlt': 'Foto {n}',
@@ -155,7 +162,8 @@ const id = {
   'enroll.consent.method.verbal': 'Lisan',
   'enroll.commit': 'Simpan pendaftaran',
   'enroll.result.ok': '{name} berhasil didaftarkan',
-  'enroll.result.templates': '{count} templat wajah tersimpan.',
+  'enroll.result.templates.one': '{count} templat wajah tersimpan.',
+  'enroll.result.templates.other': '{count} templat wajah tersimpan.',
   'enroll.result.next': 'Daftarkan pegawai lain',
   'enroll.result.refused': 'Pendaftaran ditolak',
   'enroll.result.confirmDuplicate': 'Tetap daftarkan',
@@ -168,12 +176,15 @@ const id = {
   'enroll.refusal.employee_number_taken': 'NIP ini sudah dipakai pegawai lain.',
   'enroll.refusal.person_not_found': 'Pegawai tidak ditemukan.',
   'enroll.refusal.consent_missing': 'Persetujuan pegawai belum dicatat.',
+  'enroll.refusal.not_same_person':
+    'Wajah ini tidak cocok dengan wajah {name} yang sudah terdaftar. Foto orang lain tidak boleh ditambahkan ke data pegawai ini.',
 
   'people.title': 'Pegawai',
   'people.search': 'Cari nama atau NIP',
   'people.includeInactive': 'Tampilkan yang nonaktif',
   'people.templates': 'Templat wajah',
-  'people.templatesCount': '{count} templat',
+  'people.templatesCount.one': '{count} templat',
+  'people.templatesCount.other': '{count} templat',
   'people.lastSeen': 'Terakhir terlihat',
   'people.neverSeen': 'Belum pernah',
   'people.status': 'Status',
@@ -217,6 +228,35 @@ const id = {
   'attendance.summary.notCheckedOut': 'Belum pulang',
   'attendance.summary.holiday': 'Hari libur: {name}',
   'attendance.summary.notWorkday': 'Bukan hari kerja',
+  'attendance.charts.arrivals.title': 'Kedatangan per 15 menit — {date}',
+  'attendance.charts.arrivals.series': 'Absen masuk',
+  'attendance.charts.arrivals.limit': 'Batas tepat waktu {time}',
+  'attendance.charts.arrivals.total.one': 'Kedatangan {date}: {count} orang absen masuk.',
+  'attendance.charts.arrivals.total.other': 'Kedatangan {date}: {count} orang absen masuk.',
+  'attendance.charts.arrivals.peak': 'Paling ramai pukul {from}–{to}.',
+  'attendance.charts.arrivals.afterLimit.one': '{count} orang datang setelah pukul {time}.',
+  'attendance.charts.arrivals.afterLimit.other': '{count} orang datang setelah pukul {time}.',
+  'attendance.charts.arrivals.none': 'Belum ada absen masuk pada {date}.',
+  'attendance.charts.people.one': '{count} orang',
+  'attendance.charts.people.other': '{count} orang',
+  'attendance.charts.axis.people': 'Orang',
+  'attendance.charts.axis.time': 'Pukul',
+  'attendance.charts.trend.title': 'Tepat waktu dan terlambat, {from} – {to}',
+  'attendance.charts.onTime': 'Tepat waktu',
+  'attendance.charts.trend.summary.one':
+    '{count} hari kerja: rata-rata {onTime} orang tepat waktu dan {late} orang terlambat per hari.',
+  'attendance.charts.trend.summary.other':
+    '{count} hari kerja: rata-rata {onTime} orang tepat waktu dan {late} orang terlambat per hari.',
+  'attendance.charts.trend.worst': 'Paling banyak terlambat pada {date} ({count} orang).',
+  'attendance.charts.trend.noWorkdays': 'Tidak ada hari kerja pada rentang ini.',
+
+  'dateField.hint': 'Contoh: {example}',
+  'dateField.invalid': 'Tanggal tidak dikenali. Tulis seperti {example}.',
+  'dateField.tooEarly': 'Tanggal ini sebelum {min}.',
+  'dateField.tooLate': 'Tanggal ini sesudah {max}.',
+  'dateField.openCalendar': '{label}: buka kalender',
+  'dateField.previousMonth': 'Bulan sebelumnya',
+  'dateField.nextMonth': 'Bulan berikutnya',
 
   'settings.title': 'Pengaturan',
   'settings.saved': 'Pengaturan tersimpan.',
@@ -236,6 +276,11 @@ const id = {
   'settings.recognition.source.calibrated': 'hasil kalibrasi',
   'settings.recognition.source.pack_default': 'bawaan paket model',
   'settings.recognition.source.manual': 'diatur manual',
+  'settings.recognition.source.gallery': 'mengikuti jumlah orang yang dicari',
+  'settings.recognition.galleryDetail':
+    'Dihitung untuk {people} orang yang dicari, agar paling banyak {fpir} percobaan orang yang tidak terdaftar salah dikenali sebagai orang lain. Perkiraan wajah terdaftar yang tidak dikenali dalam satu percobaan: {fnir}.',
+  'settings.recognition.targetFpir': 'Batas salah kenal orang tak terdaftar (%)',
+  'settings.recognition.targetFpirHint': '0,1 berarti 1 dari 1.000 percobaan. Makin kecil, makin ketat ambangnya.',
   'settings.recognition.far': 'Tingkat salah terima',
   'settings.recognition.threshold': 'Ambang',
   'settings.recognition.tar': 'Tingkat benar terima',
@@ -388,6 +433,7 @@ const en: Record<StringKey, string> = {
   'kiosk.card.checkedOut': 'Checked out at {time}',
   'kiosk.card.alreadyCheckedIn': 'You already checked in at {time}',
   'kiosk.card.late': 'Recorded as late',
+  'kiosk.card.checkOutFrom': 'Check-out opens at {from}',
   'kiosk.guidance.too_far': 'Please come closer to the camera',
   'kiosk.guidance.too_dark': 'Too dark — please find better light',
   'kiosk.guidance.too_many': 'Only one person in front of the camera, please',
@@ -396,7 +442,12 @@ const en: Record<StringKey, string> = {
   'kiosk.guidance.turn_right': 'Please turn your head to the right',
   'kiosk.notice.unknown': 'Sorry, we could not recognise you. Please see the operator.',
   'kiosk.notice.spoof': 'Sorry, this was refused. Please stand in front of the camera in person.',
-  'kiosk.notice.cooldown': 'Your attendance is already recorded. Try again in {seconds} seconds.',
+  'kiosk.notice.cooldown': 'Your attendance was just recorded.',
+  'kiosk.notice.cooldown.checkOutFrom': 'Already checked in at {time} — check-out opens at {from}',
+  'kiosk.notice.cooldown.checkedIn': 'Already checked in at {time}.',
+  'kiosk.notice.cooldown.checkedOut': 'Checked out at {time}. See you tomorrow.',
+  'kiosk.notice.cooldown.checkInFrom': 'You can check in from {from}.',
+  'kiosk.notice.cooldown.onlyCheckOutFrom': 'Check-out opens at {from}.',
   'kiosk.notice.closed': 'Attendance is closed at this time.',
   'kiosk.notice.liveness_unavailable': 'The live-face check is not available. Please see the operator.',
   'kiosk.notice.holiday': 'Today is a holiday ({holiday}). Nothing was recorded.',
@@ -443,7 +494,8 @@ const en: Record<StringKey, string> = {
   'enroll.capture.instructions':
     'Ask the person to look straight at the camera, without a mask or dark glasses, in good light.',
   'enroll.capture': 'Take photo',
-  'enroll.samplesCount': '{count} photos accepted (need {min}–{max})',
+  'enroll.samplesCount.one': '{count} photo accepted (need {min}–{max})',
+  'enroll.samplesCount.other': '{count} photos accepted (need {min}–{max})',
   'enroll.sampleAccepted': 'Photo accepted',
   'enroll.sampleRejected': 'Photo refused',
   'enroll.sampleAlt': 'Photo {n}',
@@ -477,7 +529,8 @@ const en: Record<StringKey, string> = {
   'enroll.consent.method.verbal': 'Verbally',
   'enroll.commit': 'Save enrollment',
   'enroll.result.ok': '{name} is enrolled',
-  'enroll.result.templates': '{count} face templates saved.',
+  'enroll.result.templates.one': '{count} face template saved.',
+  'enroll.result.templates.other': '{count} face templates saved.',
   'enroll.result.next': 'Enroll someone else',
   'enroll.result.refused': 'Enrollment refused',
   'enroll.result.confirmDuplicate': 'Enroll anyway',
@@ -490,12 +543,15 @@ const en: Record<StringKey, string> = {
   'enroll.refusal.employee_number_taken': 'This employee number belongs to someone else.',
   'enroll.refusal.person_not_found': 'The person was not found.',
   'enroll.refusal.consent_missing': 'The person’s consent has not been recorded.',
+  'enroll.refusal.not_same_person':
+    'These faces do not match {name}’s enrolled faces. Someone else’s photos must not be added to this person.',
 
   'people.title': 'People',
   'people.search': 'Search name or number',
   'people.includeInactive': 'Show inactive people',
   'people.templates': 'Face templates',
-  'people.templatesCount': '{count} templates',
+  'people.templatesCount.one': '{count} template',
+  'people.templatesCount.other': '{count} templates',
   'people.lastSeen': 'Last seen',
   'people.neverSeen': 'Never',
   'people.status': 'Status',
@@ -539,6 +595,35 @@ const en: Record<StringKey, string> = {
   'attendance.summary.notCheckedOut': 'Not checked out',
   'attendance.summary.holiday': 'Holiday: {name}',
   'attendance.summary.notWorkday': 'Not a working day',
+  'attendance.charts.arrivals.title': 'Arrivals per 15 minutes — {date}',
+  'attendance.charts.arrivals.series': 'Check-ins',
+  'attendance.charts.arrivals.limit': 'On time until {time}',
+  'attendance.charts.arrivals.total.one': 'Arrivals on {date}: {count} person checked in.',
+  'attendance.charts.arrivals.total.other': 'Arrivals on {date}: {count} people checked in.',
+  'attendance.charts.arrivals.peak': 'Busiest from {from} to {to}.',
+  'attendance.charts.arrivals.afterLimit.one': '{count} person arrived after {time}.',
+  'attendance.charts.arrivals.afterLimit.other': '{count} people arrived after {time}.',
+  'attendance.charts.arrivals.none': 'No check-ins on {date}.',
+  'attendance.charts.people.one': '{count} person',
+  'attendance.charts.people.other': '{count} people',
+  'attendance.charts.axis.people': 'People',
+  'attendance.charts.axis.time': 'Time',
+  'attendance.charts.trend.title': 'On time and late, {from} – {to}',
+  'attendance.charts.onTime': 'On time',
+  'attendance.charts.trend.summary.one':
+    '{count} working day: on average {onTime} people on time and {late} late a day.',
+  'attendance.charts.trend.summary.other':
+    '{count} working days: on average {onTime} people on time and {late} late a day.',
+  'attendance.charts.trend.worst': 'Most late on {date} ({count} people).',
+  'attendance.charts.trend.noWorkdays': 'No working days in this range.',
+
+  'dateField.hint': 'For example: {example}',
+  'dateField.invalid': 'This is not a date. Write it like {example}.',
+  'dateField.tooEarly': 'This date is before {min}.',
+  'dateField.tooLate': 'This date is after {max}.',
+  'dateField.openCalendar': '{label}: open the calendar',
+  'dateField.previousMonth': 'Previous month',
+  'dateField.nextMonth': 'Next month',
 
   'settings.title': 'Settings',
   'settings.saved': 'Settings saved.',
@@ -558,6 +643,11 @@ const en: Record<StringKey, string> = {
   'settings.recognition.source.calibrated': 'calibrated',
   'settings.recognition.source.pack_default': 'model pack default',
   'settings.recognition.source.manual': 'set by hand',
+  'settings.recognition.source.gallery': 'follows the number of people searched',
+  'settings.recognition.galleryDetail':
+    'Computed for {people} people searched, so that at most {fpir} of attempts by someone not enrolled name another person. Expected share of enrolled faces not recognised in one attempt: {fnir}.',
+  'settings.recognition.targetFpir': 'Limit for naming someone not enrolled (%)',
+  'settings.recognition.targetFpirHint': '0.1 means one attempt in 1,000. Smaller is stricter.',
   'settings.recognition.far': 'False-accept rate',
   'settings.recognition.threshold': 'Threshold',
   'settings.recognition.tar': 'True-accept rate',
@@ -662,6 +752,31 @@ export function translate(language: Language, key: StringKey, params?: Translate
   return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
     Object.prototype.hasOwnProperty.call(params, name) ? String(params[name]) : whole,
   );
+}
+
+/** Keys that come in plural forms (`<base>.one`, `<base>.other`): the base. */
+type PluralBase<K> = K extends `${infer B}.other` ? B : never;
+export type PluralKey = PluralBase<StringKey>;
+
+const pluralRules = new Map<Language, Intl.PluralRules>();
+
+/**
+ * The string for `count` of a plural key, by the language's plural rules (Intl.PluralRules): English
+ * tells one from many, Bahasa Indonesia does not inflect (both forms are the same sentence). `count`
+ * fills `{count}`, formatted as a number of the language.
+ */
+export function translatePlural(language: Language, base: PluralKey, count: number, params?: TranslateParams): string {
+  let rules = pluralRules.get(language);
+  if (!rules) {
+    rules = new Intl.PluralRules(language);
+    pluralRules.set(language, rules);
+  }
+  const form = rules.select(count) === 'one' ? 'one' : 'other';
+  const key = `${base}.${form}` as StringKey;
+  return translate(language, key in STRINGS[language] ? key : (`${base}.other` as StringKey), {
+    ...params,
+    count: new Intl.NumberFormat(language === 'id' ? 'id-ID' : 'en-GB').format(count),
+  });
 }
 
 /** The `{placeholders}` of a template, sorted. */

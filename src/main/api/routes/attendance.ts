@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AttendanceFilter, ExportFormat } from '../../../shared/contract';
 import { HadirError } from '../../../shared/errors';
-import { localParts } from '../../../shared/local-time';
+import { addDays, localParts } from '../../../shared/local-time';
 import type { ImageAnalysis } from '../../../shared/face';
 import type { AttendanceCheckBody } from '../../../shared/http-api';
 import {
@@ -14,7 +14,14 @@ import { RemoteCheckin } from '../../services/remote-checkin';
 import { actorOf, requestActor, resolvePrincipal } from '../access';
 import { type HadirServices, type RouteContext, type RouteDef, timingsMs } from '../context';
 import { ACCESS_ERRORS, contractRequest, errors, servicesOf, typedQuery } from '../store-routes';
-import { attendanceCheckBodySchema, attendancePageSchema, attendanceQuerySchema, qDate } from '../store-schemas';
+import {
+  attendanceCheckBodySchema,
+  attendancePageSchema,
+  attendanceQuerySchema,
+  attendanceStatsQuerySchema,
+  attendanceStatsSchema,
+  qDate,
+} from '../store-schemas';
 import { readForm } from '../uploads';
 import { analyzeBytes } from './analysis';
 
@@ -157,6 +164,33 @@ export const attendanceRoutes: RouteDef[] = [
       const { filter, format } = filterOf(s, req.query);
       const r = contractRequest('exportAttendance', { ...filter, format });
       return sendExport(s, req, reply, filter, r.format);
+    },
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/attendance/stats',
+    operationId: 'attendanceStats',
+    summary: 'Attendance counts for charts',
+    description:
+      'Per day of a range (default the 30 days up to today; at most 366) the people seen, on time and late, with ' +
+      'whether it was a workday; and the check-ins of the last day per 15 minutes of local time with that day’s ' +
+      'on-time limit. Counted by the server: no record and no name is sent.',
+    tags: ['attendance'],
+    access: 'read',
+    schema: {
+      querystring: attendanceStatsQuerySchema,
+      response: { 200: attendanceStatsSchema, ...errors(ACCESS_ERRORS) },
+    },
+    errors: ACCESS_ERRORS,
+    handler: async (ctx, req, reply) => {
+      const s = servicesOf(ctx);
+      const q = typedQuery(req.query);
+      const today = localParts(new Date(s.attendance.clock.now()), s.attendance.schedule().timeZone).date;
+      const to = typeof q.to === 'string' ? q.to : today;
+      // `to` is checked before the default `from` is counted back from it.
+      const checked = contractRequest('attendanceStats', { ...q, to, from: q.from ?? to });
+      const r = q.from === undefined ? { ...checked, from: addDays(checked.to, -29) } : checked;
+      return reply.code(200).send(s.attendance.stats(r.from, r.to, r.unit));
     },
   },
   {

@@ -1,5 +1,5 @@
 import type { Session, SignInOutcome } from '../../../shared/contract';
-import { sessionToken } from '../access';
+import { requestClient, sessionToken } from '../access';
 import type { RouteDef } from '../context';
 import { contractRequest, errors, jsonBody, jsonContent, servicesOf } from '../store-routes';
 import { nullableSessionSchema, signInOutcomeSchema, signInRequestSchema } from '../store-schemas';
@@ -8,8 +8,9 @@ const AUTH_ERRORS = [400, 415, 421, 429, 503];
 
 /**
  * Operator sessions: sign in with a user name and PIN/password, get a token for the X-Hadir-Session
- * header. Sign-in failures are answers, not errors (the screen shows each differently); lockout after
- * repeated failures is the operator service's, and every attempt is audited there.
+ * header. Sign-in failures are answers, not errors (the screen shows each differently). Attempts are
+ * throttled per client address before any hashing (server.ts), failures earn growing waits per
+ * (name, address) in the operator service, and every attempt is audited there.
  */
 export const authRoutes: RouteDef[] = [
   {
@@ -20,9 +21,10 @@ export const authRoutes: RouteDef[] = [
     summary: 'Sign in (operator session)',
     description:
       'Checks the user name and PIN/password. Answers `{kind: "signed_in", session}` with the token to send as ' +
-      '`X-Hadir-Session`, `{kind: "invalid", attemptsLeft}` (never says whether the name exists) or ' +
-      '`{kind: "locked", until}` after too many failures. Sessions end after the idle timeout, at their absolute ' +
-      'expiry, or on sign-out.',
+      '`X-Hadir-Session`, `{kind: "invalid", attemptsLeft: null}` for an unknown name and a wrong secret alike, or ' +
+      '`{kind: "locked", until}` while this address must wait after repeated failures at this name (the account ' +
+      'itself is never locked: other addresses sign in normally). Too many attempts from one address are answered ' +
+      '429 before any checking. Sessions end after the idle timeout, at their absolute expiry, or on sign-out.',
     tags: ['auth'],
     access: 'public',
     schema: {
@@ -33,7 +35,7 @@ export const authRoutes: RouteDef[] = [
     handler: async (ctx, req): Promise<SignInOutcome> => {
       const s = servicesOf(ctx);
       const r = contractRequest('signIn', jsonBody(req));
-      return s.sessions.signIn(r.username, r.secret);
+      return s.sessions.signIn(r.username, r.secret, requestClient(req).address);
     },
   },
   {

@@ -1,4 +1,6 @@
-import type { HealthBody } from '../../../shared/http-api';
+import type { HealthBody, IdentificationPolicyInfo } from '../../../shared/http-api';
+import type { HubStatus } from '../../../shared/hub-status';
+import { readHubStatus } from '../../services/hub-status';
 import { HADIR_VERSION } from '../../../shared/version';
 import type { RouteContext, RouteDef } from '../context';
 import { errorBodySchema, healthBodySchema } from '../schemas';
@@ -35,7 +37,38 @@ export function healthBody(ctx: RouteContext): HealthBody {
     liveness_threshold: ctx.thresholds.liveness,
     warnings: s.warnings,
     tls: { enabled: ctx.tls.enabled, fingerprint_sha256: ctx.tls.fingerprint },
+    hub: hubOf(ctx),
+    identification: identificationOf(ctx),
   };
+}
+
+function identificationOf(ctx: RouteContext): IdentificationPolicyInfo | null {
+  const faces = ctx.deps.services?.faces;
+  if (!faces) return null;
+  try {
+    const p = faces.policy();
+    return {
+      threshold: p.threshold,
+      source: p.thresholdSource,
+      margin: p.margin,
+      gallery_people: p.gallery?.gallerySize ?? faces.galleryStats().people,
+      target_fpir: p.gallery?.targetFpir ?? null,
+      expected_fnir: p.gallery?.expectedFnir ?? null,
+    };
+  } catch {
+    return null;
+  }
+}
+
+function hubOf(ctx: RouteContext): HubStatus | null {
+  const db = ctx.deps.services?.db;
+  if (!db) return null;
+  try {
+    return readHubStatus(db);
+  } catch {
+    // As with the gallery: health answers even when the store cannot be read.
+    return null;
+  }
 }
 
 export const healthRoutes: RouteDef[] = [

@@ -4,6 +4,7 @@ import { REQUEST_VALIDATORS } from '../../../shared/contract-validation';
 import { HadirError } from '../../../shared/errors';
 import type { KioskFront } from '../../services/kiosk-front';
 import { buildAppStatus } from '../../services/kiosk-front';
+import { anonymousFrameResult } from '../../services/kiosk-service';
 import { requestActor } from '../access';
 import type { RouteContext, RouteDef } from '../context';
 import { errorBodySchema, obj } from '../schemas';
@@ -58,7 +59,9 @@ const FRAME_DOC =
   'check-in policy: the same person on several consecutive frames (default 3), each judged real when liveness is ' +
   'required (the default; refused when the pack cannot judge it). The reply draws the overlay (boxes, landmarks, a ' +
   'name only for a recognised live face), tells the person what to do (`guidance`), and carries at most one `event`. ' +
-  'Only the server records attendance. Loopback clients, operator sessions and keys with `read` may send frames.';
+  'Only the server records attendance. Loopback clients, operator sessions and keys with `read` may send frames. ' +
+  'A caller without a credential (loopback) gets no per-face decision or name, and a name only in the event that ' +
+  'greets an accepted check-in or check-out.';
 
 export const kioskRoutes: RouteDef[] = [
   {
@@ -96,7 +99,9 @@ export const kioskRoutes: RouteDef[] = [
         { kioskId: q.kioskId, jpeg: jpegBody(req), width: Number(q.width), height: Number(q.height), mirrored: false },
         '',
       );
-      return front(ctx).frames.submitFrame(frame);
+      const result = await front(ctx).frames.submitFrame(frame);
+      // A caller that proved nothing (a browser on this machine) is told what the screen needs, not who.
+      return req.caller?.kind === 'anonymous' ? anonymousFrameResult(result) : result;
     },
   },
   {

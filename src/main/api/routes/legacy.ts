@@ -268,7 +268,7 @@ async function namedInput(ctx: RouteContext, name: unknown, role: string): Promi
     return { filename, bytes: null, error: new HadirError('BAD_REQUEST', `"${role}" must be a file name`) };
   }
   try {
-    return { filename, bytes: await readUpload(uploadsDirOf(ctx), name), error: null };
+    return { filename, bytes: await readUpload(uploadsDirOf(ctx), name, ctx.config.uploadLimitBytes), error: null };
   } catch (e) {
     return { filename, bytes: null, error: e };
   }
@@ -445,6 +445,7 @@ export const legacyRoutes: RouteDef[] = [
         name,
         (bytes) => analyzeBytes(ctx, bytes, { embed: false, liveness: true }),
         policy,
+        ctx.config.uploadLimitBytes,
       );
     },
   },

@@ -37,7 +37,13 @@ import { isMultipartRequest, readForm, type UploadedFile } from '../uploads';
 /** Photos taken per enrollment request (the service keeps at most 5 good ones). */
 export const MAX_ENROLL_IMAGES = 10;
 
-const ENROLL_FIELDS = ['consent_given', 'consent_method', 'consent_note', 'confirm_duplicate'] as const;
+const ENROLL_FIELDS = [
+  'consent_given',
+  'consent_method',
+  'consent_note',
+  'confirm_duplicate',
+  'confirm_not_same_reason',
+] as const;
 const IMAGE_SPEC = { name: 'image', max: MAX_ENROLL_IMAGES, required: true };
 
 const enrollMultipart = (withPerson: boolean) => ({
@@ -66,6 +72,12 @@ const enrollMultipart = (withPerson: boolean) => ({
       name: 'confirm_duplicate',
       required: false,
       description: 'Text "true": enroll even though the face already identifies as someone else.',
+    },
+    {
+      name: 'confirm_not_same_reason',
+      required: false,
+      description:
+        'Adding faces to someone enrolled: the operator’s written reason (audited) for faces that do not match the person’s templates at the 1:1 threshold (refused as `not_same_person` without it).',
     },
   ],
 });
@@ -171,6 +183,7 @@ async function addFaces(ctx: RouteContext, req: FastifyRequest, reply: FastifyRe
   // A person created without a face has no consent on record yet: faces need it first.
   const consent = consentFrom(form.fields, s.faces.personConsents(id).length === 0);
   const confirmDuplicate = flag(form.fields, 'confirm_duplicate');
+  const confirmNotSameReason = form.fields.get('confirm_not_same_reason');
   const samples = await prepareUploads(ctx, s, form.files.get('image')!);
   const result = s.faces.enroll({
     person: { personId: id },
@@ -178,6 +191,7 @@ async function addFaces(ctx: RouteContext, req: FastifyRequest, reply: FastifyRe
     consent,
     actor: requestActor(req),
     confirmDuplicate,
+    confirmNotSameReason,
   });
   return sendEnrollment(reply, result);
 }

@@ -17,8 +17,9 @@ const status = (s: HadirServices): Promise<SetupStatus> => s.settings.setupStatu
 /**
  * First-run setup, in the wizard's order: choose the model pack and accept its licence, create the
  * first admin (who is signed in at once), then — as that admin — the schedule and language, which
- * finish setup. The first two are open only while no admin account exists, and only from this
- * machine: on a fresh install nobody else may claim it.
+ * finish setup. The first two are open only while no admin account exists, and only to the app's own
+ * window, the CLI, or a caller with the one-time setup token `hadir serve` prints (the link
+ * `…/app/?setup=<token>`): a loopback address proves nothing behind a reverse proxy.
  */
 export const setupRoutes: RouteDef[] = [
   {
@@ -74,6 +75,8 @@ export const setupRoutes: RouteDef[] = [
         requestActor(req),
         { onlyIfNoAdmin: true },
       );
+      // Spent: setup is closed now, and the link must not open anything again.
+      ctx.deps.setupToken?.revoke();
       return s.sessions.open(operator);
     },
   },

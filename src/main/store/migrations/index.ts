@@ -4,6 +4,7 @@ import { sql as access } from './003-access';
 import { sql as imports } from './004-imports';
 import { sql as attendanceEvidence } from './005-attendance-evidence';
 import { sql as templateChanges } from './006-template-changes';
+import { sql as hubSync } from './007-hub-sync';
 
 export interface Migration {
   version: number;
@@ -23,4 +24,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 4, name: 'imports', sql: imports },
   { version: 5, name: 'attendance-evidence', sql: attendanceEvidence },
   { version: 6, name: 'template-changes', sql: templateChanges },
+  { version: 7, name: 'hub-sync', sql: hubSync },
 ];

@@ -2,7 +2,7 @@
  * The client every screen uses: IPC when the preload bridge is there (Electron), HTTP to the page's own
  * origin otherwise (web mode). Created on first use, so modules that import it stay loadable in tests.
  */
-import type { HadirApi } from '../../../shared/contract';
+import { type HadirApi, SETUP_QUERY_PARAM } from '../../../shared/contract';
 import { createHttpClient } from './http-client';
 import { createIpcClient } from './ipc-client';
 
@@ -23,13 +23,41 @@ export function transport(): 'ipc' | 'http' {
   return typeof window !== 'undefined' && window.hadir ? 'ipc' : 'http';
 }
 
+const SETUP_TOKEN_KEY = 'hadir.setupToken';
+
+/**
+ * The first-run token of the setup link `hadir serve` printed (`/app/?setup=<token>`). It is moved
+ * from the address bar into this tab's session storage, so it survives a reload of the wizard but does
+ * not stay in the browser's history or on screen.
+ */
+export function setupToken(): string | null {
+  try {
+    const url = new URL(window.location.href);
+    const fromUrl = url.searchParams.get(SETUP_QUERY_PARAM);
+    if (fromUrl) {
+      sessionStorage.setItem(SETUP_TOKEN_KEY, fromUrl);
+      url.searchParams.delete(SETUP_QUERY_PARAM);
+      window.history.replaceState(window.history.state, '', url.toString());
+    }
+    return sessionStorage.getItem(SETUP_TOKEN_KEY);
+  } catch {
+    return null;
+  }
+}
+
 export function api(): HadirApi {
   if (!client) {
     const getToken = currentSessionToken;
+    // Taken from the address bar at once, before any screen changes the URL.
+    if (transport() === 'http') setupToken();
     client =
       transport() === 'ipc'
         ? createIpcClient(window.hadir!, getToken)
-        : createHttpClient({ getToken, getApiKey: () => localStorage.getItem('hadir.kioskApiKey') });
+        : createHttpClient({
+            getToken,
+            getApiKey: () => localStorage.getItem('hadir.kioskApiKey'),
+            getSetupToken: setupToken,
+          });
   }
   return client;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HTTP_ROUTES, SESSION_HEADER } from '../../../shared/contract';
+import { HTTP_ROUTES, SESSION_HEADER, SETUP_HEADER } from '../../../shared/contract';
 import { createHttpClient, encodeRequest } from './http-client';
 
 describe('encodeRequest (the HTTP mapping)', () => {
@@ -89,6 +89,22 @@ describe('createHttpClient', () => {
     headers = seen.init?.headers as Record<string, string>;
     expect(seen.url).toBe('/api/v1/kiosk/status');
     expect(headers[SESSION_HEADER]).toBeUndefined();
+  });
+
+  it('sends the first-run token with the setup calls only', async () => {
+    const seen: { url?: string; init?: RequestInit } = {};
+    const client = createHttpClient({
+      getToken: () => null,
+      getSetupToken: () => 'first-run-token',
+      fetch: fakeFetch(new Response('{}', { status: 200 }), seen),
+    });
+    await client.createFirstAdmin({ username: 'admin', displayName: 'Admin', secret: 'kata-sandi' });
+    expect(seen.url).toBe('/api/v1/setup/admin');
+    expect((seen.init?.headers as Record<string, string>)[SETUP_HEADER]).toBe('first-run-token');
+    await client.chooseModelPack({ packId: 'p', acceptLicense: true });
+    expect((seen.init?.headers as Record<string, string>)[SETUP_HEADER]).toBe('first-run-token');
+    await client.listUnits();
+    expect((seen.init?.headers as Record<string, string>)[SETUP_HEADER]).toBeUndefined();
   });
 
   it('turns an error body into the Result error, and a bare status into a fitting code', async () => {

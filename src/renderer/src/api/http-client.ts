@@ -6,6 +6,7 @@
 import {
   HTTP_ROUTES,
   SESSION_HEADER,
+  SETUP_HEADER,
   type ContractMethod,
   type ContractRequest,
   type ContractResponse,
@@ -22,6 +23,8 @@ export interface HttpClientOptions {
   getToken: () => string | null;
   /** An API key for a paired door tablet (sent as X-API-Key), when the kiosk has one. */
   getApiKey?: () => string | null;
+  /** The first-run token from the setup link (sent only with the setup calls), when the page has one. */
+  getSetupToken?: () => string | null;
   fetch?: typeof fetch;
 }
 
@@ -145,6 +148,8 @@ export function createHttpClient(opts: HttpClientOptions): HadirApi {
     if (token) headers[SESSION_HEADER] = token;
     const apiKey = opts.getApiKey?.();
     if (apiKey) headers['X-API-Key'] = apiKey;
+    const setupToken = route.auth === 'setup' ? opts.getSetupToken?.() : null;
+    if (setupToken) headers[SETUP_HEADER] = setupToken;
     let res: Response;
     try {
       res = await doFetch(encoded.url, {

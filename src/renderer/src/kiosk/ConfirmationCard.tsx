@@ -1,5 +1,6 @@
 import type { ConfirmationCard as Card } from '../state/kiosk-machine';
 import { useLanguage, useT } from '../state/language';
+import { formatDayTime } from '../lib/dates';
 import { formatTime, localHour, partOfDay } from '../lib/time';
 
 /** The big card after a decision: greeting by name (no photo), check-in or check-out, the time. */
@@ -23,6 +24,11 @@ export function ConfirmationCard({ card, timeZone }: { card: Card; timeZone: str
       <p className="confirmation-greeting">{greeting}</p>
       <p className="confirmation-line">{line}</p>
       {card.late && card.kind === 'checked_in' && <p className="confirmation-late">{t('kiosk.card.late')}</p>}
+      {card.kind === 'already_checked_in' && card.nextAction?.kind === 'check_out' && (
+        <p className="confirmation-next" data-testid="confirmation-next">
+          {t('kiosk.card.checkOutFrom', { from: formatDayTime(card.nextAction.from, language, timeZone) })}
+        </p>
+      )}
     </div>
   );
 }

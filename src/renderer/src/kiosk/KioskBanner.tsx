@@ -1,7 +1,8 @@
 import type { Guidance } from '../../../shared/contract';
 import type { StringKey } from '../i18n';
 import type { KioskNotice } from '../state/kiosk-machine';
-import { useT } from '../state/language';
+import { useLanguage, useT } from '../state/language';
+import { cooldownText } from './notice-text';
 
 const GUIDANCE: Record<Guidance, StringKey> = {
   too_far: 'kiosk.guidance.too_far',
@@ -26,18 +27,21 @@ interface Props {
   notice: KioskNotice | null;
   guidance: Guidance | null;
   progress: { frames: number; required: number } | null;
+  /** The site's zone: the cooldown notice names times of day in it. */
+  timeZone: string;
 }
 
 /** One line at the bottom of the kiosk: a notice beats guidance, guidance beats "hold still". */
-export function KioskBanner({ notice, guidance, progress }: Props): React.JSX.Element | null {
+export function KioskBanner({ notice, guidance, progress, timeZone }: Props): React.JSX.Element | null {
   const t = useT();
+  const language = useLanguage((s) => s.language);
   let text: string | null = null;
   let tone = 'info';
-  if (notice) {
-    text = t(NOTICE[notice.kind], {
-      seconds: notice.retryAfterSeconds ?? 0,
-      holiday: notice.holiday ?? '',
-    });
+  if (notice?.kind === 'cooldown') {
+    // Someone just answered: what they did and what comes next, said calmly (not a warning).
+    text = cooldownText(notice, language, timeZone);
+  } else if (notice) {
+    text = t(NOTICE[notice.kind], { holiday: notice.holiday ?? '' });
     tone = notice.kind === 'spoof' || notice.kind === 'liveness_unavailable' ? 'error' : 'warning';
   } else if (guidance && guidance !== 'no_face') {
     text = t(GUIDANCE[guidance]);

@@ -114,7 +114,14 @@ export function KioskScreen({ status }: { status: AppStatus }): React.JSX.Elemen
       <KioskHeader timeZone={status.timeZone} />
       {state.mode === 'idle' && !state.card && <IdleClock timeZone={status.timeZone} />}
       {state.card && <ConfirmationCard card={state.card} timeZone={status.timeZone} />}
-      {!state.card && <KioskBanner notice={state.notice} guidance={state.guidance} progress={state.progress} />}
+      {!state.card && (
+        <KioskBanner
+          notice={state.notice}
+          guidance={state.guidance}
+          progress={state.progress}
+          timeZone={status.timeZone}
+        />
+      )}
       {camera.state === 'starting' && <p className="kiosk-starting">{t('kiosk.camera.starting')}</p>}
     </main>
   );

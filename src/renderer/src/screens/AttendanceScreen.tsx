@@ -1,13 +1,20 @@
 import { useCallback, useEffect, useState } from 'react';
+import type { AttendanceStats } from '../../../shared/attendance';
 import type { AttendancePage, AttendanceFilter, ExportFormat } from '../../../shared/contract';
 import type { ErrorInfo } from '../../../shared/errors';
 import { api } from '../api/client';
 import { ErrorMessage } from '../components/ErrorMessage';
+import { DateField } from '../components/DateField';
 import { Field } from '../components/Field';
+import { formatLocalDate, shiftDate } from '../lib/dates';
 import { saveDownload } from '../lib/download';
 import { formatTime, localDate } from '../lib/time';
 import { useLanguage, useT } from '../state/language';
+import { AttendanceCharts } from './attendance/AttendanceCharts';
 import { AttendanceSummary } from './attendance/AttendanceSummary';
+
+/** The trend chart covers this many days up to the filter's last day. */
+const TREND_DAYS = 30;
 
 export function AttendanceScreen({ timeZone }: { timeZone: string }): React.JSX.Element {
   const t = useT();
@@ -16,6 +23,7 @@ export function AttendanceScreen({ timeZone }: { timeZone: string }): React.JSX.
   const [filter, setFilter] = useState<AttendanceFilter>({ from: today, to: today });
   const [units, setUnits] = useState<string[]>([]);
   const [page, setPage] = useState<AttendancePage | null>(null);
+  const [stats, setStats] = useState<AttendanceStats | null>(null);
   const [error, setError] = useState<ErrorInfo | null>(null);
   const [exporting, setExporting] = useState(false);
 
@@ -38,6 +46,20 @@ export function AttendanceScreen({ timeZone }: { timeZone: string }): React.JSX.
     void load();
   }, [load]);
 
+  // The charts follow the filter's last day and unit; the server counts, the page gets no records.
+  const { to, unit } = filter;
+  useEffect(() => {
+    let current = true;
+    void api()
+      .attendanceStats({ from: shiftDate(to, -(TREND_DAYS - 1)), to, ...(unit ? { unit } : {}) })
+      .then((r) => {
+        if (current) setStats(r.ok ? r.value : null);
+      });
+    return () => {
+      current = false;
+    };
+  }, [to, unit]);
+
   const doExport = async (format: ExportFormat): Promise<void> => {
     setExporting(true);
     const r = await api().exportAttendance({ ...filter, format });
@@ -52,22 +74,20 @@ export function AttendanceScreen({ timeZone }: { timeZone: string }): React.JSX.
     <div className="screen">
       <h1>{t('attendance.title')}</h1>
       <div className="toolbar">
-        <Field label={t('attendance.from')}>
-          <input
-            type="date"
-            value={filter.from}
-            max={filter.to}
-            onChange={(e) => setFilter({ ...filter, from: e.target.value })}
-          />
-        </Field>
-        <Field label={t('attendance.to')}>
-          <input
-            type="date"
-            value={filter.to}
-            min={filter.from}
-            onChange={(e) => setFilter({ ...filter, to: e.target.value })}
-          />
-        </Field>
+        <DateField
+          label={t('attendance.from')}
+          value={filter.from}
+          max={filter.to}
+          onChange={(from) => setFilter((f) => ({ ...f, from }))}
+          testId="filter-from"
+        />
+        <DateField
+          label={t('attendance.to')}
+          value={filter.to}
+          min={filter.from}
+          onChange={(to) => setFilter((f) => ({ ...f, to }))}
+          testId="filter-to"
+        />
         <Field label={t('person.unit')}>
           <select
             value={filter.unit ?? ''}
@@ -110,6 +130,7 @@ export function AttendanceScreen({ timeZone }: { timeZone: string }): React.JSX.
       </div>
       <ErrorMessage error={error} />
       {page?.summary && <AttendanceSummary summary={page.summary} />}
+      {stats && <AttendanceCharts stats={stats} />}
       <table className="table" data-testid="attendance-table">
         <thead>
           <tr>
@@ -125,7 +146,9 @@ export function AttendanceScreen({ timeZone }: { timeZone: string }): React.JSX.
         <tbody>
           {page?.records.map((r) => (
             <tr key={r.id}>
-              <td>{r.local_date}</td>
+              <td>
+                <time dateTime={r.local_date}>{formatLocalDate(r.local_date, language)}</time>
+              </td>
               <td>{r.employee_number}</td>
               <td>{r.full_name}</td>
               <td>{r.unit ?? '–'}</td>

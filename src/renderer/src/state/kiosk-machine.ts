@@ -9,6 +9,7 @@
  * event when its policy has decided; this machine only shows it. Refusals (unknown, spoof, cooldown,
  * closed…) are short notices on top of `detecting`, not a mode of their own.
  */
+import type { NextAttendanceAction } from '../../../shared/attendance';
 import type { FrameResult, Guidance, KioskEvent, KioskEventKind, KioskFace } from '../../../shared/contract';
 
 export type KioskMode = 'idle' | 'detecting' | 'confirmed';
@@ -24,6 +25,8 @@ export interface ConfirmationCard {
   /** ISO instant of the check-in/out. */
   time: string | null;
   late: boolean;
+  /** For `already_checked_in`: what the person can do next today. */
+  nextAction?: NextAttendanceAction;
   shownAt: number;
   until: number;
 }
@@ -32,6 +35,10 @@ export interface KioskNotice {
   kind: NoticeKind;
   retryAfterSeconds?: number;
   holiday?: string;
+  /** For `cooldown`: the day's times and the next action, said instead of a countdown. */
+  checkInAt?: string;
+  checkOutAt?: string;
+  nextAction?: NextAttendanceAction;
   until: number;
 }
 
@@ -105,6 +112,7 @@ function applyEvent(state: KioskState, event: KioskEvent, now: number): KioskSta
         name,
         time: event.time ?? null,
         late: event.late ?? false,
+        ...(event.nextAction ? { nextAction: event.nextAction } : {}),
         shownAt: now,
         until: now + state.timing.cardMs,
       },
@@ -119,6 +127,9 @@ function applyEvent(state: KioskState, event: KioskEvent, now: number): KioskSta
       kind: event.kind,
       retryAfterSeconds: event.retryAfterSeconds,
       holiday: event.holiday,
+      checkInAt: event.checkInAt,
+      checkOutAt: event.checkOutAt,
+      nextAction: event.nextAction,
       until: now + state.timing.noticeMs,
     },
   };

@@ -1,7 +1,7 @@
 import { useCallback } from 'react';
 import { create } from 'zustand';
 import type { Language } from '../../../shared/contract';
-import { translate, type StringKey, type TranslateParams } from '../i18n';
+import { translate, translatePlural, type PluralKey, type StringKey, type TranslateParams } from '../i18n';
 
 interface LanguageState {
   language: Language;
@@ -22,6 +22,17 @@ export type Translate = (key: StringKey, params?: TranslateParams) => string;
 export function useT(): Translate {
   const language = useLanguage((s) => s.language);
   return useCallback((key: StringKey, params?: TranslateParams) => translate(language, key, params), [language]);
+}
+
+export type TranslatePlural = (key: PluralKey, count: number, params?: TranslateParams) => string;
+
+/** The plural-aware translation function (`<key>.one` / `<key>.other` by the language's rules). */
+export function useTPlural(): TranslatePlural {
+  const language = useLanguage((s) => s.language);
+  return useCallback(
+    (key: PluralKey, count: number, params?: TranslateParams) => translatePlural(language, key, count, params),
+    [language],
+  );
 }
 
 /** BCP 47 locale for dates and numbers in the current language. */

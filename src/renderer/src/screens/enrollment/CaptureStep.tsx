@@ -8,12 +8,13 @@ import type { DrawableFace } from '../../kiosk/draw-overlay';
 import { useCameraStream } from '../../kiosk/use-camera-stream';
 import { useCamera } from '../../state/camera';
 import { useEnrollment } from '../../state/enrollment';
-import { useT } from '../../state/language';
+import { useT, useTPlural } from '../../state/language';
 import { SampleChecks } from './SampleChecks';
 
 /** Step 2: capture samples from the camera, see each one judged, keep or retake, then commit with consent. */
 export function CaptureStep({ maxFrameWidth }: { maxFrameWidth: number }): React.JSX.Element {
   const t = useT();
+  const tp = useTPlural();
   const deviceId = useCamera((s) => s.deviceId);
   const camera = useCameraStream(deviceId);
   const videoRef = useRef<HTMLVideoElement | null>(null);
@@ -61,8 +62,7 @@ export function CaptureStep({ maxFrameWidth }: { maxFrameWidth: number }): React
             {t('enroll.capture')}
           </button>
           <span className="note">
-            {t('enroll.samplesCount', {
-              count: samples.length,
+            {tp('enroll.samplesCount', samples.length, {
               min: session?.minSamples ?? 0,
               max: session?.maxSamples ?? 0,
             })}

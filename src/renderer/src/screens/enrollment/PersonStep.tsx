@@ -4,12 +4,13 @@ import { api } from '../../api/client';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { Field } from '../../components/Field';
 import { useEnrollment } from '../../state/enrollment';
-import { useT } from '../../state/language';
+import { useT, useTPlural } from '../../state/language';
 import type { ErrorInfo } from '../../../../shared/errors';
 
 /** Step 1: find the person to enroll, or describe a new one. */
 export function PersonStep(): React.JSX.Element {
   const t = useT();
+  const tp = useTPlural();
   const begin = useEnrollment((s) => s.begin);
   const busy = useEnrollment((s) => s.busy);
   const startError = useEnrollment((s) => s.error);
@@ -65,7 +66,7 @@ export function PersonStep(): React.JSX.Element {
             <li key={p.id}>
               <button type="button" disabled={busy} onClick={() => void begin({ kind: 'existing', person: p })}>
                 <strong>{p.full_name}</strong> · {p.employee_number}
-                {p.unit ? ` · ${p.unit}` : ''} · {t('people.templatesCount', { count: p.templates })}
+                {p.unit ? ` · ${p.unit}` : ''} · {tp('people.templatesCount', p.templates)}
               </button>
             </li>
           ))}

@@ -1,6 +1,6 @@
 import type { EnrollmentRefusalCode } from '../../../../shared/people';
 import { useEnrollment } from '../../state/enrollment';
-import { useT } from '../../state/language';
+import { useT, useTPlural } from '../../state/language';
 
 const REFUSALS: Record<EnrollmentRefusalCode, `enroll.refusal.${EnrollmentRefusalCode}`> = {
   too_few_samples: 'enroll.refusal.too_few_samples',
@@ -10,18 +10,20 @@ const REFUSALS: Record<EnrollmentRefusalCode, `enroll.refusal.${EnrollmentRefusa
   employee_number_taken: 'enroll.refusal.employee_number_taken',
   person_not_found: 'enroll.refusal.person_not_found',
   consent_missing: 'enroll.refusal.consent_missing',
+  not_same_person: 'enroll.refusal.not_same_person',
 };
 
 /** Step 3: what happened. A refusal says why, and offers the way on (retake, or confirm a duplicate). */
 export function ResultStep(): React.JSX.Element | null {
   const t = useT();
+  const tp = useTPlural();
   const { result, consent, busy, commit, retake, cancel } = useEnrollment();
   if (!result) return null;
   if (result.ok) {
     return (
       <section className="panel result result-ok" role="status" data-testid="enroll-result">
         <h2>{t('enroll.result.ok', { name: result.person.full_name })}</h2>
-        <p>{t('enroll.result.templates', { count: result.templates })}</p>
+        <p>{tp('enroll.result.templates', result.templates)}</p>
         <button type="button" onClick={() => void cancel()}>
           {t('enroll.result.next')}
         </button>

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { SettingsView } from '../../../../shared/contract';
 import { Field } from '../../components/Field';
-import { useT } from '../../state/language';
+import { useLanguage, useT } from '../../state/language';
 import type { SaveSettings } from '../SettingsScreen';
 
 /** Thresholds come from calibration: the calibrated operating points are shown, an override is explicit. */
@@ -13,7 +13,14 @@ export function RecognitionSection({
   save: SaveSettings;
 }): React.JSX.Element {
   const t = useT();
+  const language = useLanguage((s) => s.language);
   const r = settings.recognition;
+  const percent = (x: number) =>
+    new Intl.NumberFormat(language === 'id' ? 'id-ID' : 'en-GB', {
+      style: 'percent',
+      maximumSignificantDigits: 2,
+    }).format(x);
+  const [targetFpirPct, setTargetFpirPct] = useState(String(Number((r.targetFpir * 100).toPrecision(3))));
   const [override, setOverride] = useState(
     r.thresholdSource === 'manual' && r.threshold !== null ? String(r.threshold) : '',
   );
@@ -31,6 +38,15 @@ export function RecognitionSection({
           source: t(`settings.recognition.source.${r.thresholdSource}`),
         })}
       </p>
+      {r.gallery && (
+        <p className="note" data-testid="gallery-threshold">
+          {t('settings.recognition.galleryDetail', {
+            people: new Intl.NumberFormat(language === 'id' ? 'id-ID' : 'en-GB').format(r.gallery.people),
+            fpir: percent(r.gallery.targetFpir),
+            fnir: r.gallery.expectedFnir === null ? '–' : percent(r.gallery.expectedFnir),
+          })}
+        </p>
+      )}
       {r.calibrated.length > 0 ? (
         <table className="table compact">
           <thead>
@@ -62,6 +78,16 @@ export function RecognitionSection({
             max={1}
             value={override}
             onChange={(e) => setOverride(e.target.value)}
+          />
+        </Field>
+        <Field label={t('settings.recognition.targetFpir')} hint={t('settings.recognition.targetFpirHint')}>
+          <input
+            type="number"
+            step={0.01}
+            min={0.0001}
+            max={10}
+            value={targetFpirPct}
+            onChange={(e) => setTargetFpirPct(e.target.value)}
           />
         </Field>
         <Field label={t('settings.recognition.margin')}>
@@ -100,6 +126,7 @@ export function RecognitionSection({
             recognition: {
               threshold: override.trim() === '' ? null : Number(override),
               margin,
+              ...(Number(targetFpirPct) > 0 ? { targetFpir: Number(targetFpirPct) / 100 } : {}),
               requiredFrames,
               requireLiveness,
               headTurnChallenge: headTurn,

@@ -1,0 +1,32 @@
+import type pg from 'pg';
+import type { HadirError } from '../../shared/errors';
+import type { RateLimiter } from '../api/rate-limit';
+import type { ChangeNotifier } from './notifier';
+import type { HubMeta } from './store/meta';
+
+/** What every hub route works with. */
+export interface HubContext {
+  pool: pg.Pool;
+  notifier: ChangeNotifier;
+  meta: HubMeta;
+  joinLimiter: RateLimiter;
+}
+
+/** Extra fields of an error's body (`error.reason`) and a Retry-After, attached to the thrown error. */
+export const reasonOf = new WeakMap<object, string>();
+export const retryAfterOf = new WeakMap<object, number>();
+
+export function withReason(e: HadirError, reason: string): HadirError {
+  reasonOf.set(e, reason);
+  return e;
+}
+
+export function withRetryAfter(e: HadirError, seconds: number): HadirError {
+  retryAfterOf.set(e, Math.max(1, Math.ceil(seconds)));
+  return e;
+}
+
+/** Every answer carries the hub's clock, from which kiosks measure their offset. */
+export function serverTime(): string {
+  return new Date().toISOString();
+}

@@ -1,0 +1,170 @@
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type pg from 'pg';
+import { type ErrorInfo, HadirError } from '../../shared/errors';
+import {
+  allowedHostNames,
+  formatAddress,
+  hostHeaderName,
+  JSON_BODY_LIMIT_BYTES,
+  parsePort,
+  type RateLimitSettings,
+} from '../api/config';
+import { classifyError, httpStatusOf } from '../api/http-errors';
+import { RateLimiter } from '../api/rate-limit';
+import { ChangeNotifier, type ChangeNotifierOptions } from './notifier';
+import { type HubContext, reasonOf, retryAfterOf, serverTime } from './http';
+import { hubRoutes } from './sync-routes';
+import { openHubPool } from './store/db';
+import { type HubMeta, readHubMeta } from './store/meta';
+import { runHubMigrations } from './store/migrate';
+
+export const DEFAULT_HUB_PORT = 5020;
+export const DEFAULT_HUB_HOST = '127.0.0.1';
+
+export interface HubServerConfig {
+  host: string;
+  port: number;
+  /** Names besides loopback and the bind host that the Host header may carry (the name kiosks use). */
+  allowedHosts: string[];
+  /** Pairing attempts per client address: guessing codes must be slow. */
+  joinRateLimit: RateLimitSettings;
+}
+
+export function defaultHubConfig(): HubServerConfig {
+  return {
+    host: DEFAULT_HUB_HOST,
+    port: DEFAULT_HUB_PORT,
+    allowedHosts: [],
+    // 10 at once, then one every 6 s: a kiosk joins once; a guesser gets ~150 tries per code lifetime.
+    joinRateLimit: { perSecond: 1 / 6, burst: 10 },
+  };
+}
+
+/** HADIR_HUB_HOST, HADIR_HUB_PORT, HADIR_HUB_ALLOWED_HOSTS (comma-separated) over the defaults. */
+export function hubConfigFromEnv(env: NodeJS.ProcessEnv = process.env): HubServerConfig {
+  const c = defaultHubConfig();
+  if (env.HADIR_HUB_HOST) c.host = env.HADIR_HUB_HOST;
+  if (env.HADIR_HUB_PORT) c.port = parsePort(env.HADIR_HUB_PORT, 'HADIR_HUB_PORT');
+  if (env.HADIR_HUB_ALLOWED_HOSTS) c.allowedHosts.push(...env.HADIR_HUB_ALLOWED_HOSTS.split(',').filter(Boolean));
+  return c;
+}
+
+/** The hub's HTTP server (not listening): the sync routes for kiosks and the hub's own API. */
+export async function createHubServer(ctx: HubContext, config: HubServerConfig): Promise<FastifyInstance> {
+  const hosts = allowedHostNames({ host: config.host, allowedHosts: config.allowedHosts });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: JSON_BODY_LIMIT_BYTES,
+    // Long-polls hold requests up to 30 s; a slow body still has a deadline.
+    requestTimeout: 60_000,
+    trustProxy: false,
+    return503OnClosing: false,
+    forceCloseConnections: 'idle',
+    genReqId: () => randomUUID(),
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: true, allErrors: false } },
+  });
+  app.removeContentTypeParser('text/plain');
+
+  app.addHook('onRequest', async (req, reply) => {
+    void reply.header('x-request-id', req.id);
+    // Against DNS rebinding, as the local API does: only names this hub answers for.
+    const host = hostHeaderName(req.headers.host);
+    if (host === null || !hosts.has(host)) {
+      throw new HadirError('MISDIRECTED_REQUEST', 'this server does not answer for that Host name');
+    }
+  });
+
+  app.setErrorHandler((err, req, reply) => {
+    const info: ErrorInfo & { reason?: string } = classifyError(err);
+    if (info.code === 'INTERNAL') process.stderr.write(`hadir hub: internal error (${req.id}): ${errText(err)}\n`);
+    const reason = err && typeof err === 'object' ? reasonOf.get(err) : undefined;
+    if (reason) info.reason = reason;
+    const retry = err && typeof err === 'object' ? retryAfterOf.get(err) : undefined;
+    if (retry) void reply.header('retry-after', String(retry));
+    return reply.code(httpStatusOf(info.code)).send({ error: info, request_id: req.id, server_time: serverTime() });
+  });
+  app.setNotFoundHandler((req, reply) =>
+    reply.code(404).send({
+      error: { code: 'NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` },
+      request_id: req.id,
+      server_time: serverTime(),
+    }),
+  );
+
+  for (const r of hubRoutes) {
+    app.route({
+      method: r.method,
+      url: r.url,
+      schema: r.schema,
+      onRequest: r.guard ? async (req: FastifyRequest) => r.guard!(ctx, req) : undefined,
+      handler: (req: FastifyRequest, reply: FastifyReply) => r.handler(ctx, req, reply),
+    });
+  }
+  return app;
+}
+
+function errText(e: unknown): string {
+  return e instanceof Error ? (e.stack ?? e.message) : String(e);
+}
+
+export interface RunningHub {
+  url: string;
+  app: FastifyInstance;
+  pool: pg.Pool;
+  notifier: ChangeNotifier;
+  meta: HubMeta;
+  /** Stop taking requests, answer the waiting long-polls, close the connections. */
+  close(): Promise<void>;
+}
+
+export interface StartHubOptions {
+  databaseUrl: string;
+  config?: Partial<HubServerConfig>;
+  notifier?: ChangeNotifierOptions;
+  /** Pool size (default 10). */
+  poolMax?: number;
+}
+
+/** Migrate, then listen: what `hadir hub serve` runs. */
+export async function startHub(opts: StartHubOptions): Promise<RunningHub> {
+  const config = { ...defaultHubConfig(), ...opts.config };
+  const pool = openHubPool(opts.databaseUrl, { max: opts.poolMax });
+  let notifier: ChangeNotifier | null = null;
+  let app: FastifyInstance | null = null;
+  try {
+    await runHubMigrations(pool);
+    const meta = await readHubMeta(pool);
+    notifier = new ChangeNotifier(opts.databaseUrl, opts.notifier);
+    await notifier.start();
+    const ctx: HubContext = { pool, notifier, meta, joinLimiter: new RateLimiter(config.joinRateLimit) };
+    app = await createHubServer(ctx, config);
+    await app.listen({ host: config.host, port: config.port }).catch((e: Error) => {
+      throw new HadirError('INTERNAL', `cannot listen on ${config.host}:${config.port}: ${e.message}`, { cause: e });
+    });
+    const url = formatAddress(config.host, (app.server.address() as AddressInfo).port);
+    const listening = app;
+    const n = notifier;
+    let closing: Promise<void> | null = null;
+    return {
+      url,
+      app: listening,
+      pool,
+      notifier: n,
+      meta,
+      close: () =>
+        (closing ??= (async () => {
+          // First the waiters: a long-poll answers at once with what it has, so closing does not wait 30 s.
+          await n.close();
+          await listening.close();
+          await pool.end();
+        })()),
+    };
+  } catch (e) {
+    await notifier?.close();
+    await app?.close().catch(() => {});
+    await pool.end().catch(() => {});
+    throw e;
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * JSON schemas of the bodies the hub receives, written from src/shared/sync-protocol.ts: fastify
+ * refuses anything else with 400 before a handler runs (no coercion, no unknown fields).
+ */
+const UUID_PATTERN = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
+const text = (maxLength: number, minLength = 0) => ({ type: 'string', minLength, maxLength }) as const;
+const nullable = <T extends object>(s: T) => ({ anyOf: [s, { type: 'null' }] });
+
+export const joinBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['code', 'name', 'app_version', 'pack_id', 'protocol'],
+  properties: {
+    code: text(64),
+    name: text(200),
+    app_version: text(64),
+    pack_id: text(128, 1),
+    protocol: { type: 'integer' },
+  },
+} as const;
+
+export const changesQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    cursor: text(4096, 1),
+    wait: { type: 'string', pattern: '^\\d{1,3}$' },
+    limit: { type: 'string', pattern: '^\\d{1,4}$' },
+    // Optional: a device may name the site it expects; any but its own is 403.
+    site: text(64, 1),
+  },
+} as const;
+
+const decision = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['decided_by', 'late', 'similarity', 'liveness', 'clock_flag'],
+  properties: {
+    decided_by: { enum: ['face', 'operator', 'api'] },
+    late: { type: 'boolean' },
+    similarity: nullable({ type: 'number' }),
+    liveness: nullable({ type: 'number' }),
+    clock_flag: nullable(text(200)),
+  },
+} as const;
+
+export const pushBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['events'],
+  properties: {
+    events: {
+      type: 'array',
+      maxItems: 1000,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['seq', 'person_hub_id', 'employee_number', 'type', 'occurred_at', 'clock_offset_ms', 'decision'],
+        properties: {
+          seq: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
+          person_hub_id: nullable({ type: 'string', pattern: UUID_PATTERN }),
+          employee_number: text(64, 1),
+          type: { enum: ['in', 'out'] },
+          occurred_at: text(40, 10),
+          clock_offset_ms: nullable({ type: 'integer', minimum: -1e12, maximum: 1e12 }),
+          decision,
+        },
+      },
+    },
+  },
+} as const;
+
+export const statusBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['app_version', 'pack_id', 'liveness', 'outbox_depth', 'camera'],
+  properties: {
+    app_version: text(64),
+    pack_id: text(128, 1),
+    liveness: { type: 'boolean' },
+    outbox_depth: { type: 'integer', minimum: 0 },
+    camera: { enum: ['ok', 'missing', 'unknown'] },
+  },
+} as const;
+
+export const attendanceQuery = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['date'],
+  properties: {
+    date: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' },
+    site: text(64, 1),
+  },
+} as const;

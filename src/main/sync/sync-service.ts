@@ -1,0 +1,281 @@
+import path from 'node:path';
+import type { HubStatus } from '../../shared/hub-status';
+import { HADIR_VERSION } from '../../shared/version';
+import { readHubStatus } from '../services/hub-status';
+import type { Db } from '../store/db';
+import { HubLinkRepo } from '../store/hub-link-repo';
+import { Backoff } from './backoff';
+import { type HubCredential, readCredential } from './credential-file';
+import { estimateClockOffset, failureText, HubClient, type HubFailure } from './hub-client';
+import { LONG_POLL_S, Puller, type PullOutcome } from './puller';
+import { Pusher } from './pusher';
+
+export interface SyncServiceOptions {
+  db: Db;
+  credential: HubCredential;
+  /** The pack the kiosk runs (it receives that pack's templates). */
+  packId: string;
+  /** For the heartbeat: whether the engine can judge liveness. */
+  livenessAvailable?: () => boolean;
+  /** Progress and state changes (default: nowhere). */
+  log?: (line: string) => void;
+  now?: () => Date;
+  /** Backoff factory (tests make it fast). */
+  backoff?: () => Backoff;
+  /** How often an idle outbox is looked at (default 1 s). */
+  outboxPollMs?: number;
+}
+
+/** Heartbeats go with sync cycles, but no more often than this. */
+const HEARTBEAT_MIN_MS = 5_000;
+
+/**
+ * The kiosk's side of the hub: two loops over one credential.
+ * - The replica: pull the changes after the stored cursor, apply each page with its cursor, ask again
+ *   at once while there is more, long-poll when caught up.
+ * - The outbox: push the oldest events as soon as there are any (looked at every second: a cheap read,
+ *   and it sees events written by any process), delete what the hub acknowledges.
+ * A network failure backs off (1 s doubling to 30 s, with jitter) and marks the link offline since the
+ * first one; the next answer clears it. DEVICE_REVOKED stops both loops for good (state `revoked`).
+ * Attendance never waits for the hub: it is recorded locally and its event waits in the outbox.
+ */
+export class SyncService {
+  readonly client: HubClient;
+  private readonly puller: Puller;
+  private readonly pusher: Pusher;
+  private readonly link: HubLinkRepo;
+  private readonly log: (line: string) => void;
+  private readonly now: () => Date;
+  private readonly abort = new AbortController();
+  private loops: Promise<void>[] = [];
+  private stopped = false;
+  private lastHeartbeat = 0;
+  private wakePush: (() => void) | null = null;
+
+  constructor(private readonly o: SyncServiceOptions) {
+    this.now = o.now ?? (() => new Date());
+    this.log = o.log ?? (() => {});
+    this.client = new HubClient({
+      hubUrl: o.credential.hub_url,
+      credential: o.credential.credential,
+      fingerprint: o.credential.fingerprint,
+      now: () => this.now().getTime(),
+    });
+    this.puller = new Puller({ db: o.db, client: this.client, packId: o.packId, now: this.now });
+    this.pusher = new Pusher({ db: o.db, client: this.client, now: this.now });
+    this.link = new HubLinkRepo(o.db);
+  }
+
+  /**
+   * The service of a data folder's kiosk, or null when it never joined a hub (no credential file).
+   * The data folder is the one the SQLite file lives in.
+   */
+  static forDb(opts: Omit<SyncServiceOptions, 'credential'>): SyncService | null {
+    const credential = readCredential(dataDirOf(opts.db));
+    if (!credential) return null;
+    return new SyncService({ ...opts, credential });
+  }
+
+  status(): HubStatus | null {
+    return readHubStatus(this.o.db);
+  }
+
+  /** Start both loops (a revoked or unlinked kiosk starts none, and says why). */
+  start(): void {
+    const link = this.link.get();
+    if (!link) {
+      this.log(`hub: ${dataDirOf(this.o.db)} has a hub credential but the database no hub link; join again`);
+      return;
+    }
+    if (link.revoked_at) {
+      this.log(`hub: this device was revoked by ${link.hub_url} at ${link.revoked_at}; nothing is synced`);
+      return;
+    }
+    if (link.device_id !== this.o.credential.device_id) {
+      this.log('hub: the credential file and the database name different devices; join again');
+      return;
+    }
+    this.log(`hub: syncing with ${link.hub_url} (site ${link.site_code}, device ${link.device_id})`);
+    this.loops = [this.pullLoop(), this.pushLoop()];
+  }
+
+  /** Stop both loops: in-flight requests are abandoned (whatever they applied is committed or not, whole). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.abort.abort();
+    this.wakePush?.();
+    await Promise.allSettled(this.loops);
+    this.client.close();
+  }
+
+  /** Look at the outbox now instead of at the next poll (an event was just recorded). */
+  nudge(): void {
+    this.wakePush?.();
+  }
+
+  /**
+   * Pull until caught up (the first sync after `hadir join`), without long polls. Returns the failure
+   * that stopped it, or null when the replica is current.
+   */
+  async pullUntilCaughtUp(onPage?: (o: Extract<PullOutcome, { kind: 'page' }>) => void): Promise<HubFailure | null> {
+    let restarts = 0;
+    for (;;) {
+      const out = await this.puller.pullOnce(0, this.abort.signal);
+      if (out.kind === 'failed') {
+        this.onFailure(out.failure, 'pull');
+        return out.failure;
+      }
+      if (out.kind === 'restart') {
+        if (++restarts > 1) return out.failure;
+        continue;
+      }
+      onPage?.(out);
+      for (const w of out.result.warnings) this.log(`hub: ${w}`);
+      if (!out.page.more && !this.link.get()?.snapshot_active) return null;
+    }
+  }
+
+  /** Push until the outbox is empty or a push fails; returns the failure, or null. */
+  async pushAll(): Promise<HubFailure | null> {
+    for (;;) {
+      const out = await this.pusher.pushOnce(this.abort.signal);
+      if (out.kind === 'empty') return null;
+      if (out.kind === 'failed') {
+        this.onFailure(out.failure, 'push');
+        return out.failure;
+      }
+      if (out.remaining === 0) return null;
+    }
+  }
+
+  /** Tell the hub's device list how this kiosk is (best effort). */
+  async heartbeat(): Promise<void> {
+    this.lastHeartbeat = Date.now();
+    const r = await this.client.status(
+      {
+        app_version: HADIR_VERSION,
+        pack_id: this.o.packId,
+        liveness: this.o.livenessAvailable?.() ?? false,
+        outbox_depth: this.pusher.depth(),
+        camera: 'unknown',
+      },
+      this.abort.signal,
+    );
+    if (!r.ok) {
+      if (!this.stopped) this.onFailure(r.failure, 'status');
+      return;
+    }
+    // A quick exchange: the best moment to measure the clock offset stamped on the next events.
+    const serverTime = (r.value as { server_time?: unknown } | null)?.server_time;
+    if (typeof serverTime === 'string') {
+      this.link.markContact(this.now().toISOString(), estimateClockOffset(serverTime, r.sentAt, r.receivedAt));
+    }
+  }
+
+  private async pullLoop(): Promise<void> {
+    const backoff = this.o.backoff?.() ?? new Backoff();
+    let more = true;
+    while (!this.stopped) {
+      const link = this.link.get();
+      if (!link || link.revoked_at) return;
+      // While a snapshot runs, or the hub said there is more, ask at once; caught up, long-poll.
+      const wait = more || link.snapshot_active ? 0 : LONG_POLL_S;
+      let out: PullOutcome;
+      try {
+        out = await this.puller.pullOnce(wait, this.abort.signal);
+      } catch (e) {
+        // A store error (locked, full disk): the page was not applied; try again later.
+        if (this.stopped) return;
+        this.log(`hub: could not apply changes: ${(e as Error).message}`);
+        await this.sleep(backoff.next());
+        continue;
+      }
+      if (this.stopped) return;
+      if (out.kind === 'page') {
+        if (backoff.consecutiveFailures > 0) this.log(`hub: ${link.hub_url} answers again`);
+        backoff.reset();
+        more = out.page.more;
+        for (const w of out.result.warnings) this.log(`hub: ${w}`);
+        if (Date.now() - this.lastHeartbeat >= HEARTBEAT_MIN_MS) void this.heartbeat();
+        continue;
+      }
+      if (out.kind === 'restart') {
+        this.log(
+          `hub: the hub refused the stored cursor (${failureText(out.failure)}); starting again from a snapshot`,
+        );
+        more = true;
+        continue;
+      }
+      if (this.onFailure(out.failure, 'pull') === 'revoked') return;
+      await this.sleep(backoff.next(), out.failure);
+    }
+  }
+
+  private async pushLoop(): Promise<void> {
+    const backoff = this.o.backoff?.() ?? new Backoff();
+    const pollMs = this.o.outboxPollMs ?? 1000;
+    while (!this.stopped) {
+      if (this.link.get()?.revoked_at) return;
+      let out;
+      try {
+        out = await this.pusher.pushOnce(this.abort.signal);
+      } catch (e) {
+        if (this.stopped) return;
+        this.log(`hub: could not read or update the outbox: ${(e as Error).message}`);
+        await this.sleep(backoff.next());
+        continue;
+      }
+      if (this.stopped) return;
+      if (out.kind === 'empty') {
+        await this.sleep(pollMs, undefined, true);
+        continue;
+      }
+      if (out.kind === 'pushed') {
+        backoff.reset();
+        if (out.remaining === 0) await this.sleep(pollMs, undefined, true);
+        continue;
+      }
+      if (this.onFailure(out.failure, 'push') === 'revoked') return;
+      await this.sleep(backoff.next(), out.failure);
+    }
+  }
+
+  /** Record a failure on the link; a revoked device stops syncing. */
+  private onFailure(f: HubFailure, where: string): 'revoked' | 'retry' {
+    if (this.stopped && f.kind === 'unreachable') return 'retry';
+    const at = this.now().toISOString();
+    if (f.kind === 'http' && f.status === 401 && f.reason === 'DEVICE_REVOKED') {
+      this.link.markRevoked(at, failureText(f));
+      this.log(`hub: this device was revoked by the hub; syncing stops (${f.message})`);
+      this.stopped = true;
+      this.abort.abort();
+      this.wakePush?.();
+      return 'revoked';
+    }
+    const before = this.link.get();
+    this.link.markFailure(at, `${where}: ${failureText(f)}`, true);
+    if (before && !before.offline_since) this.log(`hub: offline (${where}: ${failureText(f)})`);
+    return 'retry';
+  }
+
+  /** Wait `ms` (less when stopped, or — for the outbox poll — when nudged). */
+  private sleep(ms: number, failure?: HubFailure, wakeable = false): Promise<void> {
+    const retryAfter = failure?.kind === 'http' && failure.retryAfterS ? failure.retryAfterS * 1000 : 0;
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.abort.signal.removeEventListener('abort', done);
+        if (wakeable) this.wakePush = null;
+        resolve();
+      };
+      const timer = setTimeout(done, Math.max(ms, retryAfter));
+      this.abort.signal.addEventListener('abort', done, { once: true });
+      if (wakeable) this.wakePush = done;
+    });
+  }
+}
+
+/** The data folder of a database: where its hub credential lives. */
+export function dataDirOf(db: Db): string {
+  return path.dirname(path.resolve(db.name));
+}
