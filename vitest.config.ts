@@ -1,8 +1,13 @@
+import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 // Tests use the real models; they sit in ../shared/models beside the repository unless told otherwise.
 process.env.HADIR_MODELS_DIR ??= fileURLToPath(new URL('../shared/models', import.meta.url));
+// The data key that seals templates (store/data-key-file.ts) is a per-user file outside the data folder;
+// tests and the CLIs they start share one in the temp folder instead of the user's own.
+process.env.HADIR_DATA_KEY_FILE ??= path.join(os.tmpdir(), `hadir-test-keys-${os.userInfo().uid}`, 'data.key');
 
 export default defineConfig({
   test: {
@@ -19,6 +24,11 @@ export default defineConfig({
     reporters: ['default', './scripts/summary-reporter.ts'],
     // The model-heavy analysis of the test photos runs once per run and is shared (inject('analysisJsonl')).
     // One PostgreSQL server per run for the hub's tests (inject('pgAdminUrl')); each file makes its own database.
-    globalSetup: ['./src/main/testing/analysis-setup.ts', './src/main/testing/postgres-setup.ts'],
+    // The compiled CLI is brought up to date first: the analysis and the CLI tests run bin/hadir.mjs.
+    globalSetup: [
+      './src/main/testing/cli-build-setup.ts',
+      './src/main/testing/analysis-setup.ts',
+      './src/main/testing/postgres-setup.ts',
+    ],
   },
 });

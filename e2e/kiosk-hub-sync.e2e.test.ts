@@ -22,7 +22,7 @@ import { PeopleRepo } from '../src/main/store/people-repo';
 import { SettingsRepo } from '../src/main/store/settings-repo';
 import { TemplatesRepo } from '../src/main/store/templates-repo';
 import { repoRoot } from '../src/main/testing/paths';
-import { startTestHub, TEST_ACTOR, TEST_PACK, type TestHub } from '../src/main/testing/postgres-hub';
+import { startTestHub, TEST_ACTOR, TEST_PACK, type TestHub, testHubKeyring } from '../src/main/testing/postgres-hub';
 import { runHadir } from '../src/main/testing/run-cli';
 import { Backoff } from '../src/main/sync/backoff';
 import { credentialPath, readCredential } from '../src/main/sync/credential-file';
@@ -166,7 +166,15 @@ describe.skipIf(!hasPostgres)('a kiosk joined to a real hub', () => {
     });
     try {
       sync.start();
-      const bytes = Buffer.from(embedding(7).buffer);
+      // The kiosk keeps templates sealed under its own data key: look for the stored (sealed) bytes.
+      const person = new PeopleRepo(db).getByEmployeeNumber(number(7))!;
+      const stored = db
+        .prepare('SELECT embedding FROM face_templates WHERE person_id = ?')
+        .pluck()
+        .all(person.id) as Buffer[];
+      expect(stored.length).toBeGreaterThan(0);
+      const bytes = stored[0];
+      expect(bytes.includes(Buffer.from(embedding(7).buffer))).toBe(false);
       const onDisk = () => Buffer.concat([readFileSync(kiosk.file), readIfAny(`${kiosk.file}-wal`)]);
       db.pragma('wal_checkpoint(TRUNCATE)');
       expect(onDisk().includes(bytes)).toBe(true);
@@ -204,7 +212,7 @@ describe.skipIf(!hasPostgres)('a kiosk joined to a real hub', () => {
       const outbox = new HubOutboxRepo(db);
       await waitFor('the kiosk to notice', () => readHubStatus(db)?.state === 'offline');
       expect(outbox.depth()).toBe(12);
-      hub = await startHub({ databaseUrl: t.db.url, config: { port }, poolMax: 5 });
+      hub = await startHub({ databaseUrl: t.db.url, config: { port }, poolMax: 5, keyring: testHubKeyring() });
       await waitFor('the outbox to drain', () => outbox.depth() === 0);
       const events = await hubEvents(kiosk.deviceId);
       expect(events).toEqual({ n: outbox.lastSeq(), distinct_seq: outbox.lastSeq(), max_seq: outbox.lastSeq() });

@@ -72,6 +72,12 @@ describe.skipIf(skipReason !== null)('every screen in Chromium (web mode, stub s
     await screenshot(page, 'setup-4-camera');
     await page.click('[data-testid="finish-setup"]');
 
+    // Nobody is enrolled yet: the admin is led to enroll the first person, not left at the kiosk.
+    await page.waitForSelector('[data-testid="screen-enrollment"] [data-testid="enroll-first-person"]');
+    expect(await page.textContent('[data-testid="enroll-first-person"]')).toContain('daftarkan orang pertama');
+    await screenshot(page, 'setup-5-enroll-first');
+    await page.click('[data-testid="back-to-kiosk"]');
+
     // The kiosk, idle: clock and date, nobody in front of it.
     await page.waitForSelector('[data-testid="idle-clock"]', { timeout: 30_000 });
     await videoPlaying(page);

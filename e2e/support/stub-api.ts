@@ -66,7 +66,18 @@ export function readyStatus(): AppStatus {
     gallerySize: 3,
     language: 'id',
     timeZone: 'Asia/Jakarta',
-    kiosk: { cardSeconds: 30, noticeSeconds: 4, sound: true, fullScreen: false, maxFrameWidth: 640 },
+    kiosk: {
+      cardSeconds: 30,
+      noticeSeconds: 4,
+      sound: true,
+      fullScreen: false,
+      maxFrameWidth: 640,
+      volume: 70,
+      spokenGreeting: false,
+      startAtLogin: false,
+      updateUrl: null,
+      updateIdleMinutes: 10,
+    },
   };
 }
 
@@ -109,11 +120,12 @@ const PEOPLE: PersonListItem[] = [
 const PACK: ModelPackInfo = {
   id: 'buffalo_l',
   name: 'InsightFace buffalo_l',
-  license: 'InsightFace: non-commercial research only',
+  license: 'insightface-noncommercial',
   licenseNote: 'The weights may not be used commercially without a licence from InsightFace.',
   licenseAccepted: false,
   installed: true,
   active: false,
+  recommended: true,
 };
 
 function attendance(from: string, to: string): AttendancePage {
@@ -173,6 +185,7 @@ function attendance(from: string, to: string): AttendancePage {
             absent_people: [],
           }
         : null,
+    next_cursor: null,
   };
 }
 
@@ -289,6 +302,8 @@ export class StubApi {
   calls: ContractMethod[] = [];
   /** Requests whose JSON body the contract's validators refused (should stay empty). */
   invalid: string[] = [];
+  /** The settings as saved so far (PATCH merges each part given, as the server does). */
+  settings: SettingsView = settings();
 
   private session: Session | null = null;
 
@@ -297,7 +312,7 @@ export class StubApi {
 
   /** Puts the stub into first-run mode (the wizard shows; the setup calls need {@link setupToken}). */
   firstRun(): void {
-    this.status = { ...readyStatus(), setupComplete: false };
+    this.status = { ...readyStatus(), setupComplete: false, gallerySize: 0 };
     this.setup = { ...this.setup, complete: false, activePack: null, hasAdmin: false, packs: [PACK] };
   }
 
@@ -414,6 +429,7 @@ export class StubApi {
         this.samples = Math.max(0, this.samples - 1);
         return ok({ samples: this.samples, ready: this.samples >= 3 });
       case 'commitEnrollment': {
+        this.status = { ...this.status, gallerySize: this.status.gallerySize + 1 };
         const person = (json.person as { create?: { employee_number: string; full_name: string; unit: string | null } })
           .create;
         return ok({
@@ -463,8 +479,18 @@ export class StubApi {
           },
         };
       case 'getSettings':
-      case 'updateSettings':
-        return ok(settings());
+        return ok(this.settings);
+      case 'updateSettings': {
+        const merged: Record<string, unknown> = { ...this.settings };
+        for (const [key, value] of Object.entries(json)) {
+          const before = merged[key];
+          const nested = key !== 'schedule' && value && typeof value === 'object' && !Array.isArray(value);
+          merged[key] = nested && before && typeof before === 'object' ? { ...before, ...value } : value;
+        }
+        this.settings = merged as unknown as SettingsView;
+        this.status = { ...this.status, kiosk: this.settings.kiosk };
+        return ok(this.settings);
+      }
       case 'listApiKeys':
         return ok([
           {
@@ -506,6 +532,21 @@ export class StubApi {
           stubOperator({ id: 2, username: 'petugas', display_name: 'Petugas Depan', role: 'operator' }),
         ]);
       case 'createOperator':
+        // As the operator service: a short PIN is refused with a reason the screen translates.
+        if (/^\d{1,5}$/.test(String(json.secret))) {
+          return {
+            status: 400,
+            body: {
+              error: {
+                code: 'BAD_REQUEST',
+                message: 'a PIN must have at least 6 digits',
+                reason: 'pin_too_short',
+                params: { min: 6 },
+              },
+            },
+          };
+        }
+        return ok(stubOperator({ id: 3, username: 'x', display_name: 'x', role: 'operator' }));
       case 'updateOperator':
         return ok(stubOperator({ id: 3, username: 'x', display_name: 'x', role: 'operator' }));
     }

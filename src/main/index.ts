@@ -5,11 +5,15 @@
  * answer from a stand-in while the engine starts, so the window shows "starting" (or why it cannot)
  * rather than nothing.
  */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, ipcMain, session } from 'electron';
+import { app, BrowserWindow, ipcMain, Menu, powerSaveBlocker, session } from 'electron';
 import { registerIpcHandlers } from './app/ipc';
+import { KioskLock, KioskPresence, kioskShellContract, loginItemPlan, RendererRecovery } from './app/kiosk-shell';
 import { permissionAllowed } from './app/permissions';
 import { type StartedApp, startApp, switchableContract, waitingContract } from './app/startup';
+import { loadElectronUpdater, UpdateManager } from './app/updates';
 import { userDataDir } from './paths';
 
 const PRELOAD = fileURLToPath(new URL('../preload/index.cjs', import.meta.url));
@@ -68,6 +72,24 @@ app.on('web-contents-created', (_event, contents) => {
 /** The started services (null until the engine is ready). */
 let running: StartedApp | null = null;
 
+/** Start (or stop starting) at login, as the setting says: Electron's login items, or XDG autostart. */
+function applyLoginItem(enabled: boolean): void {
+  const plan = loginItemPlan(process.platform, enabled, process.execPath, {
+    home: app.getPath('home'),
+    xdgConfigHome: process.env.XDG_CONFIG_HOME,
+    appImage: process.env.APPIMAGE,
+  });
+  try {
+    if (plan.kind === 'electron') app.setLoginItemSettings(plan.settings);
+    else if (plan.contents) {
+      mkdirSync(dirname(plan.file), { recursive: true });
+      writeFileSync(plan.file, plan.contents);
+    } else rmSync(plan.file, { force: true });
+  } catch (e) {
+    console.error('[hadir] could not change the start-at-login entry:', e);
+  }
+}
+
 // One data folder for the app, the CLI and the headless server (and HADIR_DATA_DIR moves all three).
 app.setPath('userData', userDataDir());
 
@@ -92,13 +114,54 @@ if (!app.requestSingleInstanceLock()) {
       return permissionAllowed(permission, contents?.getURL() ?? details.requestingUrl, isAppUrl, media);
     });
     const contract = switchableContract(waitingContract(null));
-    registerIpcHandlers({ ipcMain, services: contract.contract, isTrustedSender: isAppUrl });
     const win = createWindow();
+    const kioskSettings = () => running?.services.settings.kiosk() ?? null;
+    const lock = new KioskLock(win, () => kioskSettings()?.fullScreen === true);
+    app.on('before-quit', () => lock.allowQuit());
+    const presence = new KioskPresence();
+    let updates: UpdateManager | null = null;
+    registerIpcHandlers({
+      ipcMain,
+      services: kioskShellContract(contract.contract, {
+        lock,
+        presence,
+        updates: () => updates?.status(),
+        // Kiosk mode itself takes effect at the next sign-out (the admin is at the settings now).
+        settingsChanged: () => {
+          const kiosk = kioskSettings();
+          if (kiosk && app.isPackaged) applyLoginItem(kiosk.startAtLogin);
+        },
+      }),
+      isTrustedSender: isAppUrl,
+    });
+    // The kiosk's screen never sleeps: a sleeping kiosk misses people, and its clock jumps (README).
+    const awake = powerSaveBlocker.start('prevent-display-sleep');
+    app.on('will-quit', () => powerSaveBlocker.stop(awake));
+    // A crashed or killed page comes back by itself, waiting longer after each quick repeat.
+    const recovery = new RendererRecovery(() => win.isDestroyed() || win.webContents.reload(), {
+      log: (line) => console.error(line),
+    });
+    win.webContents.on('render-process-gone', (_event, details) => void recovery.gone(details));
     void startApp({ rendererDir: RENDERER_DIR }).then(
-      (started) => {
+      async (started) => {
         running = started;
         contract.use(started.contract);
-        if (started.services.settings.kiosk().fullScreen) win.setKiosk(true);
+        const kiosk = started.services.settings.kiosk();
+        if (kiosk.fullScreen) {
+          Menu.setApplicationMenu(null);
+          lock.lock();
+        }
+        if (app.isPackaged) applyLoginItem(kiosk.startAtLogin);
+        const loaded = await loadElectronUpdater();
+        updates = new UpdateManager({
+          backend: loaded.backend,
+          unavailableReason: loaded.backend ? undefined : loaded.reason,
+          settings: () => started.services.settings.kiosk(),
+          idleFor: (minutes) => presence.idleFor(minutes),
+          beforeInstall: () => lock.allowQuit(),
+          log: (line) => console.log(line),
+        });
+        if (app.isPackaged) updates.start();
       },
       (e: unknown) => {
         const message = e instanceof Error ? e.message : String(e);

@@ -22,7 +22,11 @@ export type SignInResult =
   | { ok: false; reason: 'invalid'; attempts_left: number | null }
   | { ok: false; reason: 'locked'; locked_until: string };
 
-export const API_KEY_SCOPES = ['read', 'write', 'admin'] as const;
+/**
+ * `kiosk`: a door tablet's key (made by pairing): camera frames and its site's schedule, nothing else.
+ * The others: see the HTTP API's key routes. Scopes are independent: none implies another.
+ */
+export const API_KEY_SCOPES = ['read', 'write', 'admin', 'kiosk'] as const;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 
 export interface ApiKeyInfo {

@@ -10,6 +10,7 @@
  */
 import {
   API_KEY_SCOPES,
+  ATTENDANCE_PAGE_MAX,
   CONSENT_METHODS,
   LANGUAGES,
   WEEKDAY_KEYS,
@@ -219,10 +220,14 @@ const username = string({ min: 1, max: 64, pattern: /^[\p{L}\p{N}._@-]+$/u, what
 const secret = string({ min: 4, max: 200 });
 const role = oneOf(['admin', 'operator'] as const);
 
+/**
+ * Shapes only, with a size cap: the rules of a person's fields (lengths, characters) are the services'
+ * (src/main/services/validation.ts), so HTTP, IPC, the CLI and bulk import refuse a value with one message.
+ */
 const personFields = {
-  employee_number: string({ min: 1, max: 32, pattern: /^[\p{L}\p{N} ._/-]+$/u, what: 'an employee number' }),
-  full_name: text(200, 1),
-  unit: nullable(text(120)),
+  employee_number: string({ max: 1000 }),
+  full_name: string({ max: 1000 }),
+  unit: nullable(string({ max: 1000 })),
 };
 
 /** A person's own fields (create), as the store names them. */
@@ -272,12 +277,25 @@ const attendanceFilter = {
   onlyNotCheckedOut: optional(boolean),
 };
 
+/** An http(s) URL of an update folder, without credentials or a fragment. */
+const updateUrl = string({
+  min: 8,
+  max: 500,
+  pattern: /^https?:\/\/[^\s/@#]+(\/[^\s#]*)?$/,
+  what: 'an http:// or https:// address of the update folder',
+});
+
 const kioskConfigPatch = object({
   cardSeconds: optional(integer(1, 60)),
   noticeSeconds: optional(integer(1, 60)),
   sound: optional(boolean),
   fullScreen: optional(boolean),
   maxFrameWidth: optional(integer(160, 1920)),
+  volume: optional(integer(0, 100)),
+  spokenGreeting: optional(boolean),
+  startAtLogin: optional(boolean),
+  updateUrl: optional(nullable(updateUrl)),
+  updateIdleMinutes: optional(integer(1, 240)),
 });
 
 /** The check for each method's request; the types make sure each returns exactly the contract's type. */
@@ -323,7 +341,11 @@ export const REQUEST_VALIDATORS: { readonly [M in ContractMethod]: Validator<Con
   deletePerson: object({ id, confirm: literal(true), eraseAttendance: boolean }),
   listUnits: none,
 
-  queryAttendance: object(attendanceFilter),
+  queryAttendance: object({
+    ...attendanceFilter,
+    cursor: optional(string({ min: 1, max: 100, pattern: /^[A-Za-z0-9_-]+$/, what: 'a cursor from next_cursor' })),
+    limit: optional(integer(1, ATTENDANCE_PAGE_MAX)),
+  }),
   exportAttendance: object({ ...attendanceFilter, format: oneOf(['csv', 'xlsx'] as const) }),
   attendanceStats: object({ from: isoDate, to: isoDate, unit: attendanceFilter.unit }),
 
@@ -364,7 +386,10 @@ export const REQUEST_VALIDATORS: { readonly [M in ContractMethod]: Validator<Con
     idleSignOutMinutes: optional(integer(1, 240)),
   }),
   listApiKeys: none,
-  createApiKey: object({ name: text(100, 1), scopes: array(oneOf(API_KEY_SCOPES), { max: 3, unique: true }) }),
+  createApiKey: object({
+    name: text(100, 1),
+    scopes: array(oneOf(API_KEY_SCOPES), { max: API_KEY_SCOPES.length, unique: true }),
+  }),
   revokeApiKey: object({ id }),
   listOperators: none,
   createOperator: object({ username, displayName: text(100, 1), role, secret }),

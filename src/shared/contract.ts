@@ -138,6 +138,29 @@ export interface KioskConfig {
   fullScreen: boolean;
   /** Frames are downscaled to at most this width before they are sent. */
   maxFrameWidth: number;
+  /** Loudness of the kiosk's tones, 0 (silent) to 100. */
+  volume: number;
+  /** Say the person's first name (speech synthesis, in the interface language) on a check-in/out. */
+  spokenGreeting: boolean;
+  /** Start the app when the user signs in to the machine (Electron; see README, "Kiosk mode"). */
+  startAtLogin: boolean;
+  /**
+   * Where the app looks for updates (electron-updater's generic provider: a folder with `latest.yml`
+   * and the installers, e.g. served by the hub); null: no updates.
+   */
+  updateUrl: string | null;
+  /** A downloaded update is installed only after this many minutes with nobody at the kiosk. */
+  updateIdleMinutes: number;
+}
+
+/** The desktop app's updater, as the window's status shows it (absent in web mode). */
+export interface UpdateStatus {
+  state: 'unavailable' | 'disabled' | 'idle' | 'checking' | 'downloading' | 'ready' | 'installing' | 'error';
+  /** A version that is downloaded or being downloaded. */
+  version: string | null;
+  /** A sentence for the operator (why updates are unavailable, the last error). */
+  message: string | null;
+  lastCheckAt: string | null;
 }
 
 /** What the page needs before anything else; answered without a session. */
@@ -155,6 +178,8 @@ export interface AppStatus {
   kiosk: KioskConfig;
   /** The kiosk's hub link, when it joined one (absent or null: standalone). */
   hub?: HubStatus | null;
+  /** The desktop app's updater (the Electron window only). */
+  updates?: UpdateStatus;
 }
 
 // ─── Kiosk frames ──────────────────────────────────────────────────────────────────────────────────
@@ -405,10 +430,28 @@ export interface AttendanceFilter {
   onlyNotCheckedOut?: boolean;
 }
 
+/** Attendance pages are at most this long (default {@link ATTENDANCE_PAGE_DEFAULT}). */
+export const ATTENDANCE_PAGE_MAX = 1000;
+export const ATTENDANCE_PAGE_DEFAULT = 100;
+
+/** A list request: the filter, and where to go on from (the previous page's `next_cursor`). */
+export interface AttendanceListRequest extends AttendanceFilter {
+  /** Opaque; absent for the first page. */
+  cursor?: string;
+  /** Records per page, 1–{@link ATTENDANCE_PAGE_MAX} (default {@link ATTENDANCE_PAGE_DEFAULT}). */
+  limit?: number;
+}
+
+/**
+ * One page of records in (day, id) order. The cursor is a keyset (the last record's day and id), so
+ * records added or changed while a reader pages through are neither repeated nor skipped.
+ */
 export interface AttendancePage {
   records: AttendanceRecord[];
-  /** The day's summary when `from === to`, else null. */
+  /** The day's summary when `from === to` (on the first page only), else null. */
   summary: DailySummary | null;
+  /** Pass as `cursor` for the next page; null on the last one. */
+  next_cursor: string | null;
 }
 
 export type ExportFormat = 'csv' | 'xlsx';
@@ -518,6 +561,8 @@ export interface ModelPackInfo {
   licenseAccepted: boolean;
   installed: boolean;
   active: boolean;
+  /** The manifest's default: the pack a new office should pick unless told otherwise. */
+  recommended: boolean;
 }
 
 export interface ModelStatus {
@@ -679,7 +724,7 @@ export interface ContractMethods {
   deletePerson: { req: PersonDeleteRequest; res: null };
   listUnits: { req: void; res: string[] };
 
-  queryAttendance: { req: AttendanceFilter; res: AttendancePage };
+  queryAttendance: { req: AttendanceListRequest; res: AttendancePage };
   exportAttendance: { req: AttendanceExportRequest; res: FileDownload };
   attendanceStats: { req: AttendanceStatsRequest; res: AttendanceStats };
 

@@ -42,6 +42,8 @@ export const ERROR_CODES = [
   'CONFLICT',
   /** An enrollment was refused (too few usable samples, inconsistent, a duplicate…): the answer says why, per sample. */
   'ENROLLMENT_REFUSED',
+  /** The gallery is still loading (a hub at start): retry after Retry-After; nothing is wrong with the request. */
+  'WARMING',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -50,20 +52,40 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 export interface ErrorInfo {
   code: ErrorCode;
   message: string;
+  /**
+   * For a refusal a person can fix (a PIN too short, a schedule whose windows overlap): a stable,
+   * machine-readable reason (`pin_too_short`, `schedule_windows_overlap`…) that screens translate,
+   * with the values the sentence needs (`{ min: 6 }`, `{ day: 'mon' }`). `message` stays English.
+   */
+  reason?: string;
+  params?: Record<string, string | number>;
 }
 
 /** An error that knows its stable code. Thrown inside main; converted to {@link ErrorInfo} at boundaries. */
 export class HadirError extends Error {
   readonly code: ErrorCode;
+  readonly reason?: string;
+  readonly params?: Record<string, string | number>;
 
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown; reason?: string; params?: Record<string, string | number> },
+  ) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'HadirError';
     this.code = code;
+    if (options?.reason) this.reason = options.reason;
+    if (options?.params) this.params = options.params;
   }
 
   toInfo(): ErrorInfo {
-    return { code: this.code, message: this.message };
+    return {
+      code: this.code,
+      message: this.message,
+      ...(this.reason ? { reason: this.reason } : {}),
+      ...(this.params ? { params: this.params } : {}),
+    };
   }
 }
 

@@ -26,7 +26,8 @@ export interface TimingsMs {
 }
 
 export interface HealthBody {
-  status: 'ok' | 'unavailable';
+  /** `warming`: the engine is ready but the gallery is still loading (a hub at start). */
+  status: 'ok' | 'warming' | 'unavailable';
   version: string;
   ready: boolean;
   model_pack: {
@@ -42,6 +43,8 @@ export interface HealthBody {
   queue_depth: number;
   max_queue: number;
   gallery_size: number;
+  /** While the gallery loads: templates loaded of those expected, and for how long; null once ready. */
+  gallery_warming: { loaded_templates: number; expected_templates: number; elapsed_ms: number } | null;
   liveness_available: boolean;
   liveness_threshold: number;
   warnings: string[];
@@ -223,4 +226,40 @@ export interface AttendanceCheckBody {
   frames: AttendanceCheckFrame[];
   required_frames: number;
   timings_ms: TimingsMs;
+}
+
+// ─── Door tablets (POST /kiosk/pairing-codes, /kiosk/pair; GET /kiosk/schedule) ─────────────────────
+
+export interface PairingCodeBody {
+  /** The one-time code (10 letters and digits), valid until `expires_at`, usable once. */
+  code: string;
+  /** The name the tablet's key will get. */
+  name: string;
+  expires_at: string;
+  /** The page to open on the tablet: it trades the code for its key by itself. */
+  url: string;
+}
+
+export interface KioskPairedBody {
+  /** The `kiosk`-scoped API key: shown this once; the page keeps it in its local storage. */
+  key: string;
+  key_id: number;
+  name: string;
+}
+
+/** What a door tablet may know of its site: today's schedule and how it greets people. */
+export interface KioskScheduleBody {
+  time_zone: string;
+  /** Today, YYYY-MM-DD in the site's time zone. */
+  date: string;
+  holiday: string | null;
+  workday: boolean;
+  /** Attendance at any hour, nobody late (then `today` is null). */
+  all_day: boolean;
+  /** Today's windows, local "HH:MM"; null when closed or all day. */
+  today: { check_in: [string, string]; on_time_until: string; check_out: [string, string] } | null;
+  cooldown_seconds: number;
+  language: 'id' | 'en';
+  /** The confirmation card and notice times and the chime. */
+  greeting: { card_seconds: number; notice_seconds: number; sound: boolean };
 }

@@ -3,7 +3,7 @@
  * transport-neutral {@link resolveCredentials} and {@link checkAccess}) decides access.
  *
  * A caller presents at most one credential:
- * - an API key (`Authorization: Bearer …` or `X-API-Key`) → its scopes (`read`, `write`, `admin`);
+ * - an API key (`Authorization: Bearer …` or `X-API-Key`) → its scopes (`read`, `write`, `admin`, `kiosk`);
  * - an operator session (the {@link SESSION_HEADER} header, never a cookie, so a cross-site page
  *   cannot ride on it) → the operator's current role (`operator`, `admin`);
  * - nothing → anonymous, and whether it connects over loopback (client-address.ts decides, proxies
@@ -13,7 +13,7 @@
  * | level      | who passes                                                                         |
  * |------------|------------------------------------------------------------------------------------|
  * | `public`   | anyone                                                                             |
- * | `kiosk`    | a loopback client, any operator session, or a key with `read` (a paired tablet)     |
+ * | `kiosk`    | a loopback client, any operator session, or a key with `kiosk` (a paired tablet) or `read` |
  * | `setup`    | only while no admin account exists (first run), and then the app's own window (IPC), a caller with the one-time setup token ({@link SETUP_HEADER}), or a key with `admin` |
  * | `read`     | any operator session, or a key with `read`                                          |
  * | `write`    | any operator session, or a key with `write`                                         |
@@ -22,6 +22,8 @@
  *
  * Refusals: 401 UNAUTHORIZED without a usable credential (none, unknown, revoked, expired), 403
  * FORBIDDEN with a valid one that is not enough. Scopes are independent (an `admin` key does not read).
+ * A `kiosk` key (what pairing a door tablet gives) passes only the `kiosk` level: every other level,
+ * and the analysis and old routes (auth.ts), want a scope it lacks.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { IncomingHttpHeaders } from 'node:http';
@@ -120,7 +122,7 @@ export async function resolveCredentials(
 }
 
 const SCOPE_OF: Partial<Record<AccessLevel, ApiScope>> = {
-  kiosk: 'read',
+  kiosk: 'kiosk',
   read: 'read',
   write: 'write',
   operator: 'write',
@@ -160,6 +162,8 @@ export function checkAccess(p: Principal, level: AccessLevel, control: Pick<Acce
     case 'api_key': {
       const scope = SCOPE_OF[level]!;
       if (hasScope(p.key, scope)) return;
+      // Tablets paired before the `kiosk` scope existed hold a `read` key: they keep streaming frames.
+      if (level === 'kiosk' && hasScope(p.key, 'read')) return;
       throw new HadirError('FORBIDDEN', `this API key lacks the "${scope}" scope`);
     }
   }

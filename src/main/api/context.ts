@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema, HTTPMethods } from 'fastify';
 import type { ImageAnalysis, StageTimings } from '../../shared/face';
-import type { TimingsMs } from '../../shared/http-api';
+import type { IdentificationPolicyInfo, TimingsMs } from '../../shared/http-api';
 import type { Identity } from '../../shared/identity';
 import type { ModelPack } from '../engine/manifest';
 import type { EngineStatus, RequestOptions } from '../engine/pool';
@@ -12,6 +12,7 @@ import type { Access, ApiPrincipal, KeyVerifier } from './auth';
 import type { SetupToken } from './setup-token';
 import type { ServerConfig } from './config';
 import type { TlsStatus } from './tls';
+import type { Metrics } from './metrics';
 
 /** What the API needs from the inference engine; the worker pool (InferencePool) is one. */
 export interface AnalysisEngine {
@@ -31,10 +32,30 @@ export interface AnalysisEngine {
  * store's Gallery + Identifier implement it.
  */
 export interface IdentityService {
-  /** Enrolled templates, caught up with the database. 0: nobody to name, identification is skipped. */
+  /**
+   * Enrolled templates, caught up with the database. 0: nobody to name, identification is skipped.
+   * Throws WARMING while a gallery is still loading (the hub at start).
+   */
   gallerySize(): number;
   /** Who each face of one image is (a person is given to at most one face); null embeddings are unknown. */
   identifyFaces(probes: readonly (Float32Array | null | undefined)[]): Identity[];
+  /** While the gallery is still loading: how far it got (health says `warming`); null/absent: ready. */
+  warming?(): GalleryWarming | null;
+  /**
+   * The gallery of the people allowed at one site, searched at the threshold for its size (the hub);
+   * NOT_FOUND for an unknown site. Absent: this server has one gallery (a kiosk), and `site` is refused.
+   */
+  forSite?(site: string): Promise<IdentityService>;
+  /** The threshold in force, for health, where no store's services answer it (the hub). */
+  identificationInfo?(): IdentificationPolicyInfo | null;
+}
+
+/** A gallery's load in progress. */
+export interface GalleryWarming {
+  loaded_templates: number;
+  /** Templates the store held when the load began. */
+  expected_templates: number;
+  elapsed_ms: number;
 }
 
 export interface ServerDeps {
@@ -66,6 +87,13 @@ export interface ServerDeps {
    * over HTTP is refused except to an `admin` key (the app's window and the CLI need no token).
    */
   setupToken?: SetupToken | null;
+  /**
+   * The main listener's routes (the old services' routes are added by the legacy setting, `/metrics`
+   * always); absent: the kiosk's whole table. The hub serves the face routes from here.
+   */
+  routes?: readonly RouteDef[];
+  /** Counters, gauges and histograms for `GET /metrics`; absent: a registry of the server's own. */
+  metrics?: Metrics;
 }
 
 /** The services behind the store-backed routes: the same objects the kiosk (IPC) and the CLI call. */

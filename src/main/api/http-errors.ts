@@ -8,8 +8,8 @@ import { type ErrorCode, type ErrorInfo, HadirError, isHadirError } from '../../
  *   (the body is not multipart/JSON as the route takes).
  * - IMAGE_TOO_LARGE is 413 like an oversized body: too many pixels is "too large" from the client's view.
  * - MISDIRECTED_REQUEST (a Host header this server does not answer for) is 421.
- * - BUSY, TIMEOUT, WORKER_CRASHED, SHUT_DOWN and LIVENESS_UNAVAILABLE are 503: the request was fine and
- *   may succeed later (BUSY with Retry-After).
+ * - BUSY, TIMEOUT, WORKER_CRASHED, SHUT_DOWN, LIVENESS_UNAVAILABLE and WARMING are 503: the request was
+ *   fine and may succeed later (BUSY and WARMING with Retry-After).
  */
 const STATUS: Record<ErrorCode, number> = {
   BAD_REQUEST: 400,
@@ -34,6 +34,7 @@ const STATUS: Record<ErrorCode, number> = {
   WORKER_CRASHED: 503,
   SHUT_DOWN: 503,
   LIVENESS_UNAVAILABLE: 503,
+  WARMING: 503,
   MODEL_MISSING: 500,
   MODEL_CHECKSUM_MISMATCH: 500,
   MODEL_INVALID: 500,
@@ -49,6 +50,7 @@ export function httpStatusOf(code: ErrorCode): number {
 
 /** Seconds a client should wait before retrying, for the statuses that say "later". */
 export function retryAfterSeconds(code: ErrorCode): number | null {
+  if (code === 'WARMING') return 2;
   return code === 'BUSY' || code === 'TIMEOUT' || code === 'WORKER_CRASHED' ? 1 : null;
 }
 

@@ -36,15 +36,32 @@ let store: ReturnType<typeof tempDb>;
 let services: AppServices;
 let app: FastifyInstance;
 let appDir: string;
-/** Camera-like 640×480 frames made from the photos (upright, letterboxed), as the fake camera does. */
-const frames: Record<string, Buffer> = {};
+/**
+ * Camera-like 640×480 frames made from the photos (upright, letterboxed), as the fake camera does. A
+ * live camera never repeats its pixels and the kiosk counts a repeated frame toward nothing, so each
+ * photo comes as many slightly different frames (a brightness step each), handed out in turn.
+ */
+const frameSets: Record<string, Buffer[]> = {};
+const frameTurn: Record<string, number> = {};
+const VARIANTS = 40;
 
-async function cameraFrame(name: string): Promise<Buffer> {
-  return sharp(photo(name))
-    .rotate()
-    .resize(640, 480, { fit: 'contain', background: '#000' })
-    .jpeg({ quality: 90 })
-    .toBuffer();
+async function cameraFrames(name: string): Promise<Buffer[]> {
+  const upright = await sharp(photo(name)).rotate().resize(640, 480, { fit: 'contain', background: '#000' }).toBuffer();
+  return Promise.all(
+    Array.from({ length: VARIANTS }, (_, i) =>
+      sharp(upright)
+        .modulate({ brightness: 1 + (i - VARIANTS / 2) * 0.003 })
+        .jpeg({ quality: 90 })
+        .toBuffer(),
+    ),
+  );
+}
+
+/** The next frame of a photo's set. */
+function frame(name: string): Buffer {
+  const i = frameTurn[name] ?? 0;
+  frameTurn[name] = (i + 1) % VARIANTS;
+  return frameSets[name][i];
 }
 
 const allDay = (): ScheduleConfig => openAllDaySchedule(600);
@@ -80,7 +97,7 @@ beforeAll(async () => {
     },
     { host: '127.0.0.1', uploadLimitBytes: 2 * 1024 * 1024 },
   );
-  for (const name of [GENUINE, SPOOF]) frames[name] = await cameraFrame(name);
+  for (const name of [GENUINE, SPOOF]) frameSets[name] = await cameraFrames(name);
 });
 
 afterAll(async () => {
@@ -161,7 +178,7 @@ describe('kiosk routes', () => {
   });
 
   it('frames: raw JPEG in, faces and guidance out; the stated size is checked', async () => {
-    const r = await postFrame(frames[GENUINE]);
+    const r = await postFrame(frame(GENUINE));
     expect(r.statusCode, r.body).toBe(200);
     const f = json<FrameResult>(r);
     expect(f).toMatchObject({ frameWidth: 640, frameHeight: 480, guidance: null, event: null });
@@ -172,25 +189,25 @@ describe('kiosk routes', () => {
     expect(f.faces[0].name).toBeUndefined();
     expect(f.faces[0].landmarks).toHaveLength(5);
 
-    const wrong = await postFrame(frames[GENUINE], { width: '320', height: '240', kioskId: 'door-2' });
+    const wrong = await postFrame(frame(GENUINE), { width: '320', height: '240', kioskId: 'door-2' });
     expect(wrong.statusCode).toBe(400);
     expect(json<{ error: { code: string; message: string } }>(wrong).error.message).toMatch(/640×480.*320×240/);
-    expect((await postFrame(frames[GENUINE], { kioskId: 'bad id!' })).statusCode).toBe(400);
-    expect((await postFrame(frames[GENUINE], { mirrored: 'true' })).statusCode).toBe(400);
+    expect((await postFrame(frame(GENUINE), { kioskId: 'bad id!' })).statusCode).toBe(400);
+    expect((await postFrame(frame(GENUINE), { mirrored: 'true' })).statusCode).toBe(400);
     expect((await postFrame(Buffer.from('not a jpeg'), { kioskId: 'door-3' })).statusCode).toBe(415);
   });
 
   it('frames: only loopback, operator sessions and read keys; raw JPEG nowhere else; the upload limit holds', async () => {
-    const remote = await postFrame(frames[GENUINE], { kioskId: 'door-9' }, {}, '10.1.2.3');
+    const remote = await postFrame(frame(GENUINE), { kioskId: 'door-9' }, {}, '10.1.2.3');
     expect(remote.statusCode).toBe(401);
     const { key } = services.keys.create('tablet', ['read'], SYSTEM);
-    const paired = await postFrame(frames[GENUINE], { kioskId: 'door-9' }, { 'x-api-key': key }, '10.1.2.3');
+    const paired = await postFrame(frame(GENUINE), { kioskId: 'door-9' }, { 'x-api-key': key }, '10.1.2.3');
     expect(paired.statusCode, paired.body).toBe(200);
     const elsewhere = await app.inject({
       method: 'POST',
       url: '/api/v1/detect',
       headers: { 'content-type': 'image/jpeg' },
-      payload: frames[GENUINE],
+      payload: frame(GENUINE),
     });
     expect(elsewhere.statusCode).toBe(415);
     const huge = await postFrame(Buffer.alloc(3 * 1024 * 1024, 0xff), { kioskId: 'door-4' });
@@ -244,13 +261,13 @@ describe('camera enrollment sessions, then the kiosk', () => {
     session = json<EnrollmentSession>(started);
     expect(session).toMatchObject({ minSamples: 3, maxSamples: 5 });
 
-    const spoof = json<EnrollmentSampleFeedback>(await addSample(frames[SPOOF]));
+    const spoof = json<EnrollmentSampleFeedback>(await addSample(frame(SPOOF)));
     expect(spoof.accepted).toBe(false);
     expect(spoof.index).toBeNull();
     expect(spoof.checks.find((c) => c.check === 'liveness')).toMatchObject({ ok: false, code: 'spoof', limit: 0.5 });
 
     const fbs: EnrollmentSampleFeedback[] = [];
-    for (let i = 0; i < 4; i++) fbs.push(json<EnrollmentSampleFeedback>(await addSample(frames[GENUINE])));
+    for (let i = 0; i < 4; i++) fbs.push(json<EnrollmentSampleFeedback>(await addSample(frame(GENUINE))));
     expect(fbs.map((f) => [f.accepted, f.index, f.samples, f.ready])).toEqual([
       [true, 0, 1, false],
       [true, 1, 2, false],
@@ -271,7 +288,7 @@ describe('camera enrollment sessions, then the kiosk', () => {
     expect(fbs[0].face?.bbox).toHaveLength(4);
 
     // Someone else's session is as good as absent.
-    expect((await addSample(frames[GENUINE], { 'x-hadir-session': other })).statusCode).toBe(404);
+    expect((await addSample(frame(GENUINE), { 'x-hadir-session': other })).statusCode).toBe(404);
 
     const removed = await app.inject({
       method: 'DELETE',
@@ -349,8 +366,7 @@ describe('camera enrollment sessions, then the kiosk', () => {
 
   it('the kiosk checks the enrolled person in after 3 frames, once; her picture held up is refused', async () => {
     const replies: FrameResult[] = [];
-    for (let i = 0; i < 4; i++)
-      replies.push(json<FrameResult>(await postFrame(frames[GENUINE], { kioskId: 'door-5' })));
+    for (let i = 0; i < 4; i++) replies.push(json<FrameResult>(await postFrame(frame(GENUINE), { kioskId: 'door-5' })));
     expect(replies.map((r) => r.progress)).toEqual([
       { frames: 1, required: 3 },
       { frames: 2, required: 3 },
@@ -364,7 +380,7 @@ describe('camera enrollment sessions, then the kiosk', () => {
     expect(replies[2].event).toMatchObject({ kind: 'checked_in', name: 'Rina Wulandari', late: false });
     // A paired tablet (a read key) sees the decision and the name on the overlay.
     const { key } = services.keys.create('door tablet', ['read'], SYSTEM);
-    const paired = json<FrameResult>(await postFrame(frames[GENUINE], { kioskId: 'door-7' }, { 'x-api-key': key }));
+    const paired = json<FrameResult>(await postFrame(frame(GENUINE), { kioskId: 'door-7' }, { 'x-api-key': key }));
     expect(paired.faces[0]).toMatchObject({ decision: 'match', name: 'Rina Wulandari', liveness: 'real' });
     const rows = services.attendance.repo.query({ from: '2000-01-01', to: '2100-01-01' });
     expect(rows).toHaveLength(1);
@@ -372,7 +388,7 @@ describe('camera enrollment sessions, then the kiosk', () => {
     expect(rows[0].liveness).toBeGreaterThan(0.5);
 
     const spoofs: FrameResult[] = [];
-    for (let i = 0; i < 3; i++) spoofs.push(json<FrameResult>(await postFrame(frames[SPOOF], { kioskId: 'door-6' })));
+    for (let i = 0; i < 3; i++) spoofs.push(json<FrameResult>(await postFrame(frame(SPOOF), { kioskId: 'door-6' })));
     expect(spoofs[2].event).toEqual({ kind: 'spoof' });
     // Her photo held up: nothing says whom it resembles.
     expect(JSON.stringify(spoofs)).not.toMatch(/Rina|"decision"/);

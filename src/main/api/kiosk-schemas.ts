@@ -56,6 +56,11 @@ export const appStatusSchema = obj(
       sound: bool(),
       fullScreen: bool(),
       maxFrameWidth: int(),
+      volume: int('Loudness of the tones, 0 to 100.'),
+      spokenGreeting: bool('Say the person’s first name on a check-in/out.'),
+      startAtLogin: bool('The desktop app starts when the user signs in.'),
+      updateUrl: nullable(str('Where the desktop app looks for updates (generic provider).')),
+      updateIdleMinutes: int('Minutes with nobody at the kiosk before an update is installed.'),
     }),
     hub: { ...hubStatusSchema, type: ['object', 'null'], description: 'The hub link; null for a standalone kiosk.' },
   },
@@ -209,3 +214,49 @@ export const sampleFeedbackSchema = obj(
 );
 
 export const sampleCountSchema = obj({ samples: int(), ready: bool() });
+
+// ─── Door tablets: pairing and the schedule ────────────────────────────────────────────────────────
+
+export const pairingCodeRequestSchema = obj(
+  { name: { ...str('The name the tablet’s key will get (default "door tablet").'), minLength: 1, maxLength: 100 } },
+  [],
+);
+
+export const pairingCodeSchema = obj({
+  code: str('The one-time code: valid 10 minutes, usable once.'),
+  name: str(),
+  expires_at: { ...str('ISO-8601 instant, UTC.'), format: 'date-time' },
+  url: str('The page to open on the tablet (it trades the code for its key).'),
+});
+
+export const pairRequestSchema = obj({
+  code: { ...str('The pairing code an admin was given.'), minLength: 1, maxLength: 40 },
+});
+
+export const kioskPairedSchema = obj({
+  key: str('An API key with the `kiosk` scope only, shown this once.'),
+  key_id: int(),
+  name: str(),
+});
+
+const hhmm = str('Local time HH:MM.');
+
+export const kioskScheduleSchema = obj({
+  time_zone: enumOf(INDONESIAN_TIME_ZONES),
+  date: str('Today, YYYY-MM-DD in the site’s time zone.'),
+  holiday: nullable(str('Today’s holiday.')),
+  workday: bool(),
+  all_day: bool('Attendance at any hour, nobody late.'),
+  today: {
+    ...obj({
+      check_in: arr(hhmm, { minItems: 2, maxItems: 2 }),
+      on_time_until: hhmm,
+      check_out: arr(hhmm, { minItems: 2, maxItems: 2 }),
+    }),
+    type: ['object', 'null'],
+    description: 'Today’s windows; null when closed or all day.',
+  },
+  cooldown_seconds: int(),
+  language: enumOf(LANGUAGES),
+  greeting: obj({ card_seconds: int(), notice_seconds: int(), sound: bool() }),
+});

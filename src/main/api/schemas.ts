@@ -24,10 +24,21 @@ export const obj = (
 });
 export const arr = (items: Schema, extra: Schema = {}): Schema => ({ type: 'array', items, ...extra });
 
-export const errorInfoSchema = obj({
-  code: str('Stable error code (see the error table in the description).'),
-  message: str('What went wrong, for a person.'),
-});
+export const errorInfoSchema = obj(
+  {
+    code: str('Stable error code (see the error table in the description).'),
+    message: str('What went wrong, for a person (English).'),
+    reason: str(
+      'For a refusal a person can fix, a stable machine-readable reason (`pin_too_short`, `schedule_windows_overlap`…) to translate.',
+    ),
+    params: {
+      type: 'object',
+      additionalProperties: { type: ['string', 'number'] },
+      description: 'The values the reason’s sentence needs (`{"min": 6}`, `{"day": "mon"}`).',
+    },
+  },
+  ['code', 'message'],
+);
 
 export const errorBodySchema = obj(
   {
@@ -227,7 +238,11 @@ export const hubStatusSchema = obj(
 );
 
 export const healthBodySchema = obj({
-  status: { type: 'string', enum: ['ok', 'unavailable'] },
+  status: {
+    type: 'string',
+    enum: ['ok', 'warming', 'unavailable'],
+    description: '`warming`: the engine is ready but the gallery is still loading (a hub at start).',
+  },
   version: str(),
   ready: bool('Whether the inference engine is loaded and warm.'),
   model_pack: obj({
@@ -246,6 +261,17 @@ export const healthBodySchema = obj({
   queue_depth: int('Requests waiting for a worker.'),
   max_queue: int('Beyond this many waiting requests the server answers 503 BUSY.'),
   gallery_size: int('Enrolled templates (0 without a gallery).'),
+  gallery_warming: nullable(
+    obj(
+      {
+        loaded_templates: int(),
+        expected_templates: int('Templates in the store when the load began.'),
+        elapsed_ms: num(),
+      },
+      undefined,
+      'While the gallery loads (identification answers 503 WARMING with Retry-After); null once ready.',
+    ),
+  ),
   liveness_available: bool(),
   liveness_threshold: num(),
   warnings: arr(str()),

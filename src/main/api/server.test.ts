@@ -105,6 +105,9 @@ describe('success shapes, field by field', () => {
         [
           'device',
           'gallery_size',
+          'gallery_warming',
+          'hub',
+          'identification',
           'liveness_available',
           'liveness_threshold',
           'max_queue',
@@ -120,6 +123,7 @@ describe('success shapes, field by field', () => {
         ].sort(),
       );
       expect(h.tls).toEqual({ enabled: false, fingerprint_sha256: null });
+      expect(h.gallery_warming).toBeNull();
       expect(h.status).toBe('ok');
       expect(h.ready).toBe(true);
       expect(h.version).toBe(JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')).version);

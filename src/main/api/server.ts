@@ -12,7 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { HadirError } from '../../shared/errors';
 import { packLivenessThreshold } from '../engine/liveness';
 import { resolvePack } from '../engine/model-files';
-import { InferencePool, type PoolOptions } from '../engine/pool';
+import { admitsWithin, InferencePool, type PoolOptions } from '../engine/pool';
 import { openAppServices } from '../services/app-services';
 import { storedLivenessThreshold } from '../services/site-settings';
 import { ApiKeyService } from '../services/api-keys';
@@ -62,7 +62,9 @@ import { compareRoutes } from './routes/compare';
 import { docsRoutes } from './routes/docs';
 import { healthRoutes } from './routes/health';
 import { JPEG_BODY, kioskRoutes } from './routes/kiosk';
-import { legacyFailureBody, legacyRoutes } from './routes/legacy';
+import { LEGACY_ENGINE_DEADLINE_MS, legacyFailureBody, legacyRoutes } from './routes/legacy';
+import { metricsRoutes } from './routes/metrics';
+import { installHttpMetrics, meterEngine, Metrics } from './metrics';
 import { SetupToken } from './setup-token';
 import { resolveTls, type TlsMaterial, tlsStatusOf } from './tls';
 import { userDataDir } from '../paths';
@@ -80,6 +82,17 @@ export const storeRoutes: readonly RouteDef[] = [
   ...keysRoutes,
   ...operatorsRoutes,
   ...settingsRoutes,
+];
+
+/**
+ * The face API: what a server with an engine and a gallery but no kiosk store serves (the hub builds
+ * its table from these, the same objects the kiosk mounts).
+ */
+export const faceRoutes: readonly RouteDef[] = [
+  ...healthRoutes,
+  ...analysisRoutes,
+  ...compareRoutes,
+  ...identifyRoutes,
 ];
 
 /** Every documented route, legacy ones included: the OpenAPI document does not depend on settings. */
@@ -130,8 +143,10 @@ export async function createServer(
 ): Promise<FastifyInstance> {
   const config: ServerConfig = { ...defaultServerConfig(), ...partial };
   const surface = opts.surface ?? 'main';
+  const metrics = deps.metrics ?? new Metrics();
   const ctx: RouteContext = {
-    deps,
+    // Routes see the engine through the meter: stage times and queue wait land in /metrics.
+    deps: { ...deps, engine: meterEngine(deps.engine, metrics), metrics },
     config,
     thresholds: thresholdsOf(deps.pack, deps.livenessThreshold, packLivenessThreshold(deps.pack)),
     loopbackBind: isLoopbackHost(config.host),
@@ -174,6 +189,7 @@ export async function createServer(
     trustedProxies,
   };
   installAccess(app, control);
+  installHttpMetrics(app, metrics);
   app.decorateRequest('startedAt', 0);
   // Only JSON and multipart bodies are taken; anything else is 415 before a handler runs.
   app.removeContentTypeParser('text/plain');
@@ -212,10 +228,11 @@ export async function createServer(
     // The one decision of who the client is (proxies included) that every check below reads.
     const client = requestClient(req);
     if (access === 'public') {
-      // Sign-in needs no credential, but guessing at it must not be free, nor a way to burn the CPU.
+      // Sign-in (and pairing a tablet) needs no credential, but guessing at it must not be free, nor a
+      // way to burn the CPU. Each such route has its own bucket per address.
       if (def.rateLimited) {
         const wait = Math.max(
-          signInLimiter?.take(`ip:${client.address}`) ?? 0,
+          signInLimiter?.take(`${def.operationId}:ip:${client.address}`) ?? 0,
           limiter?.take(`ip:${client.address}`) ?? 0,
         );
         if (wait > 0) throw rateLimited(wait);
@@ -231,7 +248,7 @@ export async function createServer(
         if (wait > 0) throw rateLimited(wait);
       }
       const bound = typeof def.engineBound === 'function' ? def.engineBound(req) : def.engineBound === true;
-      if (bound && engineSaturated(deps.engine)) {
+      if (bound && engineSaturated(deps.engine, legacyKindOf(req) ? LEGACY_ENGINE_DEADLINE_MS : undefined)) {
         throw new HadirError('BUSY', 'the inference engine is busy; retry shortly');
       }
       return;
@@ -254,7 +271,7 @@ export async function createServer(
     // Over capacity, refuse before reading the upload: parsing bodies only to answer BUSY would take
     // the CPU the workers need (the unread body is discarded by Node, the connection stays usable).
     const bound = typeof def.engineBound === 'function' ? def.engineBound(req) : def.engineBound === true;
-    if (bound && engineSaturated(deps.engine)) {
+    if (bound && engineSaturated(deps.engine, legacyKindOf(req) ? LEGACY_ENGINE_DEADLINE_MS : undefined)) {
       throw new HadirError('BUSY', 'the inference engine is busy; retry shortly');
     }
   });
@@ -289,8 +306,12 @@ export async function createServer(
   let defs: RouteDef[];
   if (surface === 'antispoof') {
     defs = [...healthRoutes, ...legacyRoutes].filter((d) => d.antispoofListener);
+  } else if (deps.routes) {
+    defs = [...deps.routes, ...metricsRoutes];
+    if (config.legacyRoutes) defs.push(...legacyRoutes);
   } else {
     defs = [
+      ...metricsRoutes,
       ...healthRoutes,
       ...analysisRoutes,
       ...compareRoutes,
@@ -317,10 +338,12 @@ function isAccessLevel(a: Access | AccessLevel): a is AccessLevel {
   return (ACCESS_LEVELS as readonly string[]).includes(a);
 }
 
-/** Every live worker busy and the queue full: the engine would answer BUSY to one more request. */
-function engineSaturated(engine: ServerDeps['engine']): boolean {
-  const s = engine.status();
-  return s.liveWorkers > 0 && s.busyWorkers >= s.liveWorkers && s.queueDepth >= s.maxQueue;
+/**
+ * The engine would refuse one more request with this deadline (its own default when undefined): every
+ * worker busy and the expected wait past the deadline, or the queue at its memory cap.
+ */
+function engineSaturated(engine: ServerDeps['engine'], deadlineMs?: number): boolean {
+  return !admitsWithin(engine.status(), deadlineMs);
 }
 
 export interface StartOptions {
@@ -397,13 +420,14 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   log(`hadir serve: starting the engine (pack ${resolved.pack.id})…`);
   // The site's liveness threshold is the engine's (it decides real/spoof in the workers).
   const livenessThreshold = opts.pool?.livenessThreshold ?? (db ? storedLivenessThreshold(db) : undefined);
-  const pool = await InferencePool.start({
+  // The models load in a worker while this thread builds the services and routes; the server listens
+  // once one worker is warm, the others joining behind it.
+  const { pool, ready } = InferencePool.launch({
     paths: resolved,
+    readyWhen: 'first',
     ...opts.pool,
     ...(livenessThreshold !== undefined ? { livenessThreshold } : {}),
   });
-  const status = pool.status();
-  for (const w of status.warnings) log(`hadir serve: warning: ${w}`);
   // The store's services, one instance each, shared by every route (and by the kiosk's frames).
   const services = db
     ? openAppServices({
@@ -436,7 +460,9 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     setupToken,
   };
   try {
-    const listening = await listenServer(deps, config, { tls, logger: opts.logger });
+    const listening = await listenServer(deps, config, { tls, logger: opts.logger, beforeListen: () => ready });
+    const status = pool.status();
+    for (const w of status.warnings) log(`hadir serve: warning: ${w}`);
     const provider = status.provider
       ? `${status.provider.active}${status.provider.fallbackReason ? ' (fallback)' : ''}`
       : '?';
@@ -490,12 +516,19 @@ export interface ListeningServer {
 export async function listenServer(
   deps: ServerDeps,
   config: ServerConfig,
-  opts: { tls?: TlsMaterial | null; logger?: CreateOptions['logger'] } = {},
+  opts: {
+    tls?: TlsMaterial | null;
+    logger?: CreateOptions['logger'];
+    /** Awaited after the routes are built and before listening (the engine finishing its start). */
+    beforeListen?: () => Promise<void>;
+  } = {},
 ): Promise<ListeningServer> {
   let app: FastifyInstance | null = null;
   let antispoofApp: FastifyInstance | null = null;
   try {
     app = await createServer(deps, config, { logger: opts.logger, tls: opts.tls });
+    await app.ready();
+    await opts.beforeListen?.();
     await app.listen({ host: config.host, port: config.port });
     const url = formatAddress(config.host, (app.server.address() as AddressInfo).port, Boolean(opts.tls));
     let antispoofUrl: string | null = null;

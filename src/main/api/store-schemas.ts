@@ -229,7 +229,12 @@ export const dailySummarySchema = obj({
 
 export const attendancePageSchema = obj({
   records: arr(attendanceRecordSchema),
-  summary: { ...dailySummarySchema, type: ['object', 'null'], description: 'The day’s summary when from = to.' },
+  summary: {
+    ...dailySummarySchema,
+    type: ['object', 'null'],
+    description: 'The day’s summary when from = to (first page only).',
+  },
+  next_cursor: nullable(str('Pass as `cursor` for the next page; null on the last page.')),
 });
 
 export const attendanceStatsQuerySchema = obj(
@@ -282,6 +287,8 @@ export const attendanceQuerySchema = obj(
     personId: qInt('Only this person.'),
     onlyLate: qBool('Only late check-ins.'),
     onlyNotCheckedOut: qBool('Only records with a check-in and no check-out.'),
+    cursor: qText('The previous page’s `next_cursor` (JSON only).', 100),
+    limit: qInt('Records per page, 1–1000 (default 100; JSON only).'),
     format: enumOf(['json', 'csv', 'xlsx'], 'The answer’s format (default: from Accept, else JSON).'),
   },
   [],
@@ -386,6 +393,7 @@ export const modelPackInfoSchema = obj({
   licenseAccepted: bool(),
   installed: bool(),
   active: bool(),
+  recommended: bool('The manifest’s default pack: what a new office should pick.'),
 });
 
 export const setupStatusSchema = obj({
@@ -428,7 +436,7 @@ export const apiKeyInfoSchema = obj({
 
 export const apiKeyCreateSchema = obj({
   name: { ...str('Who or what uses the key.'), minLength: 1, maxLength: 100 },
-  scopes: { ...arr(enumOf(API_KEY_SCOPES)), minItems: 1, maxItems: 3, uniqueItems: true },
+  scopes: { ...arr(enumOf(API_KEY_SCOPES)), minItems: 1, maxItems: API_KEY_SCOPES.length, uniqueItems: true },
 });
 
 export const apiKeyCreatedSchema = obj({
@@ -475,6 +483,20 @@ const kioskProps = {
   sound: bool(),
   fullScreen: bool('Electron’s kiosk mode.'),
   maxFrameWidth: { type: 'integer', minimum: 160, maximum: 1920 },
+  volume: { type: 'integer', minimum: 0, maximum: 100, description: 'Loudness of the kiosk’s tones.' },
+  spokenGreeting: bool('Say the person’s first name on a check-in/out.'),
+  startAtLogin: bool('The desktop app starts when the user signs in (Electron).'),
+  updateUrl: {
+    type: ['string', 'null'],
+    maxLength: 500,
+    description: 'http(s) address of the update folder (electron-updater generic provider); null: no updates.',
+  },
+  updateIdleMinutes: {
+    type: 'integer',
+    minimum: 1,
+    maximum: 240,
+    description: 'Minutes with nobody at the kiosk before a downloaded update is installed.',
+  },
 };
 
 export const settingsViewSchema = obj({

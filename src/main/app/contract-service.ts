@@ -7,7 +7,7 @@
  * the session token the page presented: the window is a local client, like a loopback one. The page
  * can be compromised; nothing here trusts a role or a name it sends.
  */
-import { HTTP_ROUTES, type ContractMethod, type SetupStatus } from '../../shared/contract';
+import { API_KEY_SCOPES, HTTP_ROUTES, type ContractMethod, type SetupStatus } from '../../shared/contract';
 import { HadirError } from '../../shared/errors';
 import { actorOf, checkAccess, type AccessControl, type Principal, resolveCredentials } from '../api/access';
 import type { AppServices } from '../services/app-services';
@@ -152,7 +152,7 @@ export function createContractService(s: AppServices): ContractService {
     createApiKey: async (req, ctx) => {
       const who = await actor('createApiKey', ctx);
       if (req.scopes.length === 0)
-        throw new HadirError('BAD_REQUEST', 'scopes: give at least one of read, write, admin');
+        throw new HadirError('BAD_REQUEST', `scopes: give at least one of ${API_KEY_SCOPES.join(', ')}`);
       const { key, info } = s.keys.create(req.name, req.scopes, who);
       return { key: info, secret: key };
     },

@@ -7,6 +7,7 @@
 import type { AppStatus, ContractMethod } from '../../shared/contract';
 import { HadirError } from '../../shared/errors';
 import { HADIR_VERSION } from '../../shared/version';
+import { DEFAULT_KIOSK_CONFIG } from '../services/site-settings';
 import type { ContractService } from './ipc';
 
 export type EngineProblem = Pick<AppStatus['engine'], 'state' | 'message'>;
@@ -29,7 +30,7 @@ export function unwiredStatus(engine?: EngineProblem): AppStatus {
     gallerySize: 0,
     language: 'id',
     timeZone: 'Asia/Jakarta',
-    kiosk: { cardSeconds: 5, noticeSeconds: 4, sound: true, fullScreen: false, maxFrameWidth: 640 },
+    kiosk: DEFAULT_KIOSK_CONFIG,
   };
 }
 

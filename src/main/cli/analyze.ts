@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { ImageAnalysis } from '../../shared/face';
-import { openPipeline } from '../engine/open-pipeline';
+import { resolvePack } from '../engine/model-files';
+import { InferencePool } from '../engine/pool';
 import type { Command } from './index';
 import {
   IMAGE_OPTIONS,
@@ -61,27 +62,49 @@ function makeCommand(name: string, embed: boolean): Command {
     if (typeof parsed === 'number') return parsed;
     const { values, positionals } = parsed;
     const files = expandInputs(positionals);
-    const pipeline = await openPipeline(values.pack, { detSizes: parseDetSizes(values['det-sizes']) });
-    for (const w of pipeline.detector.warnings) process.stderr.write(`hadir ${name}: warning: ${w}\n`);
-    const bar = progress(files.length, name);
-    let failed = 0;
-    for (const file of files) {
-      let line: string;
-      try {
-        const bytes = await readFile(file);
-        const a = await pipeline.analyzeBytes(bytes, { embed });
-        line = values.json ? analysisToJson(file, a, embed) : humanLine(file, a);
-      } catch (e) {
-        failed++;
-        line = imageErrorLine(file, e, values.json);
+    const resolved = await resolvePack(values.pack, { verify: true });
+    // Every core: the images go to the inference workers, several in flight, while this thread reads
+    // the next files and prints the answers in input order. No liveness models: nothing here asks.
+    const pool = await InferencePool.start({
+      paths: { pack: resolved.pack, detectorPath: resolved.detectorPath, recognizerPath: resolved.recognizerPath },
+      detSizes: parseDetSizes(values['det-sizes']),
+      readyWhen: 'first',
+      // A batch waits for its turn however long the folder: no deadline worth failing an image for.
+      timeoutMs: BATCH_TIMEOUT_MS,
+    });
+    try {
+      for (const w of pool.status().warnings) process.stderr.write(`hadir ${name}: warning: ${w}\n`);
+      const bar = progress(files.length, name);
+      const analyse = async (file: string): Promise<{ line: string; ok: boolean }> => {
+        try {
+          const a = await pool.analyzeEncoded(await readFile(file), { embed });
+          return { line: values.json ? analysisToJson(file, a, embed) : humanLine(file, a), ok: true };
+        } catch (e) {
+          return { line: imageErrorLine(file, e, values.json), ok: false };
+        }
+      };
+      // A window of requests in flight: enough to keep every worker fed while the next file is read.
+      const window = 2 * pool.status().workers + 1;
+      const pending: Promise<{ line: string; ok: boolean }>[] = [];
+      let next = 0;
+      let failed = 0;
+      while (next < files.length || pending.length > 0) {
+        while (next < files.length && pending.length < window) pending.push(analyse(files[next++]));
+        const r = await pending.shift()!;
+        if (!r.ok) failed++;
+        process.stdout.write(r.line + '\n');
+        bar.tick();
       }
-      process.stdout.write(line + '\n');
-      bar.tick();
+      bar.done();
+      return failed > 0 ? 1 : 0;
+    } finally {
+      await pool.close();
     }
-    bar.done();
-    return failed > 0 ? 1 : 0;
   };
 }
+
+/** Per-image deadline in a batch: only a stuck worker should ever reach it. */
+const BATCH_TIMEOUT_MS = 10 * 60_000;
 
 export const analyze = makeCommand('analyze', true);
 export const detect = makeCommand('detect', false);

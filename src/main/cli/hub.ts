@@ -11,6 +11,10 @@ const SUBCOMMANDS: Record<string, () => Promise<(argv: string[]) => Promise<numb
   attendance: async () => (await import('./hub-attendance')).hubAttendance,
   operators: async () => (await import('./hub-access')).hubOperators,
   keys: async () => (await import('./hub-access')).hubKeys,
+  days: async () => (await import('./hub-org')).hubDays,
+  correct: async () => (await import('./hub-org')).hubCorrect,
+  leave: async () => (await import('./hub-org')).hubLeave,
+  export: async () => (await import('./hub-org')).hubExport,
 };
 
 /** `hadir hub …`: each subcommand lives in a hub-*.ts module of its own. */

@@ -1,6 +1,9 @@
+import { DATA_KEY_EXIT_CODE, isDataKeyError } from '../store/data-cipher';
+
 /**
  * `hadir` command dispatcher. Each command lives in its own module and returns an exit code:
- * 0 success, 1 some inputs failed, 2 bad usage.
+ * 0 success, 1 some inputs failed, 2 bad usage, 3 the data key (which seals face templates) is
+ * missing or wrong.
  */
 export type Command = (argv: string[]) => Promise<number>;
 
@@ -94,6 +97,11 @@ export async function main(argv: string[]): Promise<number> {
       await cmd.load()
     )(rest);
   } catch (e) {
+    // A missing or wrong data key is the administrator's to fix, not a failure of the command: its own code.
+    if (isDataKeyError(e)) {
+      process.stderr.write(`hadir ${name}: data key: ${e.message}\n`);
+      return DATA_KEY_EXIT_CODE;
+    }
     const err = e as { code?: string; message?: string };
     process.stderr.write(`hadir ${name}: ${err.code ? `[${err.code}] ` : ''}${err.message ?? String(e)}\n`);
     return 1;

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { mainFaceIndex } from '../../shared/face';
 import { facesDir } from '../testing/paths';
 import { decodeImage } from '../vision/decode';
 import type { RgbImage } from '../vision/image';
@@ -23,6 +25,32 @@ async function detector(packId: string, detSizes: number[]) {
   const { session } = await createSession(r.detectorPath, { provider: 'cpu', intraOpNumThreads: 2 });
   return new ScrfdDetector(session, { ...r.pack.detector, detSizes });
 }
+
+describe('kiosk detection profile', () => {
+  it('stops at the smallest size when it finds a kiosk-sized face, and falls back to every size otherwise', async () => {
+    const det = await detector('mbf-y1', [128, 640]);
+    // The genuine webcam sample, cropped to a 640×480 frame: one large face.
+    const { data, info } = await sharp(readFileSync(path.join(facesDir, 'f4455149f488.jpeg')))
+      .rotate()
+      .resize(640, 480, { fit: 'cover' })
+      .removeAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    const frame: RgbImage = { data: new Uint8Array(data), width: info.width, height: info.height };
+    const full = await det.detect(frame);
+    expect(det.lastPassCount).toBe(2);
+    const kiosk = await det.detect(frame, 'kiosk');
+    expect(det.lastPassCount).toBe(1);
+    expect(kiosk).toHaveLength(1);
+    const main = full[mainFaceIndex(full)];
+    for (let k = 0; k < 4; k++) expect(Math.abs(kiosk[0].bbox[k] - main.bbox[k])).toBeLessThan(2);
+    // A crowd: small faces only, so the kiosk profile runs every size and finds what `full` finds.
+    const crowd = images[1];
+    const all = await det.detect(crowd);
+    expect(await det.detect(crowd, 'kiosk')).toEqual(all);
+    expect(det.lastPassCount).toBe(2);
+  });
+});
 
 describe('ScrfdDetector variants', () => {
   it('reads the fixed 640×640 export with batched, named outputs exactly like det_500m', async () => {

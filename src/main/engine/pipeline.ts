@@ -4,7 +4,7 @@ import type { AnalyzedFace, DetectedFace, ImageAnalysis, StageTimings } from '..
 import { decodeImage, type DecodeOptions } from '../vision/decode';
 import type { RgbImage } from '../vision/image';
 import { alignFace } from '../vision/align';
-import { ScrfdDetector } from './detector';
+import { type DetectionProfile, ScrfdDetector } from './detector';
 import { LivenessChecker, packLivenessThreshold } from './liveness';
 import type { ModelPack } from './manifest';
 import { Recognizer } from './recognizer';
@@ -33,6 +33,8 @@ export interface AnalyzeOptions extends DecodeOptions {
    * faces get no `liveness` and the result says `livenessAvailable: false`.
    */
   liveness?: boolean;
+  /** Which detection passes to run (default `full`); `kiosk` is for camera frames at a kiosk only. */
+  detection?: DetectionProfile;
 }
 
 /**
@@ -56,6 +58,10 @@ export class FacePipeline {
     const livenessThreshold = checkedLivenessThreshold(pack, opts);
     const [det, rec, live] = await Promise.all([
       createSession(paths.detectorPath, opts),
+      // One run per face for a fixed-batch recognizer. It could take a symbolic batch axis
+      // (createSession's dynamicBatch, verified equal to 1e-5 in onnx-batch.test.ts), but on the CPU
+      // that was slower: 130 photos took more time and twice the system time, onnxruntime planning
+      // no memory ahead for a dynamic shape, and a convolution gains nothing per face from a batch.
       createSession(paths.recognizerPath, opts),
       loadLiveness(paths, livenessThreshold, opts),
     ]);
@@ -105,7 +111,7 @@ export class FacePipeline {
     const timings: StageTimings = { decode: 0, detect: 0, align: 0, embed: 0 };
     takeInferenceMs(); // start this request's count from zero
     let t = performance.now();
-    const detected = await this.detector.detect(img);
+    const detected = await this.detector.detect(img, opts.detection);
     timings.detect = performance.now() - t;
     let faces: AnalyzedFace[] = detected;
     if (opts.embed !== false && detected.length > 0 && this.detector.hasKeypoints) {

@@ -112,7 +112,14 @@ describe('InferencePool', () => {
 
 describe('InferencePool backpressure and shutdown', () => {
   it('fails at once with BUSY when the queue is full', async () => {
-    const pool = await InferencePool.start({ paths: pack, workers: 1, intraOpNumThreads: 1, maxQueue: 1 });
+    // A deadline far beyond any load this machine sees: here only the count limit may refuse.
+    const pool = await InferencePool.start({
+      paths: pack,
+      workers: 1,
+      intraOpNumThreads: 1,
+      maxQueue: 1,
+      timeoutMs: 300_000,
+    });
     try {
       const crowd = read('1282f6c6ddd4.jpg');
       const first = pool.analyzeEncoded(crowd.slice());
@@ -126,8 +133,54 @@ describe('InferencePool backpressure and shutdown', () => {
     }
   });
 
+  it('sizes the queue by time: what cannot finish before its deadline is refused at once', async () => {
+    const pool = await InferencePool.start({ paths: pack, workers: 1, intraOpNumThreads: 1 });
+    try {
+      // Seeded by the workers' timed warm-up, then measured on real requests.
+      expect(pool.status().serviceMs).toBeGreaterThan(0);
+      const crowd = read('1282f6c6ddd4.jpg');
+      await pool.analyzeEncoded(crowd.slice());
+      const serviceMs = pool.status().serviceMs!;
+      const first = pool.analyzeEncoded(crowd.slice());
+      expect(pool.status().expectedWaitMs).toBeGreaterThan(0);
+      const t = performance.now();
+      await expect(pool.analyzeEncoded(crowd.slice(), {}, { timeoutMs: serviceMs / 2 })).rejects.toMatchObject({
+        code: 'BUSY',
+      });
+      // At once, not at the deadline.
+      expect(performance.now() - t).toBeLessThan(serviceMs / 2);
+      // One whose deadline allows the wait queues behind the first.
+      const second = pool.analyzeEncoded(crowd.slice(), {}, { timeoutMs: 60_000 });
+      await expect(first).resolves.toBeTruthy();
+      await expect(second).resolves.toBeTruthy();
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('readyWhen first: ready with one warm worker, the others join; closing while they start is clean', async () => {
+    const pool = await InferencePool.start({ paths: pack, workers: 2, intraOpNumThreads: 1, readyWhen: 'first' });
+    try {
+      expect(pool.status()).toMatchObject({ ready: true, workers: 2 });
+      expect((await pool.analyzeEncoded(read(photos[0]))).faces.length).toBe(1);
+      await expect.poll(() => pool.status().liveWorkers, { timeout: 30_000 }).toBe(2);
+    } finally {
+      await pool.close();
+    }
+    const early = await InferencePool.start({ paths: pack, workers: 2, intraOpNumThreads: 1, readyWhen: 'first' });
+    await early.close();
+    expect(early.status()).toMatchObject({ ready: false, liveWorkers: 0 });
+  });
+
   it('drains in-flight and queued work on shutdown, and refuses new work', async () => {
-    const pool = await InferencePool.start({ paths: pack, workers: 1, intraOpNumThreads: 1, maxQueue: 10 });
+    // The drain is under test, not the deadline: one long enough for a loaded machine.
+    const pool = await InferencePool.start({
+      paths: pack,
+      workers: 1,
+      intraOpNumThreads: 1,
+      maxQueue: 10,
+      timeoutMs: 300_000,
+    });
     const crowd = read('1282f6c6ddd4.jpg');
     const pending = Array.from({ length: 3 }, () => pool.analyzeEncoded(crowd.slice()));
     const closing = pool.close({ graceMs: 60_000 });

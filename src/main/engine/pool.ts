@@ -17,10 +17,20 @@ export interface PoolOptions {
   detSizes?: number[];
   /** Overrides the pack's liveness threshold (a site setting). */
   livenessThreshold?: number;
-  /** Requests waiting for a worker, beyond which new requests fail at once with BUSY. */
+  /**
+   * A hard cap on requests waiting for a worker (default 1024). Admission is by time (see
+   * `admitsWithin`): this cap and `maxQueuedBytes` only bound memory.
+   */
   maxQueue?: number;
+  /** Bytes of images waiting for a worker beyond which new requests fail at once with BUSY (default 256 MiB). */
+  maxQueuedBytes?: number;
   /** Default per-request deadline (TIMEOUT), from submission. */
   timeoutMs?: number;
+  /**
+   * `all` (default): `start` resolves once every worker is warm. `first`: once one is, the others
+   * starting behind it one after another (a server answers sooner; status shows them joining).
+   */
+  readyWhen?: 'all' | 'first';
   /** How long a worker may stay on a request past its deadline before it is replaced. */
   stuckMs?: number;
   /** Tests only: let `injectFault` reach the workers. */
@@ -46,6 +56,28 @@ export interface EngineStatus {
   warnings: string[];
   restarts: number;
   startMs: number;
+  /**
+   * Measured time one request keeps a worker (an EWMA over this pool's requests), ms. This and the
+   * next two are absent from engines that do not measure (test doubles): they admit by count only.
+   */
+  serviceMs?: number;
+  /** Expected time until a request submitted now reaches a worker, ms (0 when one is idle). */
+  expectedWaitMs?: number;
+  /** The deadline of a request that does not set its own, ms. */
+  timeoutMs?: number;
+}
+
+/**
+ * Whether a request submitted now is expected to finish within `deadlineMs` (default: the engine's):
+ * the queue is sized by time, not count. Callers that can refuse early (the HTTP server, before it
+ * reads a body) ask this; the pool asks it again on submission.
+ */
+export function admitsWithin(s: Partial<EngineStatus>, deadlineMs?: number): boolean {
+  if (s.liveWorkers !== undefined && s.busyWorkers !== undefined && s.busyWorkers < s.liveWorkers) return true;
+  if (s.queueDepth !== undefined && s.maxQueue !== undefined && s.queueDepth >= s.maxQueue) return false;
+  if (s.serviceMs === undefined || s.expectedWaitMs === undefined) return true;
+  const deadline = deadlineMs ?? s.timeoutMs ?? Infinity;
+  return s.expectedWaitMs + s.serviceMs <= deadline;
 }
 
 export interface RequestOptions {
@@ -79,6 +111,7 @@ interface Job {
   seq: number;
   msg: WorkerRequest;
   transfer: ArrayBuffer[];
+  bytes: number;
   resolve: (a: ImageAnalysis) => void;
   reject: (e: HadirError) => void;
   timer: NodeJS.Timeout | null;
@@ -116,30 +149,68 @@ export class InferencePool {
   private readonly size: number;
   private readonly threads: number;
   private readonly maxQueue: number;
+  private readonly maxQueuedBytes: number;
+  private queuedBytes = 0;
   private readonly timeoutMs: number;
   private readonly stuckMs: number;
+  /** EWMA of a request's time on a worker; seeded by the workers' timed warm-up run. */
+  private serviceMs = 0;
+  /** The workers that start behind the first one (readyWhen 'first'); close() waits for them. */
+  private growing: Promise<void> = Promise.resolve();
 
   private constructor(private readonly opts: PoolOptions) {
     const shape = defaultPoolShape();
     this.size = Math.max(1, opts.workers ?? shape.workers);
     this.threads = Math.max(1, opts.intraOpNumThreads ?? shape.intraOpNumThreads);
-    this.maxQueue = Math.max(0, opts.maxQueue ?? 8 * this.size);
+    this.maxQueue = Math.max(0, opts.maxQueue ?? 1024);
+    this.maxQueuedBytes = opts.maxQueuedBytes ?? 256 * 1024 * 1024;
     this.timeoutMs = opts.timeoutMs ?? 15_000;
     this.stuckMs = opts.stuckMs ?? 30_000;
   }
 
-  /** Start every worker (sequentially), each loaded and warmed up; resolves when all are ready. */
+  /**
+   * Start the workers one after another, each loaded and warmed up; resolves when all are ready, or
+   * with `readyWhen: 'first'` when the first is (the rest keep starting, one after another).
+   */
   static async start(opts: PoolOptions): Promise<InferencePool> {
+    const { pool, ready } = InferencePool.launch(opts);
+    await ready;
+    return pool;
+  }
+
+  /**
+   * The same, without waiting: the pool at once (requests queue until a worker is ready) and the
+   * promise `start` would return. The caller can do its own start-up work while the models load. On
+   * failure the pool is closed and `ready` rejects (it never rejects unobserved).
+   */
+  static launch(opts: PoolOptions): { pool: InferencePool; ready: Promise<void> } {
     const pool = new InferencePool(opts);
     const t0 = performance.now();
-    try {
-      for (let i = 0; i < pool.size; i++) await pool.spawn();
-    } catch (e) {
-      await pool.close({ graceMs: 0 });
-      throw e;
+    const first = opts.readyWhen === 'first' ? 1 : pool.size;
+    const ready = (async () => {
+      try {
+        for (let i = 0; i < first; i++) await pool.spawn();
+      } catch (e) {
+        await pool.close({ graceMs: 0 });
+        throw e;
+      }
+      pool.startMs = performance.now() - t0;
+      if (first < pool.size) pool.growing = pool.startRest(pool.size - first);
+    })();
+    ready.catch(() => {});
+    return { pool, ready };
+  }
+
+  private async startRest(n: number): Promise<void> {
+    for (let i = 0; i < n && !this.closing; i++) {
+      try {
+        await this.spawn();
+      } catch (e) {
+        const why = `an inference worker failed to start (${(e as Error).message}); running with ${this.slots.length}`;
+        if (!this.warnings.includes(why)) this.warnings.push(why);
+        return;
+      }
     }
-    pool.startMs = performance.now() - t0;
-    return pool;
   }
 
   private spawn(): Promise<void> {
@@ -169,6 +240,8 @@ export class InferencePool {
           started = true;
           slot.ready = true;
           slot.livenessAvailable = msg.livenessAvailable;
+          // The timed warm-up run is the best guess until real requests are measured.
+          if (this.serviceMs === 0 && msg.serviceMs > 0) this.serviceMs = msg.serviceMs;
           this.provider ??= msg.provider;
           for (const w of msg.warnings) if (!this.warnings.includes(w)) this.warnings.push(w);
           this.consecutiveStartFailures = 0;
@@ -237,6 +310,9 @@ export class InferencePool {
     slot.stuckTimer = null;
     slot.job = null;
     if (job && job.seq === msg.seq) {
+      // The worker's own time on it: what the queue drains at, whatever the main thread was doing.
+      const took = msg.busyMs;
+      this.serviceMs = this.serviceMs === 0 ? took : this.serviceMs + EWMA_ALPHA * (took - this.serviceMs);
       if (msg.ok) this.settle(job, null, unpackAnalysis(msg.value));
       else this.settle(job, errorOf(msg.error));
     }
@@ -252,6 +328,7 @@ export class InferencePool {
   }
 
   private failQueued(code: 'WORKER_CRASHED' | 'SHUT_DOWN', message: string): void {
+    this.queuedBytes = 0;
     for (const job of this.queue.splice(0)) this.settle(job, new HadirError(code, message));
   }
 
@@ -260,9 +337,20 @@ export class InferencePool {
       if (this.queue.length === 0) return;
       if (!slot.ready || slot.job || slot.closing) continue;
       const job = this.queue.shift()!;
+      this.queuedBytes -= job.bytes;
       slot.job = job;
       slot.worker.postMessage(job.msg, job.transfer);
     }
+  }
+
+  /**
+   * When a request submitted now should reach a worker: every worker is busy, so it waits for the
+   * ones queued before it and for one in-flight request, shared by the live workers.
+   */
+  private expectedWaitMs(): number {
+    const live = this.slots.filter((s) => s.ready && !s.closing);
+    if (live.length === 0 || live.some((s) => !s.job)) return 0;
+    return Math.ceil((this.queue.length + 1) / live.length) * this.serviceMs;
   }
 
   private submit(make: (seq: number) => { msg: WorkerRequest; transfer: ArrayBuffer[] }, opts?: RequestOptions) {
@@ -271,26 +359,40 @@ export class InferencePool {
         reject(new HadirError('SHUT_DOWN', 'the inference engine is shutting down'));
         return;
       }
+      const timeoutMs = opts?.timeoutMs ?? this.timeoutMs;
       const idle = this.slots.some((s) => s.ready && !s.job && !s.closing);
-      if (!idle && this.queue.length >= this.maxQueue) {
-        reject(
-          new HadirError('BUSY', `the inference engine is busy (${this.queue.length} requests waiting); retry shortly`),
-        );
-        return;
+      if (!idle) {
+        // Refused now rather than at the deadline: a request that cannot finish in time only takes
+        // a worker from one that can.
+        const waitMs = this.expectedWaitMs();
+        const why =
+          this.queue.length >= this.maxQueue || this.queuedBytes >= this.maxQueuedBytes
+            ? `${this.queue.length} requests waiting`
+            : waitMs + this.serviceMs > timeoutMs
+              ? `about ${Math.round(waitMs + this.serviceMs)} ms to an answer, over the ${Math.round(timeoutMs)} ms deadline`
+              : null;
+        if (why) {
+          reject(new HadirError('BUSY', `the inference engine is busy (${why}); retry shortly`));
+          return;
+        }
       }
       const seq = ++this.seq;
       const { msg, transfer } = make(seq);
-      const job: Job = { seq, msg, transfer, resolve, reject, timer: null, settled: false };
-      const timeoutMs = opts?.timeoutMs ?? this.timeoutMs;
+      const bytes = transfer.reduce((n, b) => n + b.byteLength, 0);
+      const job: Job = { seq, msg, transfer, bytes, resolve, reject, timer: null, settled: false };
       job.timer = setTimeout(() => this.onDeadline(job, timeoutMs), timeoutMs);
       this.queue.push(job);
+      this.queuedBytes += bytes;
       this.dispatch();
     });
   }
 
   private onDeadline(job: Job, timeoutMs: number): void {
     const qi = this.queue.indexOf(job);
-    if (qi >= 0) this.queue.splice(qi, 1);
+    if (qi >= 0) {
+      this.queue.splice(qi, 1);
+      this.queuedBytes -= job.bytes;
+    }
     this.settle(job, new HadirError('TIMEOUT', `no result within ${timeoutMs} ms`));
     const slot = this.slots.find((s) => s.job === job);
     if (slot && !slot.stuckTimer) {
@@ -358,6 +460,9 @@ export class InferencePool {
       warnings: [...this.warnings],
       restarts: this.restarts,
       startMs: this.startMs,
+      serviceMs: this.serviceMs,
+      expectedWaitMs: this.expectedWaitMs(),
+      timeoutMs: this.timeoutMs,
     };
   }
 
@@ -368,6 +473,8 @@ export class InferencePool {
   async close(opts: { graceMs?: number } = {}): Promise<void> {
     if (this.closing && this.slots.length === 0) return;
     this.closing = true;
+    // A worker still loading is let finish: ending a thread inside session creation is not safe.
+    await this.growing;
     const graceMs = opts.graceMs ?? 10_000;
     const deadline = Date.now() + graceMs;
     while ((this.queue.length > 0 || this.slots.some((s) => s.job)) && Date.now() < deadline) {
@@ -403,6 +510,9 @@ export class InferencePool {
     );
   }
 }
+
+/** Weight of the newest request in the service-time average: about the last ten requests count. */
+const EWMA_ALPHA = 0.2;
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 

@@ -24,6 +24,11 @@ export interface AnalyzeParams {
   embed?: boolean;
   /** Judge each face real or spoof (default false); see ImageAnalysis.livenessAvailable. */
   liveness?: boolean;
+  /**
+   * `kiosk`: camera frames at a kiosk, where the face is large: the smallest detection size first, the
+   * larger ones only when it finds nothing (engine/detector.ts). Default `full`, every size.
+   */
+  detection?: 'full' | 'kiosk';
   maxPixels?: number;
 }
 
@@ -46,7 +51,15 @@ export interface WireAnalysis extends Omit<ImageAnalysis, 'faces'> {
 }
 
 export type WorkerReply =
-  | { kind: 'ready'; provider: ProviderStatus; warnings: string[]; loadMs: number; livenessAvailable: boolean }
+  | {
+      kind: 'ready';
+      provider: ProviderStatus;
+      warnings: string[];
+      loadMs: number;
+      /** The timed warm-up run: what one small request costs on this worker. */
+      serviceMs: number;
+      livenessAvailable: boolean;
+    }
   | { kind: 'init-error'; error: ErrorInfo }
   | { kind: 'closed' }
   | { kind: 'result'; seq: number; ok: true; value: WireAnalysis; busyMs: number }

@@ -1,8 +1,10 @@
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { InferenceSession } from 'onnxruntime-node';
 import { HadirError } from '../../shared/errors';
+import { withDynamicBatch } from './onnx-batch';
 
 export type ProviderSetting = 'auto' | 'cuda' | 'cpu';
 
@@ -44,8 +46,26 @@ export function loadOrt(): Promise<Ort> {
  * Create a session on the requested execution provider. `cuda` fails loudly when CUDA cannot be
  * used; `auto` tries CUDA and falls back to the CPU, keeping the reason so it can be reported.
  */
-export async function createSession(modelPath: string, opts: SessionOptions = {}): Promise<LoadedSession> {
+export async function createSession(
+  modelPath: string,
+  opts: SessionOptions = {},
+  load: {
+    /**
+     * Give a model fixed at a batch of 1 a symbolic batch axis where no node fixes it (onnx-batch.ts),
+     * so that several inputs go through one run; otherwise it loads as it is.
+     */
+    dynamicBatch?: boolean;
+  } = {},
+): Promise<LoadedSession> {
   const ort = await loadOrt();
+  let model: string | Uint8Array = modelPath;
+  if (load.dynamicBatch) {
+    try {
+      model = withDynamicBatch(await readFile(modelPath)) ?? modelPath;
+    } catch {
+      model = modelPath; // unreadable or not protobuf as expected: let onnxruntime report it
+    }
+  }
   const requested = opts.provider ?? providerSetting();
   const base: InferenceSession.SessionOptions = {
     graphOptimizationLevel: 'all',
@@ -59,7 +79,7 @@ export async function createSession(modelPath: string, opts: SessionOptions = {}
     const missing = cudaProviderMissing();
     if (missing && requested === 'auto') {
       return {
-        session: await createCpu(ort, modelPath, base),
+        session: await createCpu(ort, model, modelPath, base),
         provider: { requested, active: 'cpu', fallbackReason: missing },
       };
     }
@@ -71,7 +91,7 @@ export async function createSession(modelPath: string, opts: SessionOptions = {}
       );
     }
     try {
-      const session = await ort.InferenceSession.create(modelPath, { ...base, executionProviders: ['cuda'] });
+      const session = await createOn(ort, model, { ...base, executionProviders: ['cuda'] });
       return { session, provider: { requested, active: 'cuda', fallbackReason: null } };
     } catch (e) {
       const reason = (e instanceof Error ? e.message : String(e)).split('\n')[0];
@@ -83,23 +103,35 @@ export async function createSession(modelPath: string, opts: SessionOptions = {}
           { cause: e },
         );
       }
-      const session = await createCpu(ort, modelPath, base);
+      const session = await createCpu(ort, model, modelPath, base);
       return { session, provider: { requested, active: 'cpu', fallbackReason: `CUDA unavailable: ${reason}` } };
     }
   }
   return {
-    session: await createCpu(ort, modelPath, base),
+    session: await createCpu(ort, model, modelPath, base),
     provider: { requested, active: 'cpu', fallbackReason: null },
   };
 }
 
+/** A session from a file or from the model's bytes (onnxruntime overloads the two). */
+function createOn(
+  ort: Ort,
+  model: string | Uint8Array,
+  options: InferenceSession.SessionOptions,
+): Promise<InferenceSession> {
+  return typeof model === 'string'
+    ? ort.InferenceSession.create(model, options)
+    : ort.InferenceSession.create(model, options);
+}
+
 async function createCpu(
   ort: Ort,
+  model: string | Uint8Array,
   modelPath: string,
   base: InferenceSession.SessionOptions,
 ): Promise<InferenceSession> {
   try {
-    return await ort.InferenceSession.create(modelPath, { ...base, executionProviders: ['cpu'] });
+    return await createOn(ort, model, { ...base, executionProviders: ['cpu'] });
   } catch (e) {
     throw new HadirError('MODEL_INVALID', `cannot load model ${modelPath}: ${(e as Error).message}`, { cause: e });
   }

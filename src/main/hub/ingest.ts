@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { HadirError } from '../../shared/errors';
 import { localParts } from '../../shared/local-time';
 import type { AttendanceEvent, PushResponse } from '../../shared/sync-protocol';
-import { inTransaction } from './store/db';
+import { inTransaction, requireDurableCommit } from './store/db';
 import { lockDevice, updateAck } from './store/devices';
 import { contiguousSeq, type EventRow, insertEvents, resolvePeople } from './store/events';
 
@@ -20,8 +20,9 @@ export function clockSuspect(occurredAt: Date, clockOffsetMs: number | null, hub
 
 /**
  * Store a batch of a device's outbox, each event once, and say up to which seq the hub now holds
- * everything. One transaction; the device row is locked first, so two pushes from one device (a retry
- * racing its original) take turns and the acknowledgement never runs ahead of what is stored.
+ * everything. One transaction, committed durably before the answer (whatever synchronous_commit the
+ * server runs with); the device row is locked first, so two pushes from one device (a retry racing its
+ * original) take turns and the acknowledgement never runs ahead of what is stored.
  */
 export async function pushEvents(
   pool: pg.Pool,
@@ -39,6 +40,8 @@ export async function pushEvents(
     return { e, at };
   });
   return inTransaction(pool, async (tx) => {
+    // The answer lets the kiosk delete these events: they must be on disk before it is sent.
+    await requireDurableCommit(tx);
     const device = await lockDevice(tx, deviceId);
     if (!device) throw new HadirError('UNAUTHORIZED', 'unknown device');
     const known = await resolvePeople(

@@ -13,9 +13,16 @@ import {
 } from '../api/config';
 import { classifyError, httpStatusOf } from '../api/http-errors';
 import { RateLimiter } from '../api/rate-limit';
+import type { HubFaceOptions, RunningFace } from './face-server';
 import { ChangeNotifier, type ChangeNotifierOptions } from './notifier';
 import { type HubContext, reasonOf, retryAfterOf, serverTime } from './http';
+
+export type { HubFaceOptions, RunningFace } from './face-server';
+import { orgRoutes } from './org-routes';
 import { hubRoutes } from './sync-routes';
+import type { Keyring } from '../store/data-cipher';
+import { hubKeyring } from '../store/data-key-file';
+import { openHubDataKey, sealPlaintextTemplates } from './store/data-key';
 import { openHubPool } from './store/db';
 import { type HubMeta, readHubMeta } from './store/meta';
 import { runHubMigrations } from './store/migrate';
@@ -51,7 +58,38 @@ export function hubConfigFromEnv(env: NodeJS.ProcessEnv = process.env): HubServe
   return c;
 }
 
-/** The hub's HTTP server (not listening): the sync routes for kiosks and the hub's own API. */
+/**
+ * The sync routes for kiosks and the hub's own API, in a scope of their own: their error body (with
+ * `server_time` and `reason`) and request-id header apply to them only, so the face API mounted beside
+ * them (face-api.ts) keeps the kiosk server's.
+ */
+export async function registerHubRoutes(app: FastifyInstance, ctx: HubContext): Promise<void> {
+  await app.register(async (scope) => {
+    scope.addHook('onRequest', async (req, reply) => {
+      void reply.header('x-request-id', req.id);
+    });
+    scope.setErrorHandler((err, req, reply) => {
+      const info: ErrorInfo & { reason?: string } = classifyError(err);
+      if (info.code === 'INTERNAL') process.stderr.write(`hadir hub: internal error (${req.id}): ${errText(err)}\n`);
+      const reason = err && typeof err === 'object' ? reasonOf.get(err) : undefined;
+      if (reason) info.reason = reason;
+      const retry = err && typeof err === 'object' ? retryAfterOf.get(err) : undefined;
+      if (retry) void reply.header('retry-after', String(retry));
+      return reply.code(httpStatusOf(info.code)).send({ error: info, request_id: req.id, server_time: serverTime() });
+    });
+    for (const r of [...hubRoutes, ...orgRoutes]) {
+      scope.route({
+        method: r.method,
+        url: r.url,
+        schema: r.schema,
+        onRequest: r.guard ? async (req: FastifyRequest) => r.guard!(ctx, req) : undefined,
+        handler: (req: FastifyRequest, reply: FastifyReply) => r.handler(ctx, req, reply),
+      });
+    }
+  });
+}
+
+/** The hub's HTTP server without the face API (not listening): the sync routes and the hub's own API. */
 export async function createHubServer(ctx: HubContext, config: HubServerConfig): Promise<FastifyInstance> {
   const hosts = allowedHostNames({ host: config.host, allowedHosts: config.allowedHosts });
   const app = Fastify({
@@ -75,14 +113,8 @@ export async function createHubServer(ctx: HubContext, config: HubServerConfig):
       throw new HadirError('MISDIRECTED_REQUEST', 'this server does not answer for that Host name');
     }
   });
-
   app.setErrorHandler((err, req, reply) => {
-    const info: ErrorInfo & { reason?: string } = classifyError(err);
-    if (info.code === 'INTERNAL') process.stderr.write(`hadir hub: internal error (${req.id}): ${errText(err)}\n`);
-    const reason = err && typeof err === 'object' ? reasonOf.get(err) : undefined;
-    if (reason) info.reason = reason;
-    const retry = err && typeof err === 'object' ? retryAfterOf.get(err) : undefined;
-    if (retry) void reply.header('retry-after', String(retry));
+    const info = classifyError(err);
     return reply.code(httpStatusOf(info.code)).send({ error: info, request_id: req.id, server_time: serverTime() });
   });
   app.setNotFoundHandler((req, reply) =>
@@ -93,15 +125,7 @@ export async function createHubServer(ctx: HubContext, config: HubServerConfig):
     }),
   );
 
-  for (const r of hubRoutes) {
-    app.route({
-      method: r.method,
-      url: r.url,
-      schema: r.schema,
-      onRequest: r.guard ? async (req: FastifyRequest) => r.guard!(ctx, req) : undefined,
-      handler: (req: FastifyRequest, reply: FastifyReply) => r.handler(ctx, req, reply),
-    });
-  }
+  await registerHubRoutes(app, ctx);
   return app;
 }
 
@@ -111,6 +135,8 @@ function errText(e: unknown): string {
 
 export interface RunningHub {
   url: string;
+  /** The face API's parts, when it is served (`face` given to {@link startHub}). */
+  face: RunningFace | null;
   app: FastifyInstance;
   pool: pg.Pool;
   notifier: ChangeNotifier;
@@ -125,30 +151,56 @@ export interface StartHubOptions {
   notifier?: ChangeNotifierOptions;
   /** Pool size (default 10). */
   poolMax?: number;
+  /** Serve the face API (`hadir hub serve` does): an inference engine and the organisation's gallery. */
+  face?: HubFaceOptions;
+  /**
+   * The data key face templates are sealed with (default: `hubKeyring(process.env)`, from
+   * HADIR_HUB_DATA_KEY or HADIR_HUB_DATA_KEY_FILE; never from PostgreSQL).
+   */
+  keyring?: Keyring;
 }
 
-/** Migrate, then listen: what `hadir hub serve` runs. */
+/**
+ * Migrate, check the data key against the database and seal templates still plaintext, then listen:
+ * what `hadir hub serve` runs. Without a data key, or with the wrong one, it throws a DataKeyError
+ * (`hadir` exits 3) before serving anything.
+ */
 export async function startHub(opts: StartHubOptions): Promise<RunningHub> {
   const config = { ...defaultHubConfig(), ...opts.config };
+  const keyring = opts.keyring ?? hubKeyring(process.env);
   const pool = openHubPool(opts.databaseUrl, { max: opts.poolMax });
   let notifier: ChangeNotifier | null = null;
   let app: FastifyInstance | null = null;
+  let face: RunningFace | null = null;
   try {
     await runHubMigrations(pool);
+    await openHubDataKey(pool, keyring);
+    await sealPlaintextTemplates(pool);
     const meta = await readHubMeta(pool);
     notifier = new ChangeNotifier(opts.databaseUrl, opts.notifier);
     await notifier.start();
     const ctx: HubContext = { pool, notifier, meta, joinLimiter: new RateLimiter(config.joinRateLimit) };
-    app = await createHubServer(ctx, config);
-    await app.listen({ host: config.host, port: config.port }).catch((e: Error) => {
-      throw new HadirError('INTERNAL', `cannot listen on ${config.host}:${config.port}: ${e.message}`, { cause: e });
-    });
-    const url = formatAddress(config.host, (app.server.address() as AddressInfo).port);
+    let url: string;
+    if (opts.face) {
+      // Loaded only here: the engine and the kiosk's API modules stay off the path of a hub without them.
+      const { startFace } = await import('./face-server');
+      face = await startFace(ctx, config, opts.face, (a) => registerHubRoutes(a, ctx));
+      app = face.app;
+      url = face.url;
+    } else {
+      app = await createHubServer(ctx, config);
+      await app.listen({ host: config.host, port: config.port }).catch((e: Error) => {
+        throw new HadirError('INTERNAL', `cannot listen on ${config.host}:${config.port}: ${e.message}`, { cause: e });
+      });
+      url = formatAddress(config.host, (app.server.address() as AddressInfo).port);
+    }
     const listening = app;
     const n = notifier;
+    const f = face;
     let closing: Promise<void> | null = null;
     return {
       url,
+      face: f,
       app: listening,
       pool,
       notifier: n,
@@ -157,13 +209,15 @@ export async function startHub(opts: StartHubOptions): Promise<RunningHub> {
         (closing ??= (async () => {
           // First the waiters: a long-poll answers at once with what it has, so closing does not wait 30 s.
           await n.close();
-          await listening.close();
+          if (f) await f.close();
+          else await listening.close();
           await pool.end();
         })()),
     };
   } catch (e) {
     await notifier?.close();
-    await app?.close().catch(() => {});
+    if (face) await face.close().catch(() => {});
+    else await app?.close().catch(() => {});
     await pool.end().catch(() => {});
     throw e;
   }

@@ -7,7 +7,11 @@ import type { RgbImage } from '../vision/image';
 export interface AnalyzeRequest {
   /** Judge each face real or spoof as well (needs the pack's liveness models). */
   liveness?: boolean;
+  /** A kiosk's camera frame: the kiosk detection profile (see AnalyzeParams.detection). */
+  kioskFrame?: boolean;
 }
+
+const detectionOf = (req: AnalyzeRequest) => (req.kioskFrame ? ({ detection: 'kiosk' } as const) : {});
 
 /**
  * What the services need from the engine: faces, landmarks and embeddings of a decoded image, from
@@ -22,7 +26,8 @@ export interface FaceAnalyzer {
 export function pipelineAnalyzer(pipeline: FacePipeline): FaceAnalyzer {
   return {
     pack: pipeline.pack,
-    analyzeImage: (img, req = {}) => pipeline.analyzeImage(img, { liveness: req.liveness === true }),
+    analyzeImage: (img, req = {}) =>
+      pipeline.analyzeImage(img, { liveness: req.liveness === true, ...detectionOf(req) }),
   };
 }
 
@@ -31,6 +36,9 @@ export function poolAnalyzer(pool: InferencePool, pack: ModelPack): FaceAnalyzer
   return {
     pack,
     analyzeImage: (img, req = {}) =>
-      pool.analyzeRgb(img.data.slice(), img.width, img.height, { liveness: req.liveness === true }),
+      pool.analyzeRgb(img.data.slice(), img.width, img.height, {
+        liveness: req.liveness === true,
+        ...detectionOf(req),
+      }),
   };
 }

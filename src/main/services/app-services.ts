@@ -3,6 +3,7 @@ import type { InferencePool } from '../engine/pool';
 import type { Db } from '../store/db';
 import { poolAnalyzer } from './analyzer';
 import { ApiKeyService } from './api-keys';
+import { KioskPairingService } from './kiosk-pairing';
 import { AttendanceService } from './attendance-service';
 import { type Clock, systemClock } from './clock';
 import { FaceService } from './face-service';
@@ -23,6 +24,8 @@ export interface AppServices {
   attendance: AttendanceService;
   operators: OperatorService;
   keys: ApiKeyService;
+  /** Door tablets trade one-time codes for `kiosk` keys. */
+  pairing: KioskPairingService;
   sessions: SessionService;
   settings: SiteSettingsService;
   kiosk: KioskFront;
@@ -48,6 +51,7 @@ export function openAppServices(o: AppServicesOptions): AppServices {
   const attendance = new AttendanceService({ db: o.db, clock });
   const operators = new OperatorService({ db: o.db, clock });
   const keys = new ApiKeyService(o.db, clock);
+  const pairing = new KioskPairingService(o.db, keys, clock);
   const settings = new SiteSettingsService({
     db: o.db,
     attendance,
@@ -71,5 +75,5 @@ export function openAppServices(o: AppServicesOptions): AppServices {
     livenessThreshold: o.livenessThreshold,
     clock,
   });
-  return { db: o.db, faces, attendance, operators, keys, sessions, settings, kiosk };
+  return { db: o.db, faces, attendance, operators, keys, pairing, sessions, settings, kiosk };
 }

@@ -1,4 +1,5 @@
 import ExcelJS from 'exceljs';
+import type { Writable } from 'node:stream';
 import type { AttendanceRecord, DailySummary } from '../../shared/attendance';
 import { type IndonesianTimeZone, TIME_ZONE_LABELS, localParts } from '../../shared/local-time';
 
@@ -10,6 +11,12 @@ import { type IndonesianTimeZone, TIME_ZONE_LABELS, localParts } from '../../sha
 
 export type ExportFormat = 'csv' | 'xlsx';
 
+/**
+ * The zone the times are written in: the kiosk's site zone, or, for the hub's organisation-wide export
+ * whose sites lie in different zones, each record's own (the headers then say "local").
+ */
+export type ExportZone = IndonesianTimeZone | { of: (r: AttendanceRecord) => string };
+
 interface Column {
   header: string;
   width: number;
@@ -18,11 +25,12 @@ interface Column {
   text?: boolean;
 }
 
-function columns(timeZone: IndonesianTimeZone): Column[] {
-  const tz = TIME_ZONE_LABELS[timeZone];
-  const localDay = (iso: string | null, day: string) => {
+function columns(zone: ExportZone): Column[] {
+  const tz = typeof zone === 'string' ? TIME_ZONE_LABELS[zone] : 'local';
+  const zoneOf = typeof zone === 'string' ? () => zone : zone.of;
+  const localDay = (r: AttendanceRecord, iso: string | null, day: string) => {
     if (!iso) return null;
-    const p = localParts(new Date(iso), timeZone);
+    const p = localParts(new Date(iso), zoneOf(r));
     // A time corrected onto another day still says which day it is.
     return p.date === day ? p.time : `${p.date} ${p.time}`;
   };
@@ -31,8 +39,8 @@ function columns(timeZone: IndonesianTimeZone): Column[] {
     { header: 'Employee number', width: 22, value: (r) => r.employee_number, text: true },
     { header: 'Name', width: 32, value: (r) => r.full_name, text: true },
     { header: 'Unit', width: 20, value: (r) => r.unit, text: true },
-    { header: `Check-in (${tz})`, width: 14, value: (r) => localDay(r.check_in_at, r.local_date) },
-    { header: `Check-out (${tz})`, width: 14, value: (r) => localDay(r.check_out_at, r.local_date) },
+    { header: `Check-in (${tz})`, width: 14, value: (r) => localDay(r, r.check_in_at, r.local_date) },
+    { header: `Check-out (${tz})`, width: 14, value: (r) => localDay(r, r.check_out_at, r.local_date) },
     { header: 'Late', width: 6, value: (r) => (r.late ? 'yes' : 'no') },
     { header: 'Kiosk', width: 12, value: (r) => r.kiosk_id, text: true },
     { header: 'Similarity', width: 10, value: (r) => r.similarity },
@@ -47,8 +55,8 @@ function columns(timeZone: IndonesianTimeZone): Column[] {
 }
 
 /** The header row both formats start with. */
-export function exportHeaders(timeZone: IndonesianTimeZone): string[] {
-  return columns(timeZone).map((c) => c.header);
+export function exportHeaders(zone: ExportZone): string[] {
+  return columns(zone).map((c) => c.header);
 }
 
 /**
@@ -69,20 +77,109 @@ function csvField(v: string | number | null): string {
  * RFC 4180 CSV: comma-separated, CRLF line ends, fields with commas, quotes or line breaks quoted
  * (quotes doubled), and a UTF-8 byte-order mark so Excel reads names with non-ASCII letters correctly.
  */
-export function attendanceToCsv(records: readonly AttendanceRecord[], timeZone: IndonesianTimeZone): string {
-  const cols = columns(timeZone);
-  const lines = [cols.map((c) => csvField(c.header)).join(',')];
+export function attendanceToCsv(records: readonly AttendanceRecord[], zone: ExportZone): string {
+  return csvHead(zone) + csvRows(records, columns(zone));
+}
+
+/** The byte-order mark and the header row. */
+function csvHead(zone: ExportZone): string {
+  return (
+    '\uFEFF' +
+    columns(zone)
+      .map((c) => csvField(c.header))
+      .join(',') +
+    '\r\n'
+  );
+}
+
+function csvRows(records: readonly AttendanceRecord[], cols: readonly Column[]): string {
+  let out = '';
   for (const r of records) {
-    lines.push(
+    out +=
       cols
         .map((c) => {
           const v = c.value(r);
           return csvField(c.text && typeof v === 'string' ? neutralise(v) : v);
         })
-        .join(','),
-    );
+        .join(',') + '\r\n';
   }
-  return '\uFEFF' + lines.join('\r\n') + '\r\n';
+  return out;
+}
+
+/** Let the event loop run (a kiosk's frame, another request) before the next chunk is built. */
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * The same CSV as {@link attendanceToCsv}, one piece per chunk of records, the event loop running
+ * between pieces: a year of a large organisation never sits whole in memory or blocks the kiosk.
+ */
+export async function* attendanceCsvStream(
+  chunks: Iterable<readonly AttendanceRecord[]>,
+  zone: ExportZone,
+): AsyncGenerator<string> {
+  const cols = columns(zone);
+  yield csvHead(zone);
+  for (const chunk of chunks) {
+    await yieldToLoop();
+    if (chunk.length) yield csvRows(chunk, cols);
+  }
+}
+
+/**
+ * The same workbook as {@link attendanceToXlsx}, written by exceljs's streaming writer into `out` as
+ * the records arrive (chunk by chunk, the event loop running between them). Text cells are inline
+ * strings, never formulas. Resolves when the file is complete; `out` is ended then.
+ */
+export async function writeAttendanceXlsx(
+  out: Writable,
+  chunks: Iterable<readonly AttendanceRecord[]>,
+  zone: ExportZone,
+  summaries: Iterable<DailySummary> = [],
+): Promise<void> {
+  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
+  wb.creator = 'Hadir';
+  wb.created = new Date(0);
+  const cols = columns(zone);
+  const ws = wb.addWorksheet('Attendance', {
+    views: [{ state: 'frozen', ySplit: 1 }],
+    autoFilter: { from: { row: 1, column: 1 }, to: { row: 1, column: cols.length } },
+  } as Partial<ExcelJS.AddWorksheetOptions>);
+  ws.columns = cols.map((c, i) => ({
+    header: c.header,
+    width: c.width,
+    ...(i === 1 ? { style: { numFmt: '@' } } : i === 8 || i === 9 ? { style: { numFmt: '0.0000' } } : {}),
+  }));
+  ws.getRow(1).font = { bold: true };
+  ws.getRow(1).commit();
+  for (const chunk of chunks) {
+    for (const r of chunk) ws.addRow(cols.map((c) => c.value(r))).commit();
+    await yieldToLoop();
+  }
+  ws.commit();
+  let ss: ExcelJS.Worksheet | null = null;
+  for (const s of summaries) {
+    if (!ss) {
+      ss = wb.addWorksheet('Summary', { views: [{ state: 'frozen', ySplit: 1 }] });
+      ss.columns = SUMMARY_HEADERS.map((h) => ({ header: h, width: Math.max(10, h.length + 2) }));
+      ss.getRow(1).font = { bold: true };
+      ss.getRow(1).commit();
+    }
+    ss.addRow([
+      s.date,
+      s.holiday,
+      s.workday ? 'yes' : 'no',
+      s.active,
+      s.present,
+      s.late,
+      s.absent,
+      s.on_leave,
+      s.not_checked_out,
+      s.no_check_in,
+    ]).commit();
+    await yieldToLoop();
+  }
+  ss?.commit();
+  await wb.commit();
 }
 
 const SUMMARY_HEADERS = [
@@ -101,13 +198,13 @@ const SUMMARY_HEADERS = [
 /** An XLSX workbook: "Attendance" (one row per record) and, when given, "Summary" (one row per day). */
 export async function attendanceToXlsx(
   records: readonly AttendanceRecord[],
-  timeZone: IndonesianTimeZone,
+  zone: ExportZone,
   summaries: readonly DailySummary[] = [],
 ): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
   wb.creator = 'Hadir';
   wb.created = new Date(0); // deterministic output; the export's time is in the audit log
-  const cols = columns(timeZone);
+  const cols = columns(zone);
   const ws = wb.addWorksheet('Attendance', { views: [{ state: 'frozen', ySplit: 1 }] });
   ws.columns = cols.map((c) => ({ header: c.header, width: c.width }));
   ws.getRow(1).font = { bold: true };

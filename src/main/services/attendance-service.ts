@@ -16,7 +16,9 @@ import {
   zonedToUtc,
 } from '../../shared/local-time';
 import type { Actor, Person } from '../../shared/people';
+import { PassThrough, Readable } from 'node:stream';
 import {
+  type AttendanceKey,
   type AttendancePatch,
   AttendanceRepo,
   type HolidayRow,
@@ -33,10 +35,12 @@ import type { ExportFormat } from './attendance-export';
 import { ARRIVAL_BIN_MINUTES, arrivalsHistogram } from './attendance-stats';
 import { type Clock, type ClockJump, ClockJumpDetector, type ClockJumpLimits, systemClock } from './clock';
 import { nextAttendanceAction } from './next-action';
-import { Schedule, type ScheduleSettings, parseScheduleSettings } from './schedule';
+import { isExpectedWorkday, Schedule, type ScheduleSettings, parseScheduleSettings } from './schedule';
 
 /** Settings key of the schedule (JSON {@link ScheduleSettings}). */
 export const SCHEDULE_SETTING = 'attendance.schedule';
+/** Records an export reads at a time (one short statement each; the event loop runs between them). */
+export const EXPORT_CHUNK_ROWS = 500;
 
 const SYSTEM: Actor = { type: 'system', id: null };
 
@@ -585,7 +589,7 @@ export class AttendanceService {
     requireDate(date, 'date');
     const schedule = this.schedule();
     const holiday = this.repo.holidayOn(date);
-    const workday = holiday === null && schedule.isWorkday(weekdayOf(date));
+    const workday = isExpectedWorkday(schedule, date, holiday);
     const existedBefore = zonedToUtc(addDays(date, 1), '00:00', schedule.timeZone).toISOString();
     const counts = this.repo.dayCounts(date, unit);
     const absentPeople = workday ? this.repo.absentPeople(date, existedBefore, unit) : [];
@@ -633,7 +637,7 @@ export class AttendanceService {
           present: c?.present ?? 0,
           on_time: c?.on_time ?? 0,
           late: c?.late ?? 0,
-          workday: holiday === null && schedule.isWorkday(weekdayOf(date)),
+          workday: isExpectedWorkday(schedule, date, holiday),
           holiday,
         };
       }),
@@ -646,30 +650,119 @@ export class AttendanceService {
    * an audit entry: an export hands personal data to someone.
    */
   async export(q: AttendanceQuery, format: ExportFormat, actor: Actor): Promise<{ data: Buffer; records: number }> {
-    const records = this.query(q);
-    const tz = this.schedule().timeZone;
-    const { attendanceToCsv, attendanceToXlsx } = await import('./attendance-export');
-    let data: Buffer;
-    if (format === 'csv') {
-      data = Buffer.from(attendanceToCsv(records, tz), 'utf8');
-    } else if (format === 'xlsx') {
-      const days = datesBetween(q.from, q.to);
-      const summaries =
-        q.person_id === undefined && q.employee_number === undefined && days.length <= 366
-          ? days.map((d) => this.dailySummary(d, q.unit))
-          : [];
-      data = await attendanceToXlsx(records, tz, summaries);
-    } else {
+    const { stream, done } = await this.exportStream(q, format, actor);
+    const parts: Buffer[] = [];
+    for await (const part of stream) parts.push(Buffer.isBuffer(part) ? part : Buffer.from(part as string, 'utf8'));
+    return { data: Buffer.concat(parts), records: await done };
+  }
+
+  /**
+   * The export as a stream, built while it is read: records are read in keyset chunks of
+   * {@link EXPORT_CHUNK_ROWS} (each one short statement, so the connection is free between chunks for
+   * the kiosk's check-ins; an open `.iterate()` would make every other statement on it fail as busy),
+   * and the event loop runs between chunks. Audited when it ends, with the records written and whether
+   * it was complete; `done` resolves then with the count (rejects when it failed).
+   */
+  async exportStream(
+    q: AttendanceQuery,
+    format: ExportFormat,
+    actor: Actor,
+  ): Promise<{ stream: Readable; done: Promise<number> }> {
+    this.checkQuery(q);
+    if (format !== 'csv' && format !== 'xlsx') {
       throw new HadirError('BAD_REQUEST', `unknown export format "${String(format)}" (csv or xlsx)`);
     }
-    this.audit.record({
-      actor,
-      action: 'attendance.export',
-      targetType: 'attendance',
-      details: { query: q, format, records: records.length },
-      at: this.clock.now(),
-    });
-    return { data, records: records.length };
+    const tz = this.schedule().timeZone;
+    const { attendanceCsvStream, writeAttendanceXlsx } = await import('./attendance-export');
+    let records = 0;
+    const chunks = this.chunks(q, EXPORT_CHUNK_ROWS);
+    const counted = (function* () {
+      for (const c of chunks) {
+        records += c.length;
+        yield c;
+      }
+    })();
+    const audit = (complete: boolean) =>
+      this.audit.record({
+        actor,
+        action: 'attendance.export',
+        targetType: 'attendance',
+        details: { query: q, format, records, complete },
+        at: this.clock.now(),
+      });
+    let settle!: { resolve: (n: number) => void; reject: (e: unknown) => void };
+    const done = new Promise<number>((resolve, reject) => (settle = { resolve, reject }));
+    done.catch(() => {}); // a caller that only reads the stream learns of a failure from it
+    if (format === 'csv') {
+      const csv = attendanceCsvStream(counted, tz);
+      const audited = async function* () {
+        let complete = false;
+        try {
+          yield* csv;
+          complete = true;
+        } finally {
+          audit(complete);
+          if (complete) settle.resolve(records);
+          else settle.reject(new HadirError('INTERNAL', 'the export stopped before it was complete'));
+        }
+      };
+      return { stream: Readable.from(audited(), { objectMode: false }), done };
+    }
+    const days = datesBetween(q.from, q.to);
+    const summaries =
+      q.person_id === undefined && q.employee_number === undefined && days.length <= 366
+        ? (function* (svc: AttendanceService) {
+            for (const d of days) yield svc.dailySummary(d, q.unit);
+          })(this)
+        : [];
+    const out = new PassThrough();
+    writeAttendanceXlsx(out, counted, tz, summaries).then(
+      () => {
+        audit(true);
+        settle.resolve(records);
+      },
+      (e: unknown) => {
+        audit(false);
+        settle.reject(e);
+        out.destroy(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+    return { stream: out, done };
+  }
+
+  /**
+   * One page of a query in (local_date, id) order after `after`: at most `limit` records, and the key
+   * to continue from (null on the last page). Bounded whatever the range: see {@link AttendanceRepo.page}.
+   */
+  page(
+    q: AttendanceQuery,
+    after: AttendanceKey | null,
+    limit: number,
+  ): { records: AttendanceRecord[]; next: AttendanceKey | null } {
+    this.checkQuery(q);
+    const rows = this.repo.page(q, after, limit + 1);
+    if (rows.length <= limit) return { records: rows, next: null };
+    const records = rows.slice(0, limit);
+    const last = records[records.length - 1];
+    return { records, next: { local_date: last.local_date, id: last.id } };
+  }
+
+  /** Every record of a query in (local_date, id) order, `size` at a time (keyset chunks). */
+  *chunks(q: AttendanceQuery, size: number): Generator<AttendanceRecord[]> {
+    let after: AttendanceKey | null = null;
+    for (;;) {
+      const rows = this.repo.page(q, after, size);
+      if (rows.length) yield rows;
+      if (rows.length < size) return;
+      const last = rows[rows.length - 1];
+      after = { local_date: last.local_date, id: last.id };
+    }
+  }
+
+  private checkQuery(q: AttendanceQuery): void {
+    requireDate(q.from, 'from');
+    requireDate(q.to, 'to');
+    if (q.from > q.to) throw new HadirError('BAD_REQUEST', `--from ${q.from} is after --to ${q.to}`);
   }
 
   // --- The clock -----------------------------------------------------------------------------------

@@ -3,10 +3,19 @@
  * the day's summary, and an export with its file name and type. One copy for every caller: the HTTP
  * routes (api/routes/attendance.ts) and the Electron window (app/contract-service.ts).
  */
+import type { Readable } from 'node:stream';
 import type { AttendanceQuery } from '../../shared/attendance';
-import type { AttendanceFilter, AttendancePage, ExportFormat } from '../../shared/contract';
+import {
+  ATTENDANCE_PAGE_DEFAULT,
+  ATTENDANCE_PAGE_MAX,
+  type AttendanceFilter,
+  type AttendanceListRequest,
+  type AttendancePage,
+  type ExportFormat,
+} from '../../shared/contract';
 import { HadirError } from '../../shared/errors';
 import type { Actor } from '../../shared/people';
+import type { AttendanceKey } from '../store/attendance-repo';
 import type { AttendanceService } from './attendance-service';
 
 /** The content type of each export format. */
@@ -33,11 +42,30 @@ export function attendanceQueryOf(f: AttendanceFilter): AttendanceQuery {
   };
 }
 
-/** The records of a filter, with the day's summary when it covers one day. */
-export function attendancePage(attendance: AttendanceService, f: AttendanceFilter): AttendancePage {
+/** The opaque cursor of a keyset position: base64url of "day,id". */
+export function encodeAttendanceCursor(k: AttendanceKey): string {
+  return Buffer.from(`${k.local_date},${k.id}`, 'utf8').toString('base64url');
+}
+
+/** The keyset position of a cursor; 400 for anything {@link encodeAttendanceCursor} did not make. */
+export function decodeAttendanceCursor(cursor: string): AttendanceKey {
+  const m = /^(\d{4}-\d{2}-\d{2}),(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!m) throw new HadirError('BAD_REQUEST', 'cursor: not a cursor this server gave (use next_cursor as it is)');
+  return { local_date: m[1], id: Number(m[2]) };
+}
+
+/**
+ * One page of the records of a filter (at most `limit`, default {@link ATTENDANCE_PAGE_DEFAULT}, never
+ * more than {@link ATTENDANCE_PAGE_MAX}), with the day's summary on the first page when it covers one day.
+ */
+export function attendancePage(attendance: AttendanceService, f: AttendanceListRequest): AttendancePage {
+  const limit = Math.min(Math.max(1, Math.trunc(f.limit ?? ATTENDANCE_PAGE_DEFAULT)), ATTENDANCE_PAGE_MAX);
+  const after = f.cursor !== undefined ? decodeAttendanceCursor(f.cursor) : null;
+  const { records, next } = attendance.page(attendanceQueryOf(f), after, limit);
   return {
-    records: attendance.query(attendanceQueryOf(f)),
-    summary: f.from === f.to ? attendance.dailySummary(f.from, f.unit) : null,
+    records,
+    summary: f.from === f.to && after === null ? attendance.dailySummary(f.from, f.unit) : null,
+    next_cursor: next ? encodeAttendanceCursor(next) : null,
   };
 }
 
@@ -50,6 +78,17 @@ export interface AttendanceExportFile {
   filename: string;
   mime: string;
   data: Buffer;
+}
+
+/** The export as a stream for an HTTP reply (see {@link AttendanceService.exportStream}). */
+export async function exportAttendanceStream(
+  attendance: AttendanceService,
+  f: AttendanceFilter,
+  format: ExportFormat,
+  actor: Actor,
+): Promise<{ filename: string; mime: string; stream: Readable; done: Promise<number> }> {
+  const { stream, done } = await attendance.exportStream(attendanceQueryOf(f), format, actor);
+  return { filename: exportFileName(f, format), mime: EXPORT_MIME[format], stream, done };
 }
 
 /** The records of a filter as a CSV or XLSX file (the service audits the export). */

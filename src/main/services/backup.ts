@@ -3,6 +3,8 @@ import path from 'node:path';
 import { HadirError } from '../../shared/errors';
 import type { Actor } from '../../shared/people';
 import { AuditRepo } from '../store/audit-repo';
+import { checkKeyFileFor } from '../store/data-encryption';
+import { dataKeyFileFor } from '../store/data-key-file';
 import { type Db, openDb, schemaVersion } from '../store/db';
 import { inspectDatabaseFile, integrityCheck, openFile, setJournalDelete } from '../store/maintenance';
 import { MIGRATIONS } from '../store/migrations';
@@ -12,6 +14,9 @@ import { createPrivateFile, PRIVATE_FILE_MODE } from '../store/private-files';
  * Backups and restores of the database while the app may be running.
  *
  * A backup holds everything: people, face templates (biometric data), attendance and the audit log.
+ * It is a copy of the database, so its templates and thumbnails are sealed as they are there (see
+ * store/data-cipher.ts): nothing is decrypted to write it, and it opens only with the data key file,
+ * which lives outside the data folder and is not part of the backup.
  * Data purged by retention lives on in older backups, so backups must be deleted on the same schedule
  * (`hadir backup <folder> --prune-older-than DAYS`), and kept where only administrators can read them.
  */
@@ -169,13 +174,15 @@ export function verifyBackupFile(file: string): { schemaVersion: number } {
 export async function restoreDatabase(
   from: string,
   target: string,
-  opts: { now?: Date; actor?: Actor } = {},
+  opts: { now?: Date; actor?: Actor; keyFile?: string } = {},
 ): Promise<RestoreResult> {
   const now = opts.now ?? new Date();
   const source = path.resolve(from);
   const dest = path.resolve(target);
   if (source === dest) throw new HadirError('BAD_REQUEST', 'the backup and the database are the same file');
   const { schemaVersion: fromVersion } = verifyBackupFile(source);
+  // Its templates are sealed: a backup this key file cannot open is refused before anything is replaced.
+  checkKeyFileFor(source, opts.keyFile ?? dataKeyFileFor(dest));
 
   let keptAside: string | null = null;
   if (existsSync(dest)) {
@@ -208,7 +215,7 @@ export async function restoreDatabase(
     src.close();
   }
 
-  const db = openDb({ file: dest });
+  const db = openDb({ file: dest, ...(opts.keyFile ? { keyFile: opts.keyFile } : {}) });
   try {
     const integrity = integrityCheck(db);
     if (integrity[0] !== 'ok')

@@ -4,6 +4,7 @@ import { HadirError } from '../../shared/errors';
 import type { Actor, EnrollmentResult, Person, SampleVerdict } from '../../shared/people';
 import type { ImportRepo } from '../store/import-repo';
 import type { EnrollmentPolicy, EnrollRequest, PreparedSample } from './enrollment';
+import { checkPersonFields } from './validation';
 
 /**
  * Bulk import: a folder of photos named by employee number (or mapped by a CSV) becomes enrolled
@@ -295,6 +296,18 @@ async function importOne(
     return { outcome: 'done-before', detail: prior.status };
   }
   const existing = target.getPersonByEmployeeNumber(item.employeeNumber);
+  if (!existing) {
+    // The same rules as every other way in (validation.ts), before any photo is decoded.
+    try {
+      checkPersonFields(item);
+    } catch (e) {
+      if (!(e instanceof HadirError)) throw e;
+      const reason = e.message;
+      imports.record({ source: item.key, runId, status: 'rejected', personId: null, reason });
+      summary.rejected.push({ key: item.key, employeeNumber: item.employeeNumber, reason, samples: [] });
+      return { outcome: 'rejected', detail: reason };
+    }
+  }
   if (existing && target.personTemplateCount(existing.id) > 0) {
     imports.record({ source: item.key, runId, status: 'skipped', personId: existing.id, reason: 'already enrolled' });
     summary.skipped++;

@@ -27,6 +27,7 @@ import {
 } from '../vision/quality';
 import { faceThumbnailJpeg } from '../vision/thumbnail';
 import type { Identifier } from './identify';
+import { checkPersonFields } from './validation';
 
 /** One face of a sample, measured while its picture was still at hand. */
 export interface PreparedFace extends AnalyzedFace {
@@ -380,7 +381,7 @@ export class EnrollmentService {
       if (existing) {
         person = existing;
       } else {
-        const p = req.person as NewPerson;
+        const p = checkPersonFields(req.person as NewPerson);
         // Checked again inside the transaction: another process may have taken the number meanwhile
         // (the UNIQUE constraint would refuse it anyway; this gives the better message).
         if (deps.people.getByEmployeeNumber(p.employeeNumber)) throw new EmployeeNumberTaken(p.employeeNumber);

@@ -7,7 +7,9 @@ import { AuditRepo } from '../store/audit-repo';
 import { ConsentRepo, type Consent } from '../store/consent-repo';
 import type { Db } from '../store/db';
 import { Gallery, type GalleryStats } from '../store/gallery';
+import { ImportRepo } from '../store/import-repo';
 import { PeopleRepo, type NewPerson, type PeopleQuery, type PersonPatch } from '../store/people-repo';
+import { removePreRestoreCopies } from '../store/private-files';
 import { SettingsRepo } from '../store/settings-repo';
 import { TemplatesRepo, type TemplateInfo } from '../store/templates-repo';
 import { decodeImage } from '../vision/decode';
@@ -17,6 +19,7 @@ import { EnrollmentService, prepareSample, type EnrollRequest, type PreparedSamp
 import { Identifier } from './identify';
 import { activePackId, switchPack, type Reembedder, type SwitchPackResult } from './packs';
 import { matchPolicy, type MatchPolicy } from './thresholds';
+import { checkPersonFields, checkPersonPatch } from './validation';
 
 /** Setting: keep a small face thumbnail with each template (off by default: less biometric data kept). */
 export const KEEP_THUMBNAILS_KEY = 'keepThumbnails';
@@ -188,7 +191,8 @@ export class FaceService {
   // ─── People ────────────────────────────────────────────────────────────────────────────────────
 
   /** A person record without a face yet (enrolled later). */
-  createPerson(actor: Actor, p: NewPerson): Person {
+  createPerson(actor: Actor, given: NewPerson): Person {
+    const p = checkPersonFields(given);
     return this.db.transaction(() => {
       if (this.people.getByEmployeeNumber(p.employeeNumber)) throw conflict(p.employeeNumber);
       const person = this.people.create(p);
@@ -232,7 +236,8 @@ export class FaceService {
     return this.consents.forPerson(personId);
   }
 
-  updatePerson(actor: Actor, id: number, patch: PersonPatch): Person {
+  updatePerson(actor: Actor, id: number, given: PersonPatch): Person {
+    const patch = checkPersonPatch(given);
     return this.db.transaction(() => {
       const before = this.people.get(id);
       if (!before) throw notFound(id);
@@ -311,6 +316,8 @@ export class FaceService {
       if (!person) throw notFound(id);
       const templates = this.templates.deleteForPerson(id);
       const attendance = opts.eraseAttendance ? this.people.eraseAttendance(id) : 0;
+      // The import rows' source paths name the person's photo folder: they go with the person.
+      const imports = new ImportRepo(this.db).deleteForPerson(id);
       this.people.delete(id);
       this.audit.record({
         actor,
@@ -323,11 +330,23 @@ export class FaceService {
           templates,
           attendance_erased: opts.eraseAttendance === true,
           attendance_records_erased: attendance,
+          import_records: imports,
         },
       });
       return { templates, attendance };
     })();
     this.gallery.sync();
+    // A copy kept aside by a restore still holds the person's templates and thumbnails.
+    const removed = this.db.memory ? [] : removePreRestoreCopies(this.db.name);
+    if (removed.length) {
+      this.audit.record({
+        actor,
+        action: 'person.delete.copies',
+        targetType: 'person',
+        targetId: id,
+        details: { files_removed: removed },
+      });
+    }
     return result;
   }
 

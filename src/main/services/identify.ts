@@ -1,8 +1,18 @@
 import type { Identity, IdentityDecision } from '../../shared/identity';
 import type { PersonMatch } from '../engine/search';
-import type { Gallery } from '../store/gallery';
-import type { PeopleRepo } from '../store/people-repo';
 import type { MatchPolicy } from './thresholds';
+
+/** What identification searches: the kiosk's SQLite gallery, or a hub gallery (of the organisation or a site). */
+export interface PeopleSearch {
+  /** Catch up with the store before a search (a no-op where the gallery is kept current otherwise). */
+  refresh(): unknown;
+  topPeople(probe: Float32Array, k: number): PersonMatch[];
+}
+
+/** Who a person id is, or null when they are gone (never name a ghost). */
+export interface PersonNames {
+  get(id: number): { id: number; employee_number: string; full_name: string } | null;
+}
 
 /**
  * The decision rule, given a face's best and runner-up *people* (each scored by their best template):
@@ -34,8 +44,8 @@ const UNKNOWN: Identity = {
 /** 1:N identification against the gallery, with names from the people table. */
 export class Identifier {
   constructor(
-    private readonly gallery: Gallery,
-    private readonly people: PeopleRepo,
+    private readonly gallery: PeopleSearch,
+    private readonly people: PersonNames,
     private readonly policy: () => MatchPolicy,
   ) {}
 

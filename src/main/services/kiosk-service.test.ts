@@ -139,11 +139,72 @@ function rig(settings: Partial<CheckinPolicySettings> = {}): Rig {
     livenessThreshold: 0.5,
     clock,
   });
-  r.frame = (kioskId = 'k1', jpeg = grey) => r.kiosk.submitFrame({ kioskId, jpeg, width: W, height: H });
+  // A live camera never delivers the same pixels twice: each default frame differs (see frame-fusion.ts).
+  r.frame = async (kioskId = 'k1', jpeg) =>
+    r.kiosk.submitFrame({ kioskId, jpeg: jpeg ?? (await freshGrey()), width: W, height: H });
   return r;
 }
 
+let frameNo = 0;
+/** A mid-grey frame whose pixels differ from every other's (one pixel carries a counter). */
+async function freshGrey(): Promise<Uint8Array> {
+  const raw = Buffer.alloc(W * H * 3, 128);
+  const n = ++frameNo;
+  // A band of its own grey level at its own height: JPEG cannot round it away, and no two of any 120 agree.
+  const row = 8 * (n % 10);
+  raw.fill(60 + (n % 120), 3 * W * row, 3 * W * (row + 8));
+  return new Uint8Array(
+    await sharp(raw, { raw: { width: W, height: H, channels: 3 } })
+      .jpeg()
+      .toBuffer(),
+  );
+}
+
 describe('KioskService: check-in policy on streamed frames', () => {
+  it('counts a replayed frame (the same pixels again) toward nothing: a still image never checks in', async () => {
+    const r = rig();
+    const still = await freshGrey();
+    const replies = [];
+    for (let i = 0; i < 6; i++) replies.push(await r.frame('k1', still));
+    expect(replies[0].progress).toEqual({ frames: 1, required: 3 });
+    for (const x of replies.slice(1)) expect(x).toMatchObject({ progress: null, event: null });
+    expect(r.recorded).toHaveLength(0);
+    // The face is still drawn on a replayed frame.
+    expect(replies[5].faces).toHaveLength(1);
+    // Live frames carry on from where the streak was.
+    const live = [await r.frame(), await r.frame()];
+    expect(live.map((x) => x.progress)).toEqual([
+      { frames: 2, required: 3 },
+      { frames: 3, required: 3 },
+    ]);
+    expect(r.recorded).toHaveLength(1);
+  });
+
+  it('identifies the main face by its embedding averaged over the frames of one tracked face', async () => {
+    const r = rig();
+    const seen: Float32Array[] = [];
+    (
+      r.kiosk as unknown as { deps: { identifier: { identifyFaces: (p: Float32Array[]) => Identity[] } } }
+    ).deps.identifier = {
+      identifyFaces: (probes) => {
+        seen.push(probes[0]);
+        return [person(7, 'Siti Rahma')];
+      },
+    };
+    const emb = (v: number[]) => ({ ...face(), embedding: new Float32Array(v) });
+    r.next.faces = [emb([1, 0, 0])];
+    await r.frame();
+    r.next.faces = [emb([0, 1, 0])];
+    await r.frame();
+    expect(Array.from(seen[0])).toEqual([1, 0, 0]);
+    expect(seen[1][0]).toBeCloseTo(Math.SQRT1_2, 6);
+    expect(seen[1][1]).toBeCloseTo(Math.SQRT1_2, 6);
+    // Another face somewhere else in the picture starts a new window.
+    r.next.faces = [{ ...face({ cx: 40, cy: 40 }), embedding: new Float32Array([0, 0, 1]) }];
+    await r.frame();
+    expect(Array.from(seen[2])).toEqual([0, 0, 1]);
+  });
+
   it('checks in after 3 consecutive real frames of one person, with the weakest scores as evidence', async () => {
     const r = rig();
     const scores = [0.71, 0.64, 0.69];
@@ -308,7 +369,9 @@ describe('KioskService: check-in policy on streamed frames', () => {
     ).rejects.toMatchObject({
       code: expect.stringMatching(/UNSUPPORTED_FORMAT|CORRUPT_IMAGE/) as string,
     });
-    const [a, b] = await Promise.allSettled([r.frame(), r.frame()]);
+    // Both frames ready first, so the second really arrives while the first is being analysed.
+    const [f1, f2] = [await freshGrey(), await freshGrey()];
+    const [a, b] = await Promise.allSettled([r.frame('k1', f1), r.frame('k1', f2)]);
     expect(a.status).toBe('fulfilled');
     expect(b).toMatchObject({ status: 'rejected', reason: { code: 'BUSY' } });
   });

@@ -16,6 +16,7 @@ import {
   DEFAULT_CHECKIN_POLICY,
 } from './checkin-policy';
 import { type Clock, systemClock } from './clock';
+import { FaceFusion, ReplayGuard } from './frame-fusion';
 
 /**
  * The kiosk's server side: every camera frame a kiosk streams comes here, and this is the only place a
@@ -123,6 +124,10 @@ interface Track {
   refusalStreak: Streak | null;
   /** The last refusal event sent, so a face still standing there is not told again every frame. */
   lastRefusal: { kind: RefusalKind; atMs: number } | null;
+  /** The main face's embeddings over consecutive frames, averaged before identifying (frame-fusion.ts). */
+  fusion: FaceFusion;
+  /** Frames with the pixels of a recent one count toward nothing (frame-fusion.ts). */
+  replay: ReplayGuard;
   busy: boolean;
 }
 
@@ -178,9 +183,22 @@ export class KioskService {
           `the frame is ${img.width}×${img.height} pixels, not the stated ${frame.width}×${frame.height}`,
         );
       }
-      const analysis = await this.deps.analyzer.analyzeImage(img, { liveness: settings.requireLiveness });
+      const replayed = track.replay.seen(img.data);
+      const analysis = await this.deps.analyzer.analyzeImage(img, {
+        liveness: settings.requireLiveness,
+        kioskFrame: true,
+      });
       const now = this.clock.monotonicMs();
-      const result = this.decide(kioskId, track, settings, img, analysis.faces, analysis.livenessAvailable, now);
+      const result = this.decide(
+        kioskId,
+        track,
+        settings,
+        img,
+        analysis.faces,
+        analysis.livenessAvailable,
+        now,
+        replayed,
+      );
       track.lastFrameMs = now;
       return result;
     } finally {
@@ -196,6 +214,7 @@ export class KioskService {
     analyzed: readonly AnalyzedFace[],
     livenessAvailable: boolean | undefined,
     now: number,
+    replayed: boolean,
   ): FrameResult {
     const limits = this.limits;
     const reply = (faces: KioskFace[], guidance: Guidance | null, extra: Partial<FrameResult> = {}): FrameResult => ({
@@ -217,9 +236,12 @@ export class KioskService {
       return reply([], 'no_face');
     }
 
-    const ids = this.deps.identifier.identifyFaces(analyzed.map((f) => f.embedding ?? null));
     const main = mainFaceIndex(analyzed);
     const face = analyzed[main];
+    const probes = analyzed.map((f) => f.embedding ?? null);
+    // The main face is identified by its embedding averaged over the window of frames it was seen in.
+    if (!replayed && face.embedding) probes[main] = track.fusion.add(face.embedding, face.bbox);
+    const ids = this.deps.identifier.identifyFaces(probes);
     const identity = ids[main];
     const faces = analyzed.map((f, i) => kioskFace(f, ids[i]));
 
@@ -236,6 +258,8 @@ export class KioskService {
     }
     // Guidance that does not: a dim face still counts when it is recognised and judged real.
     const guidance: Guidance | null = meanBoxBrightness(img, face.bbox) < limits.minBrightness ? 'too_dark' : null;
+    // The same pixels again prove nothing new: shown, never counted (nor counted against anyone).
+    if (replayed) return reply(faces, guidance);
 
     const matched = identity.decision === 'match' && identity.person_id !== null;
     // Liveness not required: it did not run, and the policy is told so (null).
@@ -377,6 +401,8 @@ export class KioskService {
         similarities: [],
         refusalStreak: null,
         lastRefusal: null,
+        fusion: new FaceFusion(),
+        replay: new ReplayGuard(),
         busy: false,
       };
     }
@@ -394,6 +420,7 @@ export class KioskService {
 
   private clearStreaks(track: Track): void {
     track.confirmation.reset();
+    track.fusion.reset();
     track.similarities = [];
     track.refusalStreak = null;
   }

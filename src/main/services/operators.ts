@@ -38,14 +38,24 @@ export interface NewOperator {
 /** Refuse weak secrets: a PIN of at least 6 digits (back-off makes guessing 10^6 impractical) or a password of at least 8 characters. */
 export function checkSecretStrength(secret: string): void {
   if (typeof secret !== 'string' || secret.length > 256)
-    throw new HadirError('BAD_REQUEST', 'the secret must be at most 256 characters');
+    throw new HadirError('BAD_REQUEST', 'the secret must be at most 256 characters', {
+      reason: 'secret_too_long',
+      params: { max: 256 },
+    });
   if (/^\d+$/.test(secret)) {
-    if (secret.length < 6) throw new HadirError('BAD_REQUEST', 'a PIN must have at least 6 digits');
+    if (secret.length < 6)
+      throw new HadirError('BAD_REQUEST', 'a PIN must have at least 6 digits', {
+        reason: 'pin_too_short',
+        params: { min: 6 },
+      });
     if (/^(\d)\1+$/.test(secret) || '01234567890'.includes(secret) || '09876543210'.includes(secret)) {
-      throw new HadirError('BAD_REQUEST', 'that PIN is too easy to guess');
+      throw new HadirError('BAD_REQUEST', 'that PIN is too easy to guess', { reason: 'pin_too_easy' });
     }
   } else if (secret.length < 8) {
-    throw new HadirError('BAD_REQUEST', 'a password must have at least 8 characters');
+    throw new HadirError('BAD_REQUEST', 'a password must have at least 8 characters', {
+      reason: 'password_too_short',
+      params: { min: 8 },
+    });
   }
 }
 

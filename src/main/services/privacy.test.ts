@@ -1,14 +1,18 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { zonedToUtc } from '../../shared/local-time';
 import type { Actor, Person } from '../../shared/people';
+import { getPack } from '../engine/manifest';
 import { AuditRepo } from '../store/audit-repo';
+import { ImportRepo } from '../store/import-repo';
 import { ConsentRepo } from '../store/consent-repo';
 import { PeopleRepo } from '../store/people-repo';
 import { TemplatesRepo } from '../store/templates-repo';
 import { tempDb } from '../testing/temp-db';
 import { AttendanceService } from './attendance-service';
+import type { FaceAnalyzer } from './analyzer';
 import { TestClock } from './clock';
+import { FaceService } from './face-service';
 import { DEFAULT_RETENTION, PrivacyService } from './privacy';
 import { DEFAULT_SCHEDULE } from './schedule';
 
@@ -134,5 +138,45 @@ describe('data-subject export', () => {
       target_id: String(ani.id),
     });
     expect(() => privacy.exportPersonData(999, OPERATOR)).toThrow(/no person/);
+  });
+});
+
+describe('every table that names the person', () => {
+  it('exports spoof events, import rows, template changes and hub outbox rows about them', () => {
+    // A picture of Ani held up to a kiosk, an import row of her photos, a joined kiosk's pending event.
+    new AuditRepo(env.db).record({
+      actor: { type: 'kiosk', id: 'door-1' },
+      action: 'kiosk.spoof',
+      targetType: 'kiosk',
+      targetId: 'door-1',
+      details: { frames: 3, resembles_person_id: ani.id, similarity: 0.7 },
+    });
+    new ImportRepo(env.db).record({ source: 'photos/ani', runId: 'r1', status: 'enrolled', personId: ani.id });
+    env.db
+      .prepare('INSERT INTO hub_outbox (event, created_at) VALUES (?, ?)')
+      .run(JSON.stringify({ employee_number: ani.employee_number, type: 'in' }), clock.now().toISOString());
+    const data = privacy.exportPersonData(ani.id, OPERATOR);
+    expect(data.audit.map((a) => a.action)).toEqual(['leave.add', 'kiosk.spoof']);
+    expect(data.imports).toMatchObject([{ source: 'photos/ani', status: 'enrolled' }]);
+    expect(data.template_changes).toHaveLength(2);
+    expect(data.hub_outbox).toMatchObject([{ event: { employee_number: ani.employee_number, type: 'in' } }]);
+    expect(JSON.stringify(data)).not.toContain('Budi');
+  });
+
+  it('deletes their import rows and the copies a restore kept aside when the person is deleted', () => {
+    new ImportRepo(env.db).record({ source: 'photos/ani', runId: 'r1', status: 'enrolled', personId: ani.id });
+    new ImportRepo(env.db).record({ source: 'photos/budi', runId: 'r1', status: 'enrolled', personId: budi.id });
+    const aside = `${env.file}.before-restore-20250106T000000Z`;
+    writeFileSync(aside, 'a whole database, Ani included');
+    const noModels: FaceAnalyzer = {
+      pack: getPack('mbf-y1'),
+      analyzeImage: () => Promise.reject(new Error('no models here')),
+    };
+    FaceService.open({ db: env.db, analyzer: noModels }).deletePerson(OPERATOR, ani.id);
+    expect(new ImportRepo(env.db).list().map((i) => i.source)).toEqual(['photos/budi']);
+    expect(existsSync(aside)).toBe(false);
+    expect(new AuditRepo(env.db).list({ action: 'person.delete.copies' })[0]?.details).toEqual({
+      files_removed: ['hadir.db.before-restore-20250106T000000Z'],
+    });
   });
 });

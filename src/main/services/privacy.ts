@@ -8,7 +8,13 @@ import { type Consent, ConsentRepo } from '../store/consent-repo';
 import type { Db } from '../store/db';
 import { checkpointTruncate } from '../store/maintenance';
 import { PeopleRepo } from '../store/people-repo';
-import { type PersonAuditRow, auditAboutPerson, importItemsOfPerson } from '../store/privacy-repo';
+import {
+  type PersonAuditRow,
+  auditAboutPerson,
+  hubOutboxOfPerson,
+  importItemsOfPerson,
+  templateChangesOfPerson,
+} from '../store/privacy-repo';
 import { SettingsRepo } from '../store/settings-repo';
 import { type TemplateInfo, TemplatesRepo } from '../store/templates-repo';
 import { SCHEDULE_SETTING } from './attendance-service';
@@ -79,7 +85,12 @@ export interface PersonDataExport {
   attendance: AttendanceRecord[];
   leave: LeaveRow[];
   imports: { source: string; status: string; reason: string | null; updated_at: string }[];
+  /** Audit entries about them, `kiosk.spoof` (a picture of them held up to a kiosk) included. */
   audit: PersonAuditRow[];
+  /** Template changes not yet read by the gallery or a replica. */
+  template_changes: Record<string, unknown>[];
+  /** Attendance events about them still waiting to be sent to the hub (a joined kiosk). */
+  hub_outbox: { seq: number; event: unknown; created_at: string }[];
 }
 
 /** Retention (purging expired data) and data-subject exports. */
@@ -184,6 +195,8 @@ export class PrivacyService {
       leave: attendance.listLeave('0000-01-01', '9999-12-31', personId),
       imports: importItemsOfPerson(this.db, personId),
       audit: auditAboutPerson(this.db, personId),
+      template_changes: templateChangesOfPerson(this.db, personId),
+      hub_outbox: hubOutboxOfPerson(this.db, person),
     }))();
     this.audit.record({ actor, action: 'person.data_export', targetType: 'person', targetId: personId });
     return out;

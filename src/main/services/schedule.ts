@@ -7,6 +7,7 @@ import {
   isValidTimeOfDay,
   localParts,
   parseTimeOfDay,
+  weekdayOf,
 } from '../../shared/local-time';
 
 /**
@@ -127,6 +128,14 @@ export class Schedule {
   }
 }
 
+/**
+ * Whether attendance is expected on a date: a weekday with windows that is not a public holiday. The
+ * one rule behind "absent" on the kiosk's daily summary and in the hub's organisation views.
+ */
+export function isExpectedWorkday(schedule: Schedule, date: string, holiday: string | null): boolean {
+  return holiday === null && schedule.isWorkday(weekdayOf(date));
+}
+
 function inWindow(seconds: number, [from, to]: [string, string]): boolean {
   return seconds >= parseTimeOfDay(from) * 60 && seconds < parseTimeOfDay(to) * 60;
 }
@@ -142,8 +151,11 @@ export function parseScheduleSettings(value: unknown): ScheduleSettings {
 }
 
 export function validateSchedule(s: ScheduleSettings): ScheduleSettings {
-  const bad = (msg: string): never => {
-    throw new HadirError('BAD_REQUEST', `schedule: ${msg}`);
+  const bad = (msg: string, reason?: string, day?: string): never => {
+    throw new HadirError('BAD_REQUEST', `schedule: ${msg}`, {
+      ...(reason ? { reason } : {}),
+      ...(day ? { params: { day } } : {}),
+    });
   };
   if (!(INDONESIAN_TIME_ZONES as readonly string[]).includes(s.timeZone)) {
     bad(`time zone must be one of ${INDONESIAN_TIME_ZONES.join(', ')} (got "${String(s.timeZone)}")`);
@@ -161,10 +173,13 @@ export function validateSchedule(s: ScheduleSettings): ScheduleSettings {
     const times = [w.checkIn?.[0], w.checkIn?.[1], w.onTimeUntil, w.checkOut?.[0], w.checkOut?.[1]];
     if (!times.every((t) => typeof t === 'string' && isValidTimeOfDay(t))) bad(`${key}: every time must be HH:MM`);
     const [ciFrom, ciTo, onTime, coFrom, coTo] = times.map((t) => parseTimeOfDay(t as string));
-    if (!(ciFrom < ciTo)) bad(`${key}: the check-in window must end after it starts`);
-    if (!(coFrom < coTo)) bad(`${key}: the check-out window must end after it starts`);
-    if (!(ciTo <= coFrom)) bad(`${key}: the check-out window must start after the check-in window ends`);
-    if (!(onTime >= ciFrom)) bad(`${key}: onTimeUntil must not be before check-in opens`);
+    if (!(ciFrom < ciTo)) bad(`${key}: the check-in window must end after it starts`, 'schedule_checkin_order', key);
+    if (!(coFrom < coTo)) bad(`${key}: the check-out window must end after it starts`, 'schedule_checkout_order', key);
+    if (!(ciTo <= coFrom)) {
+      bad(`${key}: the check-out window must start after the check-in window ends`, 'schedule_windows_overlap', key);
+    }
+    if (!(onTime >= ciFrom))
+      bad(`${key}: onTimeUntil must not be before check-in opens`, 'schedule_on_time_early', key);
   }
   return s;
 }

@@ -56,6 +56,11 @@ export const DEFAULT_KIOSK_CONFIG: KioskConfig = {
   sound: true,
   fullScreen: false,
   maxFrameWidth: 640,
+  volume: 70,
+  spokenGreeting: false,
+  startAtLogin: false,
+  updateUrl: null,
+  updateIdleMinutes: 10,
 };
 
 export const DEFAULT_LANGUAGE: Language = 'id';
@@ -243,6 +248,7 @@ export class SiteSettingsService {
           licenseAccepted: await licenseAccepted(p.id, p.license.id),
           installed: files.every((f) => f.optional || f.state !== 'missing'),
           active: p.id === active,
+          recommended: p.id === manifest.defaultPack,
         };
       }),
     );

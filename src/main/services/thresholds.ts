@@ -30,6 +30,12 @@ export const DEFAULT_TARGET_FPIR = 0.001;
 /** Settings key of a threshold an admin set by hand for a pack (wins over the calibration until cleared). */
 export const manualThresholdKey = (packId: string) => `thresholds.${packId}.manual`;
 
+/**
+ * Where the identification settings are read from: the kiosk's SQLite settings table, or the hub's
+ * small settings source (hub/face-api.ts). Only reads.
+ */
+export type SettingsSource = Pick<SettingsRepo, 'get'>;
+
 /** What `hadir calibrate --store` writes for a pack. */
 export interface StoredThresholds {
   /** Cosine similarity a match must reach. */
@@ -63,7 +69,7 @@ export interface MatchPolicy {
  * G) from the pack's impostor tail at the site's target FPIR — the default, recomputed whenever G
  * changes; the pack's 1:1 threshold. A pack with none cannot identify anyone: refuse rather than guess.
  */
-export function matchPolicy(settings: SettingsRepo, pack: ModelPack, galleryPeople = 1): MatchPolicy {
+export function matchPolicy(settings: SettingsSource, pack: ModelPack, galleryPeople = 1): MatchPolicy {
   const stored = settings.get<StoredThresholds>(thresholdsKey(pack.id));
   const margin = settings.get<number>(MARGIN_KEY) ?? DEFAULT_MARGIN;
   if (!(margin >= 0 && margin < 1))

@@ -11,6 +11,32 @@ function toRecord(r: AttendanceRow): AttendanceRecord {
   return { ...r, late: r.late === 1 };
 }
 
+/** Where a keyset page of attendance ends: the last record's day and id. */
+export interface AttendanceKey {
+  local_date: string;
+  id: number;
+}
+
+function whereOf(q: AttendanceQuery): string[] {
+  const where = ['local_date BETWEEN @from AND @to'];
+  if (q.unit !== undefined) where.push('unit = @unit');
+  if (q.person_id !== undefined) where.push('person_id = @person_id');
+  if (q.employee_number !== undefined) where.push('employee_number = @employee_number');
+  if (q.only_late) where.push('late = 1');
+  if (q.only_not_checked_out) where.push('check_in_at IS NOT NULL AND check_out_at IS NULL');
+  return where;
+}
+
+function paramsOf(q: AttendanceQuery) {
+  return {
+    from: q.from,
+    to: q.to,
+    unit: q.unit ?? null,
+    person_id: q.person_id ?? null,
+    employee_number: q.employee_number ?? null,
+  };
+}
+
 /** A new record: every column of a record but its id and timestamps, with `at` as both timestamps. */
 export type NewAttendance = Omit<AttendanceRecord, 'id' | 'person_id' | 'created_at' | 'updated_at'> & {
   person_id: number;
@@ -129,23 +155,29 @@ export class AttendanceRepo {
   }
 
   query(q: AttendanceQuery): AttendanceRecord[] {
-    const where = ['local_date BETWEEN @from AND @to'];
-    if (q.unit !== undefined) where.push('unit = @unit');
-    if (q.person_id !== undefined) where.push('person_id = @person_id');
-    if (q.employee_number !== undefined) where.push('employee_number = @employee_number');
-    if (q.only_late) where.push('late = 1');
-    if (q.only_not_checked_out) where.push('check_in_at IS NOT NULL AND check_out_at IS NULL');
     const rows = this.db
       .prepare(
-        `SELECT * FROM attendance WHERE ${where.join(' AND ')}
+        `SELECT * FROM attendance WHERE ${whereOf(q).join(' AND ')}
           ORDER BY local_date, unit IS NULL, unit, full_name, employee_number`,
       )
+      .all(paramsOf(q)) as AttendanceRow[];
+    return rows.map(toRecord);
+  }
+
+  /**
+   * At most `limit` records of a query in (local_date, id) order, those after `after` only: a keyset
+   * page, stable while records are added or changed under the reader (the `attendance_day` index holds
+   * the rowid, so each page is one short index range scan, however deep).
+   */
+  page(q: AttendanceQuery, after: AttendanceKey | null, limit: number): AttendanceRecord[] {
+    const where = whereOf(q);
+    if (after) where.push('(local_date > @after_date OR (local_date = @after_date AND id > @after_id))');
+    const rows = this.db
+      .prepare(`SELECT * FROM attendance WHERE ${where.join(' AND ')} ORDER BY local_date, id LIMIT @limit`)
       .all({
-        from: q.from,
-        to: q.to,
-        unit: q.unit ?? null,
-        person_id: q.person_id ?? null,
-        employee_number: q.employee_number ?? null,
+        ...paramsOf(q),
+        ...(after ? { after_date: after.local_date, after_id: after.id } : {}),
+        limit,
       }) as AttendanceRow[];
     return rows.map(toRecord);
   }

@@ -3,6 +3,8 @@ import path from 'node:path';
 import { HadirError } from '../../shared/errors';
 import { userDataDir } from '../paths';
 import { MIGRATIONS, type Migration } from './migrations';
+import { openDataKey } from './data-encryption';
+import { dataKeyFileFor } from './data-key-file';
 import { checkPrivate, createPrivateFile, ensurePrivateDir, type Warn, withPrivateUmask } from './private-files';
 
 export type Db = Database.Database;
@@ -15,6 +17,12 @@ export interface OpenOptions {
   readonly?: boolean;
   /** Where a warning about a database file open to other users goes (default stderr). */
   warn?: Warn;
+  /**
+   * The data key file that seals face templates and thumbnails (default `HADIR_DATA_KEY_FILE`, else the
+   * per-user one: see data-key-file.ts); created on first use. `null`: open without a key (templates
+   * can then be neither read nor written: maintenance and tests of the key checks only).
+   */
+  keyFile?: string | null;
 }
 
 /** The database and the files SQLite keeps beside it, all of which hold its data. */
@@ -48,7 +56,20 @@ export function openDb(opts: OpenOptions = {}): Db {
   db.pragma('secure_delete = ON');
   db.pragma('synchronous = FULL');
   db.pragma('busy_timeout = 5000');
-  if (opts.migrate !== false && !opts.readonly) migrate(db);
+  try {
+    if (opts.migrate !== false && !opts.readonly) migrate(db);
+    // A wrong or missing key stops the open here, before anything reads a template.
+    if (opts.keyFile !== null) {
+      openDataKey(db, {
+        keyFile: opts.keyFile ?? dataKeyFileFor(file === ':memory:' ? null : file),
+        readonly: opts.readonly,
+        warn: opts.warn,
+      });
+    }
+  } catch (e) {
+    db.close();
+    throw e;
+  }
   return db;
 }
 

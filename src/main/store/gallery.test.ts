@@ -160,12 +160,14 @@ describe('Gallery', () => {
 });
 
 describe('TemplatesRepo', () => {
-  it('stores embeddings as Float32 BLOBs and reads them back bit for bit', () => {
+  it('stores embeddings as sealed Float32 BLOBs and reads them back bit for bit', () => {
     const p = people.create({ employeeNumber: '1', fullName: 'A' });
     const e = vec();
     const id = templates.insert({ personId: p.id, packId: PACK, embedding: e, source: 'camera', quality: { blur: 1 } });
     const blob = t.db.prepare('SELECT embedding FROM face_templates WHERE id = ?').pluck().get(id) as Buffer;
-    expect(blob.byteLength).toBe(D * 4);
+    // Sealed at rest (store/data-cipher.ts): the Float32 bytes plus a 33-byte envelope, never in the clear.
+    expect(blob.byteLength).toBe(D * 4 + 33);
+    expect(blob.includes(Buffer.from(e.buffer, e.byteOffset, e.byteLength))).toBe(false);
     expect(Array.from(templates.embedding(id)!)).toEqual(Array.from(e));
     expect(templates.get(id)).toMatchObject({
       person_id: p.id,

@@ -1,7 +1,8 @@
 import { performance } from 'node:perf_hooks';
-import { allocateTemplateMatrix, isAccelerated, scoreAll, topKPeople, type PersonMatch } from '../engine/search';
+import type { PersonMatch } from '../engine/search';
 import type { Db } from './db';
-import type { GalleryRow, TemplatesRepo } from './templates-repo';
+import { TemplateMatrix } from './template-matrix';
+import type { TemplatesRepo } from './templates-repo';
 
 export interface GalleryStats {
   packId: string;
@@ -18,12 +19,9 @@ export interface GalleryStats {
   syncs: number;
 }
 
-const MIN_CAPACITY = 256;
-
 /**
  * The enrolled faces of one model pack, in memory: every usable template of an active person as one
- * row of a contiguous `capacity × dim` matrix (allocated where the search kernel reads it), with the
- * person and template id of each row.
+ * row of a {@link TemplateMatrix} (the search kernel's contiguous matrix).
  *
  * It follows the database through the `template_changes` log, which triggers fill on every write to
  * a template or to a person's active flag, from any connection or process:
@@ -31,16 +29,9 @@ const MIN_CAPACITY = 256;
  *   another connection committed, `total_changes()` when this one wrote. Only then does it read the
  *   log and re-read the few templates named there (add, replace or drop their rows).
  * - A reader that fell behind a pruned log reloads in full.
- * Rows are removed by moving the last row into the hole, so the matrix stays dense.
  */
 export class Gallery {
-  private matrix: Float32Array;
-  private personOf: Int32Array;
-  private templateOf: Float64Array;
-  private capacity: number;
-  private n = 0;
-  private readonly rowOfTemplate = new Map<number, number>();
-  private readonly templatesOfPerson = new Map<number, number>();
+  private readonly rows: TemplateMatrix;
   private lastSeq = 0;
   private dataVersion = -1;
   private totalChanges = -1;
@@ -56,10 +47,7 @@ export class Gallery {
     readonly packId: string,
     readonly dim: number,
   ) {
-    this.capacity = MIN_CAPACITY;
-    this.matrix = allocateTemplateMatrix(this.capacity, dim);
-    this.personOf = new Int32Array(this.capacity);
-    this.templateOf = new Float64Array(this.capacity);
+    this.rows = new TemplateMatrix(dim);
     this.dataVersionStmt = db.prepare('PRAGMA data_version').pluck();
     this.totalChangesStmt = db.prepare('SELECT total_changes()').pluck();
   }
@@ -75,13 +63,9 @@ export class Gallery {
   reload(): void {
     const t0 = performance.now();
     this.db.transaction(() => {
-      this.n = 0;
-      this.rowOfTemplate.clear();
-      this.templatesOfPerson.clear();
       this.lastSeq = this.templates.lastChange();
-      const expected = this.templates.countUsable(this.packId);
-      this.ensureCapacity(Math.max(MIN_CAPACITY, Math.ceil(expected * 1.25)), false);
-      for (const row of this.templates.iterateGallery(this.packId)) this.addRow(row);
+      this.rows.clear(this.templates.countUsable(this.packId));
+      for (const row of this.templates.iterateGallery(this.packId)) this.rows.add(row);
     })();
     this.markSeen();
     this.loadMs = performance.now() - t0;
@@ -111,9 +95,9 @@ export class Gallery {
       }
       const { templateIds, last } = this.templates.changesSince(this.lastSeq);
       if (templateIds.length === 0) return;
-      for (const id of templateIds) changed = this.removeTemplate(id) || changed;
+      for (const id of templateIds) changed = this.rows.removeTemplate(id) || changed;
       for (const row of this.templates.galleryRows(this.packId, templateIds)) {
-        this.addRow(row);
+        this.rows.add(row);
         changed = true;
       }
       this.lastSeq = last;
@@ -124,11 +108,9 @@ export class Gallery {
   }
 
   private reloadInsideTransaction(): void {
-    this.n = 0;
-    this.rowOfTemplate.clear();
-    this.templatesOfPerson.clear();
+    this.rows.clear();
     this.lastSeq = this.templates.lastChange();
-    for (const row of this.templates.iterateGallery(this.packId)) this.addRow(row);
+    for (const row of this.templates.iterateGallery(this.packId)) this.rows.add(row);
     this.reloads++;
   }
 
@@ -139,20 +121,17 @@ export class Gallery {
 
   /** The `k` best people for a probe (L2-normalised, `dim` floats), each by their best template. */
   topPeople(probe: Float32Array, k: number): PersonMatch[] {
-    if (probe.length !== this.dim) {
-      throw new RangeError(`probe has ${probe.length} dimensions, the ${this.packId} gallery ${this.dim}`);
-    }
-    return topKPeople(this.matrix, this.n, this.dim, this.personOf, probe, k);
+    return this.rows.topPeople(probe, k, `${this.packId} gallery`);
   }
 
   /** The template id behind a row a search returned. */
   templateAt(row: number): number {
-    return this.templateOf[row];
+    return this.rows.templateAt(row);
   }
 
   /** The embedding of one row (a view: valid until the gallery next changes). */
   rowEmbedding(row: number): Float32Array {
-    return this.matrix.subarray(row * this.dim, (row + 1) * this.dim);
+    return this.rows.rowEmbedding(row);
   }
 
   /**
@@ -166,7 +145,7 @@ export class Gallery {
     visit: { impostor: (score: number) => void; genuine?: (score: number) => void },
     random: () => number = Math.random,
   ): { probes: number; impostorPairs: number; genuinePairs: number } {
-    const n = this.n;
+    const n = this.rows.size;
     const all = n <= maxProbes;
     const rows: number[] = [];
     if (all) for (let r = 0; r < n; r++) rows.push(r);
@@ -181,11 +160,11 @@ export class Gallery {
     let genuinePairs = 0;
     for (const r of rows) {
       probe.set(this.rowEmbedding(r));
-      scoreAll(this.matrix, n, this.dim, probe, scores);
-      const person = this.personOf[r];
+      this.rows.scoreAll(probe, scores);
+      const person = this.rows.personAt(r);
       for (let j = all ? r + 1 : 0; j < n; j++) {
         if (j === r) continue;
-        if (this.personOf[j] !== person) {
+        if (this.rows.personAt(j) !== person) {
           visit.impostor(scores[j]);
           impostorPairs++;
         } else if (visit.genuine) {
@@ -198,82 +177,32 @@ export class Gallery {
   }
 
   hasTemplate(templateId: number): boolean {
-    return this.rowOfTemplate.has(templateId);
+    return this.rows.hasTemplate(templateId);
   }
 
   hasPerson(personId: number): boolean {
-    return this.templatesOfPerson.has(personId);
+    return this.rows.hasPerson(personId);
   }
 
   get size(): number {
-    return this.n;
+    return this.rows.size;
   }
 
   get peopleCount(): number {
-    return this.templatesOfPerson.size;
+    return this.rows.peopleCount;
   }
 
   stats(): GalleryStats {
     return {
       packId: this.packId,
       dim: this.dim,
-      templates: this.n,
-      people: this.templatesOfPerson.size,
-      capacity: this.capacity,
-      accelerated: isAccelerated(this.matrix),
+      templates: this.rows.size,
+      people: this.rows.peopleCount,
+      capacity: this.rows.allocated,
+      accelerated: this.rows.accelerated,
       loadMs: this.loadMs,
       reloads: this.reloads,
       syncs: this.syncs,
     };
-  }
-
-  // -------------------------------------------------------------------------------------------
-
-  private addRow(row: GalleryRow): void {
-    if (row.embedding.length !== this.dim) return; // another model's template mislabelled: never comparable
-    if (this.rowOfTemplate.has(row.id)) this.removeTemplate(row.id);
-    if (this.n === this.capacity) this.ensureCapacity(this.capacity * 2, true);
-    const r = this.n++;
-    this.matrix.set(row.embedding, r * this.dim);
-    this.personOf[r] = row.personId;
-    this.templateOf[r] = row.id;
-    this.rowOfTemplate.set(row.id, r);
-    this.templatesOfPerson.set(row.personId, (this.templatesOfPerson.get(row.personId) ?? 0) + 1);
-  }
-
-  private removeTemplate(templateId: number): boolean {
-    const r = this.rowOfTemplate.get(templateId);
-    if (r === undefined) return false;
-    const person = this.personOf[r];
-    const last = this.n - 1;
-    if (r !== last) {
-      this.matrix.copyWithin(r * this.dim, last * this.dim, (last + 1) * this.dim);
-      this.personOf[r] = this.personOf[last];
-      this.templateOf[r] = this.templateOf[last];
-      this.rowOfTemplate.set(this.templateOf[r], r);
-    }
-    this.n = last;
-    this.rowOfTemplate.delete(templateId);
-    const left = (this.templatesOfPerson.get(person) ?? 1) - 1;
-    if (left > 0) this.templatesOfPerson.set(person, left);
-    else this.templatesOfPerson.delete(person);
-    return true;
-  }
-
-  /** Grow to `capacity` rows (a new matrix: the kernel's memory never grows in place). */
-  private ensureCapacity(capacity: number, keep: boolean): void {
-    if (capacity <= this.capacity && (keep || capacity >= this.capacity / 4)) return;
-    const matrix = allocateTemplateMatrix(capacity, this.dim);
-    const personOf = new Int32Array(capacity);
-    const templateOf = new Float64Array(capacity);
-    if (keep) {
-      matrix.set(this.matrix.subarray(0, this.n * this.dim));
-      personOf.set(this.personOf.subarray(0, this.n));
-      templateOf.set(this.templateOf.subarray(0, this.n));
-    }
-    this.matrix = matrix;
-    this.personOf = personOf;
-    this.templateOf = templateOf;
-    this.capacity = capacity;
   }
 }

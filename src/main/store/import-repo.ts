@@ -41,6 +41,11 @@ export class ImportRepo {
       .run(item.source, item.runId, item.status, item.personId ?? null, item.reason ?? null, this.now().toISOString());
   }
 
+  /** Forget the import rows of a deleted person (their source paths name the person's photos). */
+  deleteForPerson(personId: number): number {
+    return this.db.prepare('DELETE FROM import_items WHERE person_id = ?').run(personId).changes;
+  }
+
   list(runId?: string): ImportItem[] {
     return (
       runId === undefined

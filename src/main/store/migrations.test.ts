@@ -1,10 +1,12 @@
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { readKeyFile } from './data-key-file';
 import { migrate, openDb, schemaVersion, type Db } from './db';
 import { MIGRATIONS } from './migrations';
+import { TemplatesRepo } from './templates-repo';
 
 const dirs: string[] = [];
 function tempFile(): string {
@@ -374,5 +376,149 @@ describe('migrations', () => {
     db.prepare('UPDATE attendance SET check_out_at = NULL WHERE id = ?').run(day);
     expect(outbox()).toHaveLength(1);
     db.close();
+  });
+
+  it('8 kiosk pairing: one row per code hash, single use recorded, linked to the key it became', () => {
+    const db = bare();
+    migrate(db, MIGRATIONS, 8);
+    expect(schemaVersion(db)).toBe(8);
+    expect(columns(db, 'kiosk_pairing_codes')).toEqual([
+      'id',
+      'code_hash',
+      'name',
+      'created_by',
+      'created_at',
+      'expires_at',
+      'used_at',
+      'key_id',
+    ]);
+    const add = db.prepare(
+      'INSERT INTO kiosk_pairing_codes (code_hash, name, created_at, expires_at, key_id) VALUES (?, ?, ?, ?, ?)',
+    );
+    add.run('h1', 'Loket 1', now, now, null);
+    // The same code twice is refused by the constraint, not by a lookup.
+    expect(() => add.run('h1', 'Loket 2', now, now, null)).toThrow(/UNIQUE/);
+    // A code can only point at a key that exists.
+    expect(() => add.run('h2', 'Loket 2', now, now, 999)).toThrow(/FOREIGN KEY/);
+    db.close();
+  });
+
+  it('9 template encryption: key_id, sealed lengths, re-seals unlogged; plaintext rows sealed on first open', () => {
+    const file = tempFile();
+    const db = new Database(file);
+    db.pragma('foreign_keys = ON');
+    migrate(db, MIGRATIONS, 8);
+    const person = db
+      .prepare("INSERT INTO people (employee_number, full_name, created_at, updated_at) VALUES ('1', 'A', ?, ?)")
+      .run(now, now).lastInsertRowid;
+    const embedding = new Float32Array([0.6, 0.8, 0, 0]);
+    const plain = Buffer.from(embedding.buffer);
+    const jpeg = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 7, 7, 7, 7]);
+    const id = Number(
+      db
+        .prepare(
+          `INSERT INTO face_templates (person_id, pack_id, dim, embedding, source, thumbnail, hub_id, created_at)
+           VALUES (?, 'p', 4, ?, 'upload', ?, 'h-1', ?)`,
+        )
+        .run(person, plain, jpeg, now).lastInsertRowid,
+    );
+    migrate(db, MIGRATIONS, 9);
+    expect(columns(db, 'face_templates')).toContain('key_id');
+    expect(triggers(db)).toEqual(
+      expect.arrayContaining([
+        'face_templates_log_delete',
+        'face_templates_log_insert',
+        'face_templates_log_update',
+        'people_log_active',
+      ]),
+    );
+    expect(
+      db
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'face_templates' ORDER BY name")
+        .pluck()
+        .all(),
+    ).toEqual(['face_templates_hub_id', 'face_templates_pack', 'face_templates_person']);
+    expect(db.prepare('SELECT key_id, embedding, thumbnail, hub_id FROM face_templates').get()).toEqual({
+      key_id: null,
+      embedding: plain,
+      thumbnail: jpeg,
+      hub_id: 'h-1',
+    });
+    // A sealed value is 33 bytes longer than the floats, a plain one exactly as long.
+    const insert = (keyId: number | null, bytes: number) =>
+      db
+        .prepare(
+          "INSERT INTO face_templates (person_id, pack_id, dim, key_id, embedding, source, created_at) VALUES (?, 'p', 4, ?, ?, 'upload', ?)",
+        )
+        .run(person, keyId, Buffer.alloc(bytes), now);
+    expect(() => insert(null, 16 + 33)).toThrow(/CHECK/);
+    expect(() => insert(7, 16)).toThrow(/CHECK/);
+    const sealedId = Number(insert(7, 16 + 33).lastInsertRowid);
+    const log = () => db.prepare('SELECT template_id FROM template_changes').pluck().all();
+    db.prepare('DELETE FROM template_changes').run();
+    // Re-sealing (key and bytes only) is not a change a gallery needs; anything else still is.
+    db.prepare('UPDATE face_templates SET key_id = 8, embedding = ? WHERE id = ?').run(Buffer.alloc(49), sealedId);
+    expect(log()).toEqual([]);
+    db.prepare('UPDATE face_templates SET usable = 0 WHERE id = ?').run(sealedId);
+    db.prepare('UPDATE people SET active = 0 WHERE id = ?').run(person);
+    expect(log()).toEqual([sealedId, id, sealedId]);
+    db.close();
+  });
+
+  it('9 template encryption: the first open with a key makes the key file and seals plaintext rows in place', () => {
+    const file = tempFile();
+    const keyFile = path.join(tempFile().replace(/hadir\.db$/, ''), 'keys', 'data.key');
+    // A database of the release before, with a template written in the clear.
+    const db = new Database(file);
+    db.pragma('foreign_keys = ON');
+    db.pragma('journal_mode = WAL');
+    migrate(db, MIGRATIONS, 8);
+    const person = db
+      .prepare("INSERT INTO people (employee_number, full_name, created_at, updated_at) VALUES ('1', 'A', ?, ?)")
+      .run(now, now).lastInsertRowid;
+    const embedding = new Float32Array([0.6, 0.8, 0, 0]);
+    const plain = Buffer.from(embedding.buffer);
+    const jpeg = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 7, 7, 7, 7]);
+    const id = Number(
+      db
+        .prepare(
+          `INSERT INTO face_templates (person_id, pack_id, dim, embedding, source, thumbnail, created_at)
+           VALUES (?, 'p', 4, ?, 'upload', ?, ?)`,
+        )
+        .run(person, plain, jpeg, now).lastInsertRowid,
+    );
+    db.close();
+
+    // The first open with a key: the key file is made (0600 in 0700), the plaintext row sealed in place.
+    const opened = openDb({ file, keyFile });
+    try {
+      const key = readKeyFile(keyFile)!;
+      expect(key).toHaveLength(1);
+      if (process.platform !== 'win32') {
+        expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+        expect(statSync(path.dirname(keyFile)).mode & 0o777).toBe(0o700);
+      }
+      const row = opened.prepare('SELECT key_id, embedding, thumbnail FROM face_templates WHERE id = ?').get(id) as {
+        key_id: number;
+        embedding: Buffer;
+        thumbnail: Buffer;
+      };
+      expect(row.key_id).toBe(key[0].id);
+      expect(row.embedding.length).toBe(16 + 33);
+      expect(row.embedding.includes(plain)).toBe(false);
+      expect(row.thumbnail.includes(jpeg.subarray(0, 4))).toBe(false);
+      const templates = new TemplatesRepo(opened);
+      expect(Array.from(templates.embedding(id)!)).toEqual(Array.from(embedding));
+      expect(Buffer.from(templates.thumbnail(id)!)).toEqual(jpeg);
+      // The plaintext is gone from the file and its WAL (secure_delete, then a checkpoint).
+      const onDisk = Buffer.concat([
+        readFileSync(file),
+        existsSync(`${file}-wal`) ? readFileSync(`${file}-wal`) : Buffer.alloc(0),
+      ]);
+      expect(onDisk.includes(plain)).toBe(false);
+      expect(onDisk.includes(jpeg.subarray(0, 12))).toBe(false);
+    } finally {
+      opened.close();
+    }
   });
 });

@@ -1,4 +1,5 @@
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, rmSync, statSync } from 'node:fs';
+import path from 'node:path';
 
 /**
  * Files that hold personal data (the database, its WAL and shared-memory files, backups and their
@@ -82,4 +83,22 @@ export function withPrivateUmask<T>(fn: () => T): T {
   } finally {
     if (previous !== null) process.umask(previous);
   }
+}
+
+/**
+ * Delete the copies a restore kept aside beside the database (`<db>.before-restore-<time>`, with any
+ * `-wal`/`-shm`): they hold every person as they were, photos and templates included, so a person's
+ * deletion must not live on in them. Returns the names removed.
+ */
+export function removePreRestoreCopies(dbFile: string): string[] {
+  const dir = path.dirname(dbFile);
+  const prefix = `${path.basename(dbFile)}.before-restore-`;
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((n) => n.startsWith(prefix));
+  } catch {
+    return [];
+  }
+  for (const n of names) rmSync(path.join(dir, n), { force: true });
+  return names;
 }

@@ -1,5 +1,5 @@
 import type { Db } from './db';
-import { embeddingToBlob } from './templates-repo';
+import { embeddingToBlob, requireKeyring, sealTemplate } from './templates-repo';
 
 /** A replicated (or adoptable) person's row, as the replica needs it. */
 export interface ReplicaPersonRow {
@@ -111,22 +111,28 @@ export class ReplicaRepo {
     usable: boolean;
     createdAt: string;
   }): number {
-    return Number(
-      this.db
-        .prepare(
-          `INSERT INTO face_templates (hub_id, person_id, pack_id, dim, embedding, source, usable, created_at)
-           VALUES (?, ?, ?, ?, ?, 'import', ?, ?)`,
-        )
-        .run(
-          t.hubId,
-          t.personId,
-          t.packId,
-          t.embedding.length,
-          embeddingToBlob(t.embedding),
-          t.usable ? 1 : 0,
-          t.createdAt,
-        ).lastInsertRowid,
-    );
+    // Sealed at rest like every template (see TemplatesRepo); the id is chosen first because the sealed
+    // bytes are bound to it. The caller's transaction (a page of changes) holds the write lock.
+    const keyring = requireKeyring(this.db);
+    const id = this.db.prepare('SELECT coalesce(max(id), 0) + 1 FROM face_templates').pluck().get() as number;
+    const sealed = sealTemplate(keyring, id, t.personId, embeddingToBlob(t.embedding), null);
+    this.db
+      .prepare(
+        `INSERT INTO face_templates (id, hub_id, person_id, pack_id, dim, key_id, embedding, source, usable, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 'import', ?, ?)`,
+      )
+      .run(
+        id,
+        t.hubId,
+        t.personId,
+        t.packId,
+        t.embedding.length,
+        sealed.keyId,
+        sealed.embedding,
+        t.usable ? 1 : 0,
+        t.createdAt,
+      );
+    return id;
   }
 
   deleteTemplate(id: number): void {

@@ -2,15 +2,31 @@
  * Test helpers for the hub: a real `hadir hub` server (PostgreSQL database of its own, real HTTP on a
  * random loopback port) and a kiosk's side of the wire, spoken with fetch.
  */
+import { randomBytes } from 'node:crypto';
 import type { Actor } from '../../shared/people';
 import type { AttendanceEvent, ChangesPage, JoinResponse } from '../../shared/sync-protocol';
 import { createPairingCode } from '../hub/pairing';
 import { addSite } from '../hub/sites';
 import { type RunningHub, startHub, type StartHubOptions } from '../hub/server';
+import type { Keyring } from '../store/data-cipher';
+import { hubKeyring } from '../store/data-key-file';
 import { type FreshDatabase, freshHubDatabase } from './postgres';
 
 export const TEST_ACTOR: Actor = { type: 'system', id: 'test' };
 export const TEST_PACK = 'test-pack';
+
+/**
+ * The hub data key of this test process (HADIR_HUB_DATA_KEY): random, made once, so every hub a test
+ * starts on a database — in process or spawned — opens what another sealed.
+ */
+export const TEST_HUB_DATA_KEY = randomBytes(32).toString('base64');
+
+/** The environment a spawned `hadir hub` needs for its data key. */
+export const TEST_HUB_KEY_ENV = { HADIR_HUB_DATA_KEY: TEST_HUB_DATA_KEY } as const;
+
+export function testHubKeyring(): Keyring {
+  return hubKeyring(TEST_HUB_KEY_ENV);
+}
 
 export interface TestHub {
   db: FreshDatabase;
@@ -24,6 +40,7 @@ export async function startTestHub(opts: Omit<StartHubOptions, 'databaseUrl'> = 
   const hub = await startHub({
     databaseUrl: db.url,
     ...opts,
+    keyring: opts.keyring ?? testHubKeyring(),
     config: { port: 0, joinRateLimit: { perSecond: 100, burst: 1000 }, ...opts.config },
     poolMax: opts.poolMax ?? 5,
   });

@@ -41,7 +41,8 @@ export function postgresBinDir(): string | null {
   return null;
 }
 
-async function freePort(): Promise<number> {
+/** A TCP port free on loopback right now. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.once('error', reject);
@@ -54,6 +55,11 @@ async function freePort(): Promise<number> {
 
 export interface ThrowawayCluster {
   adminUrl: string;
+  /**
+   * Stop the server the way a crash or an operator's restart would (`immediate`: every connection cut
+   * at once, recovery at start) and start it again on the same port and folder.
+   */
+  restart(mode?: 'immediate' | 'fast'): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -109,6 +115,10 @@ export async function startThrowawayCluster(): Promise<ThrowawayCluster> {
   watchdog.unref();
   return {
     adminUrl: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    restart: async (mode = 'immediate') => {
+      // pg_ctl restart starts the server with the options it was started with (postmaster.opts).
+      await pgRun('pg_ctl', ['-D', data, '-m', mode, '-l', path.join(dir, 'server.log'), '-w', '-t', '60', 'restart']);
+    },
     stop: async () => {
       try {
         await pgRun('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);

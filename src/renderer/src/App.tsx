@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import type { AppStatus } from '../../shared/contract';
 import { FullScreenState } from './components/FullScreenState';
 import { LanguageToggle } from './components/LanguageToggle';
+import { KioskExitDialog } from './kiosk/KioskExitDialog';
 import { KioskScreen, OperatorButton } from './kiosk/KioskScreen';
 import { AdminShell, isAdminTab } from './screens/AdminShell';
 import { SetupWizard } from './screens/SetupWizard';
@@ -58,7 +59,12 @@ export function App(): React.JSX.Element {
     );
   }
   if (!status.setupComplete) return <SetupWizard timeZone={status.timeZone} />;
-  return <Routed status={status} />;
+  return (
+    <>
+      <Routed status={status} />
+      <KioskExitDialog timeZone={status.timeZone} />
+    </>
+  );
 }
 
 function Routed({ status }: { status: AppStatus }): React.JSX.Element {

@@ -34,6 +34,7 @@ const id = {
   'scope.read': 'baca',
   'scope.write': 'tulis',
   'scope.admin': 'admin',
+  'scope.kiosk': 'kios',
 
   'weekday.sun': 'Minggu',
   'weekday.mon': 'Senin',
@@ -93,6 +94,20 @@ const id = {
   'kiosk.camera.missing.detail': 'Pastikan kamera terpasang (atau halaman dibuka lewat HTTPS), lalu coba lagi.',
   'kiosk.camera.unavailable.title': 'Kamera tidak dapat dipakai',
   'kiosk.camera.unavailable.detail': 'Kamera mungkin sedang dipakai aplikasi lain. Tutup aplikasi itu, lalu coba lagi.',
+  'kiosk.camera.reconnecting.title': 'Kamera terputus',
+  'kiosk.camera.reconnecting.detail':
+    'Menyambungkan kembali… Periksa kabel kamera. Absen bisa dilanjutkan begitu gambar muncul.',
+  'kiosk.exit.title': 'Keluar dari mode kios',
+  'kiosk.exit.explain': 'Khusus operator. Masukkan nama pengguna dan PIN Anda.',
+  'kiosk.exit.pin': 'PIN',
+  'kiosk.exit.submit': 'Keluar dari mode kios',
+  'kiosk.exit.invalid': 'Nama pengguna atau PIN salah. Layar tetap dalam mode kios.',
+  'kiosk.speech.goodbye': 'Sampai jumpa, {name}',
+  'kiosk.hub.online': 'Terhubung ke pusat · terakhir {time}',
+  'kiosk.hub.offline': 'Luring sejak {since} — absen tetap dicatat di kios ({count} menunggu dikirim)',
+  'kiosk.hub.syncing': 'Menyelaraskan data dengan pusat…',
+  'kiosk.hub.revoked': 'Kios ini dicabut oleh pusat — hubungi admin',
+  'kiosk.hub.never': 'belum pernah',
 
   'signIn.title': 'Masuk operator',
   'signIn.username': 'Nama pengguna',
@@ -220,6 +235,7 @@ const id = {
   'attendance.decidedBy.operator': 'Dicatat operator',
   'attendance.decidedBy.api': 'Lewat API',
   'attendance.none': 'Tidak ada catatan kehadiran pada rentang ini.',
+  'attendance.more': 'Tampilkan lebih banyak ({count} ditampilkan)',
   'attendance.summary.active': 'Pegawai aktif',
   'attendance.summary.present': 'Hadir',
   'attendance.summary.late': 'Terlambat',
@@ -259,7 +275,32 @@ const id = {
   'dateField.nextMonth': 'Bulan berikutnya',
 
   'settings.title': 'Pengaturan',
-  'settings.saved': 'Pengaturan tersimpan.',
+  'settings.saved': 'Tersimpan.',
+  'settings.unsaved': 'Ada perubahan yang belum disimpan.',
+  'settings.unsaved.confirm':
+    'Ada perubahan pengaturan yang belum disimpan. Tinggalkan halaman ini dan buang perubahan itu?',
+  'settings.kiosk.soundTitle': 'Suara',
+  'settings.kiosk.volume': 'Volume suara ({volume}%)',
+  'settings.kiosk.testSound': 'Coba suara',
+  'settings.kiosk.spokenGreeting': 'Ucapkan nama depan pegawai saat absen tercatat',
+  'settings.kiosk.modeTitle': 'Mode kios',
+  'settings.kiosk.fullScreenHint':
+    'Layar penuh tanpa menu, dan layar tidak pernah tidur. Untuk keluar: tekan lama tulisan "Hadir" di pojok kiri atas (2 detik) atau Ctrl+Shift+E, lalu masukkan nama pengguna dan PIN operator.',
+  'settings.kiosk.startAtLogin': 'Jalankan Hadir otomatis saat komputer dinyalakan (aplikasi desktop)',
+  'settings.kiosk.updatesTitle': 'Pembaruan aplikasi',
+  'settings.kiosk.updateUrl': 'Alamat folder pembaruan',
+  'settings.kiosk.updateUrlHint':
+    'Folder berisi latest.yml dan berkas pemasang, misalnya di server pusat. Kosongkan bila tidak memakai pembaruan otomatis.',
+  'settings.kiosk.updateIdleMinutes': 'Pasang pembaruan setelah kios sepi selama (menit)',
+  'settings.kiosk.update.unavailable':
+    'Pembaruan otomatis tidak tersedia di pemasangan ini (paket electron-updater tidak ada).',
+  'settings.kiosk.update.disabled': 'Pembaruan otomatis mati: alamat folder pembaruan belum diisi.',
+  'settings.kiosk.update.idle': 'Aplikasi sudah versi terbaru.',
+  'settings.kiosk.update.checking': 'Memeriksa pembaruan…',
+  'settings.kiosk.update.downloading': 'Mengunduh versi {version}…',
+  'settings.kiosk.update.ready': 'Versi {version} siap; dipasang saat kios sepi.',
+  'settings.kiosk.update.installing': 'Memasang versi {version}…',
+  'settings.kiosk.update.error': 'Pembaruan gagal; tidak ada yang dipasang. Dicoba lagi nanti.',
   'settings.general': 'Umum',
   'settings.language': 'Bahasa bawaan',
   'settings.idleSignOut': 'Keluar otomatis setelah tidak aktif (menit)',
@@ -322,7 +363,8 @@ const id = {
   'settings.operators.role': 'Peran',
   'settings.operators.locked': 'Terkunci',
   'settings.operators.create': 'Buat akun',
-  'settings.operators.secretHint': 'Minimal 4 karakter.',
+  'settings.operators.secretHint':
+    'PIN minimal 6 angka (bukan 123456 atau 111111), atau kata sandi minimal 8 karakter.',
 
   'schedule.timeZone': 'Zona waktu',
   'schedule.cooldown': 'Jeda absen ulang (detik)',
@@ -347,8 +389,18 @@ const id = {
   'setup.step.schedule': 'Jadwal',
   'setup.step.camera': 'Kamera',
   'setup.pack.none': 'Belum ada paket model yang terpasang.',
-  'setup.pack.license': 'Lisensi: {license}',
   'setup.pack.accept': 'Saya telah membaca dan menerima lisensi paket model ini.',
+  'enroll.missing.samples.one': 'Ambil {count} foto lagi yang lolos pemeriksaan.',
+  'enroll.missing.samples.other': 'Ambil {count} foto lagi yang lolos pemeriksaan.',
+  'enroll.missing.consent': 'Centang persetujuan pegawai dulu.',
+  'setup.pack.recommended': 'Disarankan',
+  'setup.pack.recommendedWhy':
+    'Cocok untuk kios di pintu kantor: cepat di komputer biasa tanpa kartu grafis, dan sudah diuji dengan Hadir.',
+  'setup.pack.licenseTitle': 'Syarat lisensi',
+  'setup.pack.terms.insightface-noncommercial':
+    'Model InsightFace hanya boleh dipakai untuk penelitian nonkomersial. Model dilatih dengan data turunan MS-Celeb-1M yang sudah ditarik oleh Microsoft. Untuk penggunaan lain, instansi harus memperoleh izin dari pemegang hak model.',
+  'setup.pack.terms.apache-2.0-ms1m-caveat':
+    'Kode berlisensi Apache-2.0, tetapi bobot model dilatih dengan data turunan MS-Celeb-1M dan tidak memiliki lisensi tersendiri. Detektor wajahnya dari InsightFace, hanya untuk penelitian nonkomersial.',
   'setup.admin.explain': 'Buat akun admin pertama. Admin dapat membuat akun operator lain nanti.',
   'setup.admin.repeat': 'Ulangi PIN atau kata sandi',
   'setup.admin.mismatch': 'Kedua isian tidak sama.',
@@ -356,8 +408,18 @@ const id = {
   'setup.schedule.explain': 'Atur zona waktu dan jam absen tiap hari. Semua dapat diubah lagi di Pengaturan.',
   'setup.camera.explain': 'Pilih kamera kios dan pastikan wajah terlihat jelas.',
   'setup.finish': 'Selesai',
+  'enroll.firstPerson':
+    'Pengaturan selesai. Langkah terakhir: daftarkan orang pertama (misalnya Anda sendiri) agar kios bisa mengenali wajah. Setelah itu, pilih "Ke layar kios".',
 
   'error.generic': 'Terjadi kesalahan ({code}).',
+  'reason.pin_too_short': 'PIN terlalu pendek: minimal {min} angka.',
+  'reason.pin_too_easy': 'PIN terlalu mudah ditebak (misalnya 123456 atau 111111). Pilih angka lain.',
+  'reason.password_too_short': 'Kata sandi terlalu pendek: minimal {min} karakter.',
+  'reason.secret_too_long': 'PIN atau kata sandi terlalu panjang: maksimal {max} karakter.',
+  'reason.schedule_checkin_order': '{day}: jam tutup absen masuk harus sesudah jam bukanya.',
+  'reason.schedule_checkout_order': '{day}: jam tutup absen pulang harus sesudah jam bukanya.',
+  'reason.schedule_windows_overlap': '{day}: absen pulang harus dibuka sesudah absen masuk ditutup.',
+  'reason.schedule_on_time_early': '{day}: batas tepat waktu tidak boleh sebelum absen masuk dibuka.',
   'error.UNAUTHORIZED': 'Silakan masuk terlebih dahulu.',
   'error.FORBIDDEN': 'Anda tidak berhak melakukan ini.',
   'error.NOT_FOUND': 'Data tidak ditemukan.',
@@ -399,6 +461,7 @@ const en: Record<StringKey, string> = {
   'scope.read': 'read',
   'scope.write': 'write',
   'scope.admin': 'admin',
+  'scope.kiosk': 'kiosk',
 
   'weekday.sun': 'Sunday',
   'weekday.mon': 'Monday',
@@ -460,6 +523,20 @@ const en: Record<StringKey, string> = {
     'Make sure a camera is connected (or that the page is opened over HTTPS), then try again.',
   'kiosk.camera.unavailable.title': 'The camera cannot be used',
   'kiosk.camera.unavailable.detail': 'Another app may be using the camera. Close it, then try again.',
+  'kiosk.camera.reconnecting.title': 'The camera was disconnected',
+  'kiosk.camera.reconnecting.detail':
+    'Reconnecting… Check the camera cable. Check-ins resume as soon as the picture is back.',
+  'kiosk.exit.title': 'Leave kiosk mode',
+  'kiosk.exit.explain': 'Operators only. Enter your user name and PIN.',
+  'kiosk.exit.pin': 'PIN',
+  'kiosk.exit.submit': 'Leave kiosk mode',
+  'kiosk.exit.invalid': 'Wrong user name or PIN. The screen stays in kiosk mode.',
+  'kiosk.speech.goodbye': 'Goodbye, {name}',
+  'kiosk.hub.online': 'Connected to the hub · last {time}',
+  'kiosk.hub.offline': 'Offline since {since} — attendance is still recorded here ({count} waiting to be sent)',
+  'kiosk.hub.syncing': 'Syncing with the hub…',
+  'kiosk.hub.revoked': 'This kiosk was revoked by the hub — call the admin',
+  'kiosk.hub.never': 'never',
 
   'signIn.title': 'Operator sign-in',
   'signIn.username': 'User name',
@@ -587,6 +664,7 @@ const en: Record<StringKey, string> = {
   'attendance.decidedBy.operator': 'By an operator',
   'attendance.decidedBy.api': 'Through the API',
   'attendance.none': 'No attendance records in this range.',
+  'attendance.more': 'Show more ({count} shown)',
   'attendance.summary.active': 'Active people',
   'attendance.summary.present': 'Present',
   'attendance.summary.late': 'Late',
@@ -626,7 +704,31 @@ const en: Record<StringKey, string> = {
   'dateField.nextMonth': 'Next month',
 
   'settings.title': 'Settings',
-  'settings.saved': 'Settings saved.',
+  'settings.saved': 'Saved.',
+  'settings.unsaved': 'There are unsaved changes.',
+  'settings.unsaved.confirm': 'Some settings have not been saved. Leave this page and discard those changes?',
+  'settings.kiosk.soundTitle': 'Sound',
+  'settings.kiosk.volume': 'Sound volume ({volume}%)',
+  'settings.kiosk.testSound': 'Test the sound',
+  'settings.kiosk.spokenGreeting': 'Say the person’s first name when attendance is recorded',
+  'settings.kiosk.modeTitle': 'Kiosk mode',
+  'settings.kiosk.fullScreenHint':
+    'Full screen with no menus, and the screen never sleeps. To leave: hold the word "Hadir" at the top left (2 seconds) or press Ctrl+Shift+E, then enter an operator’s user name and PIN.',
+  'settings.kiosk.startAtLogin': 'Start Hadir when the computer starts (desktop app)',
+  'settings.kiosk.updatesTitle': 'App updates',
+  'settings.kiosk.updateUrl': 'Update folder address',
+  'settings.kiosk.updateUrlHint':
+    'A folder with latest.yml and the installers, for example on the hub. Leave empty for no automatic updates.',
+  'settings.kiosk.updateIdleMinutes': 'Install updates after the kiosk has been unused for (minutes)',
+  'settings.kiosk.update.unavailable':
+    'Automatic updates are not available in this installation (the electron-updater package is missing).',
+  'settings.kiosk.update.disabled': 'Automatic updates are off: no update folder address is set.',
+  'settings.kiosk.update.idle': 'The app is up to date.',
+  'settings.kiosk.update.checking': 'Checking for updates…',
+  'settings.kiosk.update.downloading': 'Downloading version {version}…',
+  'settings.kiosk.update.ready': 'Version {version} is ready; it is installed when nobody is at the kiosk.',
+  'settings.kiosk.update.installing': 'Installing version {version}…',
+  'settings.kiosk.update.error': 'The update failed; nothing was installed. It is tried again later.',
   'settings.general': 'General',
   'settings.language': 'Default language',
   'settings.idleSignOut': 'Sign out after inactivity (minutes)',
@@ -690,7 +792,8 @@ const en: Record<StringKey, string> = {
   'settings.operators.role': 'Role',
   'settings.operators.locked': 'Locked',
   'settings.operators.create': 'Create account',
-  'settings.operators.secretHint': 'At least 4 characters.',
+  'settings.operators.secretHint':
+    'A PIN of at least 6 digits (not 123456 or 111111), or a password of at least 8 characters.',
 
   'schedule.timeZone': 'Time zone',
   'schedule.cooldown': 'Repeat-scan cooldown (seconds)',
@@ -715,8 +818,18 @@ const en: Record<StringKey, string> = {
   'setup.step.schedule': 'Schedule',
   'setup.step.camera': 'Camera',
   'setup.pack.none': 'No model pack is installed yet.',
-  'setup.pack.license': 'Licence: {license}',
   'setup.pack.accept': 'I have read and accept this model pack’s licence.',
+  'enroll.missing.samples.one': 'Take {count} more photo that passes the checks.',
+  'enroll.missing.samples.other': 'Take {count} more photos that pass the checks.',
+  'enroll.missing.consent': 'Tick the person’s consent first.',
+  'setup.pack.recommended': 'Recommended',
+  'setup.pack.recommendedWhy':
+    'Made for a kiosk at an office door: fast on an ordinary computer without a graphics card, and tested with Hadir.',
+  'setup.pack.licenseTitle': 'Licence terms',
+  'setup.pack.terms.insightface-noncommercial':
+    'InsightFace models may be used for non-commercial research only. They were trained on MS-Celeb-1M derivatives, which Microsoft has withdrawn. Any other use needs permission from the models’ rights holders.',
+  'setup.pack.terms.apache-2.0-ms1m-caveat':
+    'The code is Apache-2.0, but the weights were trained on MS-Celeb-1M derivatives and carry no licence of their own. The face detector is InsightFace’s, for non-commercial research only.',
   'setup.admin.explain': 'Create the first admin account. The admin can create operator accounts later.',
   'setup.admin.repeat': 'Repeat the PIN or password',
   'setup.admin.mismatch': 'The two entries differ.',
@@ -725,8 +838,18 @@ const en: Record<StringKey, string> = {
     'Set the time zone and the attendance hours of each day. All of it can be changed later in Settings.',
   'setup.camera.explain': 'Choose the kiosk’s camera and check that faces are clearly visible.',
   'setup.finish': 'Finish',
+  'enroll.firstPerson':
+    'Setup is done. One last step: enroll the first person (yourself, for example) so the kiosk can recognise faces. Then choose "To the kiosk screen".',
 
   'error.generic': 'Something went wrong ({code}).',
+  'reason.pin_too_short': 'The PIN is too short: at least {min} digits.',
+  'reason.pin_too_easy': 'That PIN is too easy to guess (such as 123456 or 111111). Choose other digits.',
+  'reason.password_too_short': 'The password is too short: at least {min} characters.',
+  'reason.secret_too_long': 'The PIN or password is too long: at most {max} characters.',
+  'reason.schedule_checkin_order': '{day}: the check-in window must close after it opens.',
+  'reason.schedule_checkout_order': '{day}: the check-out window must close after it opens.',
+  'reason.schedule_windows_overlap': '{day}: check-out must open after check-in closes.',
+  'reason.schedule_on_time_early': '{day}: the on-time limit cannot be before check-in opens.',
   'error.UNAUTHORIZED': 'Please sign in first.',
   'error.FORBIDDEN': 'You are not allowed to do this.',
   'error.NOT_FOUND': 'Not found.',
@@ -744,6 +867,11 @@ const en: Record<StringKey, string> = {
 export const STRINGS: Record<Language, Record<StringKey, string>> = { id, en };
 
 export type TranslateParams = Record<string, string | number>;
+
+/** Whether `key` is one of the interface's strings (for keys made from a server's answer). */
+export function isStringKey(key: string): key is StringKey {
+  return Object.prototype.hasOwnProperty.call(STRINGS.id, key);
+}
 
 /** The string for `key` in `language`, with `{name}` placeholders filled from `params`. */
 export function translate(language: Language, key: StringKey, params?: TranslateParams): string {

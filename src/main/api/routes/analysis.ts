@@ -9,9 +9,10 @@ import type {
   RecognitionFace,
 } from '../../../shared/http-api';
 import type { Identity } from '../../../shared/identity';
+import type { RequestOptions } from '../../engine/pool';
 import type { AnalyzeParams } from '../../engine/protocol';
 import { hasScope } from '../auth';
-import { type RouteContext, type RouteDef, timingsMs } from '../context';
+import { type IdentityService, type RouteContext, type RouteDef, timingsMs } from '../context';
 import { readUploads } from '../uploads';
 import { detectBodySchema, errorBodySchema, livenessBodySchema, recognitionBodySchema } from '../schemas';
 import type { FastifyRequest } from 'fastify';
@@ -33,22 +34,63 @@ export async function analyzeImageField(
   return analyzeBytes(ctx, files.get('image')!.bytes, params);
 }
 
-export function analyzeBytes(ctx: RouteContext, bytes: Uint8Array, params: AnalyzeParams): Promise<ImageAnalysis> {
-  return ctx.deps.engine.analyzeEncoded(bytes, {
-    ...params,
-    ...(ctx.config.maxPixels !== undefined ? { maxPixels: ctx.config.maxPixels } : {}),
-  });
+export function analyzeBytes(
+  ctx: RouteContext,
+  bytes: Uint8Array,
+  params: AnalyzeParams,
+  opts?: RequestOptions,
+): Promise<ImageAnalysis> {
+  return ctx.deps.engine.analyzeEncoded(
+    bytes,
+    {
+      ...params,
+      ...(ctx.config.maxPixels !== undefined ? { maxPixels: ctx.config.maxPixels } : {}),
+    },
+    opts,
+  );
 }
 
 export const detectFace = (f: AnalyzedFace): DetectFace => ({ bbox: f.bbox, score: f.score, landmarks: f.landmarks });
 
-/** Whether identities may be named for this request, and why not. */
-function identificationState(ctx: RouteContext, req: FastifyRequest): IdentificationState {
-  const service = ctx.deps.identity;
-  if (!service) return 'unavailable';
+/** The optional `site` query parameter of the identifying routes. */
+export const siteQueryProperty = {
+  type: 'string',
+  minLength: 1,
+  maxLength: 64,
+  description:
+    'Hub only: search only the people allowed at this site (its code), at the threshold for that gallery’s size ' +
+    '(404 for an unknown site). Without it a hub searches the whole organisation; a kiosk has one gallery and ' +
+    'answers 400.',
+};
+
+/**
+ * The gallery a request searches: the server's own, or on a hub the one of the site the request names.
+ * Null: this server has none.
+ */
+export async function identityFor(ctx: RouteContext, req: FastifyRequest): Promise<IdentityService | null> {
+  const site = (req.query as { site?: string } | undefined)?.site;
+  const service = ctx.deps.identity ?? null;
+  if (site === undefined || !service) return service;
+  if (!service.forSite) {
+    throw new HadirError('BAD_REQUEST', 'this server searches its one gallery: `site` is a hub’s parameter');
+  }
+  return service.forSite(site);
+}
+
+/**
+ * Whether identities may be named for this request, and why not. A gallery still loading throws
+ * WARMING (503 with Retry-After): answering `empty_gallery` would tell the caller nobody is enrolled.
+ */
+async function identificationState(
+  ctx: RouteContext,
+  req: FastifyRequest,
+): Promise<{ state: IdentificationState; service: IdentityService | null }> {
+  if (!ctx.deps.identity) return { state: 'unavailable', service: null };
   // Before looking at the gallery: a caller without a key learns nothing about who is enrolled.
-  if (!hasScope(req.principal, 'read')) return 'key_required';
-  return service.gallerySize() > 0 ? 'done' : 'empty_gallery';
+  if (!hasScope(req.principal, 'read')) return { state: 'key_required', service: null };
+  const service = await identityFor(ctx, req);
+  if (!service) return { state: 'unavailable', service: null };
+  return { state: service.gallerySize() > 0 ? 'done' : 'empty_gallery', service };
 }
 
 export const analysisRoutes: RouteDef[] = [
@@ -96,6 +138,7 @@ export const analysisRoutes: RouteDef[] = [
             default: 'true',
             description: 'Judge liveness per face (default true).',
           },
+          site: siteQueryProperty,
         },
         additionalProperties: false,
       },
@@ -106,11 +149,11 @@ export const analysisRoutes: RouteDef[] = [
     handler: async (ctx, req): Promise<RecognitionBody> => {
       const q = (req.query as { liveness?: string }).liveness;
       const wantLiveness = q !== 'false' && q !== '0';
-      const state = identificationState(ctx, req);
+      const { state, service } = await identificationState(ctx, req);
       const a = await analyzeImageField(ctx, req, { embed: true, liveness: wantLiveness });
       let identities: Identity[] | null = null;
-      if (state === 'done' && a.faces.length > 0)
-        identities = ctx.deps.identity!.identifyFaces(a.faces.map((f) => f.embedding));
+      if (state === 'done' && service && a.faces.length > 0)
+        identities = service.identifyFaces(a.faces.map((f) => f.embedding));
       const faces = a.faces.map((f, i): RecognitionFace => ({
         ...detectFace(f),
         embedding: f.embedding ? Array.from(f.embedding) : [],

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { AttendanceFilter, ExportFormat } from '../../../shared/contract';
+import type { AttendanceFilter, AttendanceListRequest, ExportFormat } from '../../../shared/contract';
 import { HadirError } from '../../../shared/errors';
 import { addDays, localParts } from '../../../shared/local-time';
 import type { ImageAnalysis } from '../../../shared/face';
@@ -8,7 +8,7 @@ import {
   EXPORT_MIME,
   attendancePage,
   checkAttendanceRange,
-  exportAttendanceFile,
+  exportAttendanceStream,
 } from '../../services/attendance-views';
 import { RemoteCheckin } from '../../services/remote-checkin';
 import { actorOf, requestActor, resolvePrincipal } from '../access';
@@ -29,13 +29,24 @@ import { analyzeBytes } from './analysis';
 export const MAX_CHECK_FRAMES = 10;
 
 /** The filter of a request, from/to defaulting to today in the site's time zone. */
-function filterOf(s: HadirServices, query: unknown): { filter: AttendanceFilter; format: string | undefined } {
-  const { format, ...rest } = typedQuery(query, { ints: ['personId'], bools: ['onlyLate', 'onlyNotCheckedOut'] });
+function filterOf(s: HadirServices, query: unknown): { filter: AttendanceListRequest; format: string | undefined } {
+  const { format, ...rest } = typedQuery(query, {
+    ints: ['personId', 'limit'],
+    bools: ['onlyLate', 'onlyNotCheckedOut'],
+  });
   const today = localParts(new Date(s.attendance.clock.now()), s.attendance.schedule().timeZone).date;
   const from = rest.from ?? today;
   const filter = contractRequest('queryAttendance', { ...rest, from, to: rest.to ?? from });
   checkAttendanceRange(filter);
   return { filter, format: format as string | undefined };
+}
+
+/** The filter alone: an export takes every record, so paging fields are refused there. */
+function exportFilter(f: AttendanceListRequest): AttendanceFilter {
+  if (f.cursor !== undefined || f.limit !== undefined) {
+    throw new HadirError('BAD_REQUEST', 'cursor and limit page the JSON list; an export holds every record');
+  }
+  return f;
 }
 
 /** `format` wins; else the Accept header picks CSV or XLSX; else JSON. */
@@ -54,13 +65,14 @@ async function sendExport(
   filter: AttendanceFilter,
   format: ExportFormat,
 ) {
-  const file = await exportAttendanceFile(s.attendance, filter, format, requestActor(req));
+  // Streamed as it is built: the first bytes leave before the last records are read.
+  const file = await exportAttendanceStream(s.attendance, filter, format, requestActor(req));
   return reply
     .code(200)
     .header('content-type', file.mime)
     .header('content-disposition', `attachment; filename="${file.filename}"`)
     .header('cache-control', 'no-store')
-    .send(file.data);
+    .send(file.stream);
 }
 
 const fileContent = {
@@ -73,7 +85,7 @@ async function queryAttendance(ctx: RouteContext, req: FastifyRequest, reply: Fa
   const s = servicesOf(ctx);
   const { filter, format } = filterOf(s, req.query);
   const f = formatOf(req, format);
-  if (f !== 'json') return sendExport(s, req, reply, filter, f);
+  if (f !== 'json') return sendExport(s, req, reply, exportFilter(filter), f);
   return reply.code(200).send(attendancePage(s.attendance, filter));
 }
 
@@ -127,8 +139,10 @@ export const attendanceRoutes: RouteDef[] = [
     summary: 'Attendance records',
     description:
       'Records of a date range (default today, in the site’s time zone), filtered by unit, person, late, not checked ' +
-      'out; with the day’s summary when from = to. CSV or XLSX instead of JSON with `format=csv|xlsx` or an ' +
-      '`Accept: text/csv` / `application/vnd.openxmlformats-officedocument.spreadsheetml.sheet` header (exports are audited).',
+      'out; with the day’s summary when from = to. Paged in (day, id) order: `limit` records (default 100, at most ' +
+      '1000), and `next_cursor` to pass as `cursor` for the next page (null on the last). CSV or XLSX instead of JSON with `format=csv|xlsx` or an ' +
+      '`Accept: text/csv` / `application/vnd.openxmlformats-officedocument.spreadsheetml.sheet` header: every record, ' +
+      'streamed as it is read (exports are audited).',
     tags: ['attendance'],
     access: 'read',
     schema: { querystring: attendanceQuerySchema, response: { 200: attendancePageSchema, ...errors(ACCESS_ERRORS) } },
@@ -142,7 +156,8 @@ export const attendanceRoutes: RouteDef[] = [
     operationId: 'exportAttendance',
     summary: 'Attendance as a CSV or XLSX file',
     description:
-      'The same filter as GET /attendance; `format` is required. The XLSX has a per-day summary sheet. Audited.',
+      'The same filter as GET /attendance (without paging); `format` is required. Every record, in (day, id) order, ' +
+      'streamed as it is read. The XLSX has a per-day summary sheet. Audited.',
     tags: ['attendance'],
     access: 'read',
     schema: {
@@ -162,8 +177,8 @@ export const attendanceRoutes: RouteDef[] = [
     handler: async (ctx, req, reply) => {
       const s = servicesOf(ctx);
       const { filter, format } = filterOf(s, req.query);
-      const r = contractRequest('exportAttendance', { ...filter, format });
-      return sendExport(s, req, reply, filter, r.format);
+      const r = contractRequest('exportAttendance', { ...exportFilter(filter), format });
+      return sendExport(s, req, reply, exportFilter(filter), r.format);
     },
   },
   {

@@ -9,13 +9,15 @@ export function healthBody(ctx: RouteContext): HealthBody {
   const s = ctx.deps.engine.status();
   const { pack } = ctx.deps;
   let gallerySize = 0;
+  let warming: HealthBody['gallery_warming'] = null;
   try {
-    gallerySize = ctx.deps.identity?.gallerySize() ?? 0;
+    warming = ctx.deps.identity?.warming?.() ?? null;
+    gallerySize = warming ? warming.loaded_templates : (ctx.deps.identity?.gallerySize() ?? 0);
   } catch {
     // A database that cannot be read must not take health down with it; identification will say so.
   }
   return {
-    status: s.ready ? 'ok' : 'unavailable',
+    status: !s.ready ? 'unavailable' : warming ? 'warming' : 'ok',
     version: HADIR_VERSION,
     ready: s.ready,
     model_pack: {
@@ -33,6 +35,7 @@ export function healthBody(ctx: RouteContext): HealthBody {
     queue_depth: s.queueDepth,
     max_queue: s.maxQueue,
     gallery_size: gallerySize,
+    gallery_warming: warming,
     liveness_available: s.livenessAvailable,
     liveness_threshold: ctx.thresholds.liveness,
     warnings: s.warnings,
@@ -44,7 +47,13 @@ export function healthBody(ctx: RouteContext): HealthBody {
 
 function identificationOf(ctx: RouteContext): IdentificationPolicyInfo | null {
   const faces = ctx.deps.services?.faces;
-  if (!faces) return null;
+  if (!faces) {
+    try {
+      return ctx.deps.identity?.identificationInfo?.() ?? null;
+    } catch {
+      return null;
+    }
+  }
   try {
     const p = faces.policy();
     return {

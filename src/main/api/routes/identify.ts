@@ -1,11 +1,12 @@
 import type { IdentifyBody } from '../../../shared/http-api';
 import type { RouteDef } from '../context';
 import { timingsMs } from '../context';
-import { ACCESS_ERRORS, errors, servicesOf } from '../store-routes';
+import { HadirError } from '../../../shared/errors';
+import { ACCESS_ERRORS, errors } from '../store-routes';
 import { identifyBodySchema } from '../store-schemas';
-import { analyzeImageField, detectFace, imageMultipart } from './analysis';
+import { analyzeImageField, detectFace, identityFor, imageMultipart, siteQueryProperty } from './analysis';
 
-const IDENTIFY_ERRORS = [...ACCESS_ERRORS, 413, 415];
+const IDENTIFY_ERRORS = [...ACCESS_ERRORS, 404, 413, 415];
 
 export const identifyRoutes: RouteDef[] = [
   {
@@ -20,13 +21,21 @@ export const identifyRoutes: RouteDef[] = [
     tags: ['people'],
     access: 'read',
     engineBound: true,
-    schema: { response: { 200: identifyBodySchema, ...errors(IDENTIFY_ERRORS) } },
+    schema: {
+      querystring: { type: 'object', properties: { site: siteQueryProperty }, additionalProperties: false },
+      response: { 200: identifyBodySchema, ...errors(IDENTIFY_ERRORS) },
+    },
     multipart: imageMultipart('The photo or camera frame.'),
     errors: IDENTIFY_ERRORS,
     handler: async (ctx, req): Promise<IdentifyBody> => {
-      const s = servicesOf(ctx);
+      // Before the upload is read: no gallery (a bare engine) or one still loading answers at once.
+      const identity = await identityFor(ctx, req);
+      if (!identity) {
+        throw new HadirError('SHUT_DOWN', 'this server runs without a gallery: nobody can be identified');
+      }
+      identity.gallerySize();
       const a = await analyzeImageField(ctx, req, { embed: true, liveness: true });
-      const ids = a.faces.length > 0 ? s.faces.identifyFaces(a.faces.map((f) => f.embedding)) : [];
+      const ids = a.faces.length > 0 ? identity.identifyFaces(a.faces.map((f) => f.embedding)) : [];
       return {
         width: a.width,
         height: a.height,

@@ -1,4 +1,4 @@
-import type { ApiKeyCreated, ApiKeyInfo } from '../../../shared/contract';
+import { API_KEY_SCOPES, type ApiKeyCreated, type ApiKeyInfo } from '../../../shared/contract';
 import { HadirError } from '../../../shared/errors';
 import { requestActor } from '../access';
 import type { RouteDef } from '../context';
@@ -37,7 +37,8 @@ export const keysRoutes: RouteDef[] = [
     errors: [...ACCESS_ERRORS, 415],
     handler: async (ctx, req): Promise<ApiKeyCreated> => {
       const r = contractRequest('createApiKey', jsonBody(req));
-      if (r.scopes.length === 0) throw new HadirError('BAD_REQUEST', 'scopes: give at least one of read, write, admin');
+      if (r.scopes.length === 0)
+        throw new HadirError('BAD_REQUEST', `scopes: give at least one of ${API_KEY_SCOPES.join(', ')}`);
       const { key, info } = servicesOf(ctx).keys.create(r.name, r.scopes, requestActor(req));
       return { key: info, secret: key };
     },

@@ -5,10 +5,12 @@ import { HadirError } from '../../../shared/errors';
 import type { KioskFront } from '../../services/kiosk-front';
 import { buildAppStatus } from '../../services/kiosk-front';
 import { anonymousFrameResult } from '../../services/kiosk-service';
-import { requestActor } from '../access';
+import { kioskSchedule } from '../../services/kiosk-schedule';
+import type { KioskPairedBody, KioskScheduleBody, PairingCodeBody } from '../../../shared/http-api';
+import { requestActor, requestClient } from '../access';
 import type { RouteContext, RouteDef } from '../context';
 import { errorBodySchema, obj } from '../schemas';
-import { jsonContent } from '../store-routes';
+import { jsonBody, jsonContent, servicesOf } from '../store-routes';
 import { consentSchema, enrollmentResultSchema, personFieldsSchema } from '../store-schemas';
 import {
   appStatusSchema,
@@ -16,6 +18,11 @@ import {
   enrollmentStartSchema,
   frameQuerySchema,
   frameResultSchema,
+  kioskPairedSchema,
+  kioskScheduleSchema,
+  pairingCodeRequestSchema,
+  pairingCodeSchema,
+  pairRequestSchema,
   sampleCountSchema,
   sampleFeedbackSchema,
   sampleQuerySchema,
@@ -59,7 +66,8 @@ const FRAME_DOC =
   'check-in policy: the same person on several consecutive frames (default 3), each judged real when liveness is ' +
   'required (the default; refused when the pack cannot judge it). The reply draws the overlay (boxes, landmarks, a ' +
   'name only for a recognised live face), tells the person what to do (`guidance`), and carries at most one `event`. ' +
-  'Only the server records attendance. Loopback clients, operator sessions and keys with `read` may send frames. ' +
+  'Only the server records attendance. Loopback clients, operator sessions and keys with `kiosk` (a paired door ' +
+  'tablet) or `read` may send frames. ' +
   'A caller without a credential (loopback) gets no per-face decision or name, and a name only in the event that ' +
   'greets an accepted check-in or check-out.';
 
@@ -102,6 +110,69 @@ export const kioskRoutes: RouteDef[] = [
       const result = await front(ctx).frames.submitFrame(frame);
       // A caller that proved nothing (a browser on this machine) is told what the screen needs, not who.
       return req.caller?.kind === 'anonymous' ? anonymousFrameResult(result) : result;
+    },
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/kiosk/schedule',
+    operationId: 'kioskSchedule',
+    summary: 'Today’s schedule and greeting settings',
+    description:
+      'What a door tablet may know of its site: today’s date, holiday and check-in/check-out windows in the site’s ' +
+      'time zone, the cooldown, the language and how long the greeting stays. Names nobody.',
+    tags: ['kiosk'],
+    access: 'kiosk',
+    schema: { response: { 200: kioskScheduleSchema, ...errors([401, 403, 421, 429, 503]) } },
+    errors: [401, 403, 421, 429, 503],
+    handler: async (ctx): Promise<KioskScheduleBody> => {
+      const s = servicesOf(ctx);
+      return kioskSchedule(s.attendance, s.settings);
+    },
+  },
+  {
+    method: 'POST',
+    url: '/api/v1/kiosk/pairing-codes',
+    operationId: 'createPairingCode',
+    summary: 'Make a one-time code to pair a door tablet',
+    description:
+      'Admins only. The code is valid for 10 minutes and can be used once; only its hash is stored. Open the answer’s ' +
+      '`url` on the tablet (or type the code there): the page trades the code for an API key with the `kiosk` scope ' +
+      'alone (frames and the schedule, nothing else). Audited.',
+    tags: ['kiosk', 'admin'],
+    access: 'admin',
+    schema: {
+      body: jsonContent(pairingCodeRequestSchema),
+      response: { 200: pairingCodeSchema, ...errors([400, 401, 403, 415, 421, 429, 503]) },
+    },
+    errors: [400, 401, 403, 415, 421, 429, 503],
+    handler: async (ctx, req): Promise<PairingCodeBody> => {
+      const body = req.body === undefined || req.body === null ? {} : jsonBody(req);
+      const c = servicesOf(ctx).pairing.create(body.name as string | undefined, requestActor(req));
+      // The Host header was checked against this server's names (DNS rebinding), so it can be echoed.
+      const origin = `${req.protocol}://${req.headers.host}`;
+      return { code: c.code, name: c.name, expires_at: c.expiresAt, url: `${origin}/app/?pair=${c.code}` };
+    },
+  },
+  {
+    method: 'POST',
+    url: '/api/v1/kiosk/pair',
+    operationId: 'pairKiosk',
+    summary: 'Trade a pairing code for a door tablet’s key',
+    description:
+      'Needs no credential: the code is the credential. A wrong, used or expired code is 404 with one message. ' +
+      'Throttled per client address like sign-in (429). The answer’s `key` has the `kiosk` scope only and is shown once.',
+    tags: ['kiosk'],
+    access: 'public',
+    rateLimited: true,
+    schema: {
+      body: jsonContent(pairRequestSchema),
+      response: { 200: kioskPairedSchema, ...errors([400, 404, 415, 421, 429, 503]) },
+    },
+    errors: [400, 404, 415, 421, 429, 503],
+    handler: async (ctx, req): Promise<KioskPairedBody> => {
+      const { code } = jsonBody(req) as { code: string };
+      const p = servicesOf(ctx).pairing.pair(code, { type: 'kiosk', id: requestClient(req).address });
+      return { key: p.key, key_id: p.keyId, name: p.name };
     },
   },
   {

@@ -66,6 +66,18 @@ export interface LegacyEmbeddingBody extends LegacyFaceSummary {
   error?: ErrorInfo;
 }
 
+/**
+ * How long an old-route request may wait for the engine, from its arrival. Its caller hangs on
+ * anything but 200, so a burst queues rather than fails; what cannot be answered in time is refused
+ * at once (the engine estimates its wait) and answered as a failure, never left to run out.
+ */
+export const LEGACY_ENGINE_DEADLINE_MS = 10_000;
+
+/** The engine deadline left to a legacy request that arrived at `startedAt` (performance.now()). */
+function legacyDeadline(startedAt: number): { timeoutMs: number } {
+  return { timeoutMs: Math.max(1, LEGACY_ENGINE_DEADLINE_MS - (performance.now() - startedAt)) };
+}
+
 const r4 = (v: number) => Math.round(v * 10_000) / 10_000;
 const r2 = (v: number) => Math.round(v * 100) / 100;
 
@@ -166,10 +178,11 @@ interface NamedInput {
 async function analyzeInput(
   ctx: RouteContext,
   input: NamedInput,
+  startedAt: number,
 ): Promise<{ analysis: ImageAnalysis | null; error: unknown }> {
   if (!input.bytes) return { analysis: null, error: input.error };
   try {
-    return { analysis: await analyzeBytes(ctx, input.bytes, { embed: true }), error: null };
+    return { analysis: await analyzeBytes(ctx, input.bytes, { embed: true }, legacyDeadline(startedAt)), error: null };
   } catch (e) {
     return { analysis: null, error: e };
   }
@@ -183,7 +196,7 @@ export async function legacyVerify(
   startedAt: number,
   withReferenceName: boolean,
 ): Promise<LegacyVerifyBody> {
-  const [ref, ...probeResults] = await Promise.all([reference, ...probes].map((i) => analyzeInput(ctx, i)));
+  const [ref, ...probeResults] = await Promise.all([reference, ...probes].map((i) => analyzeInput(ctx, i, startedAt)));
   const { match: matchThreshold, strict } = ctx.thresholds;
   const failures: ErrorInfo[] = [];
   const fail = (code: ErrorInfo['code'], message: string) => {
@@ -385,7 +398,7 @@ export const legacyRoutes: RouteDef[] = [
     errors: OK_ONLY,
     handler: async (ctx, req): Promise<LegacyEmbeddingBody> => {
       const files = await readUploads(req, IMAGE_FIELD, ctx.config.uploadLimitBytes);
-      const a = await analyzeBytes(ctx, files.get('image')!.bytes, { embed: true });
+      const a = await analyzeBytes(ctx, files.get('image')!.bytes, { embed: true }, legacyDeadline(req.startedAt));
       const s = summary(a);
       if (!s.face_detected || !s.embedding) throw new HadirError('NO_FACE', 'no face found in the image');
       return {
@@ -415,7 +428,12 @@ export const legacyRoutes: RouteDef[] = [
     errors: OK_ONLY,
     handler: async (ctx, req): Promise<LegacyAntiSpoofBody> => {
       const files = await readUploads(req, IMAGE_FIELD, ctx.config.uploadLimitBytes);
-      const analysis = await analyzeBytes(ctx, files.get('image')!.bytes, { embed: false, liveness: true });
+      const analysis = await analyzeBytes(
+        ctx,
+        files.get('image')!.bytes,
+        { embed: false, liveness: true },
+        legacyDeadline(req.startedAt),
+      );
       return legacyAntiSpoofAnswer({ analysis }, { threshold: ctx.thresholds.liveness });
     },
   },
@@ -443,7 +461,7 @@ export const legacyRoutes: RouteDef[] = [
       return answerUpload(
         uploadsDirOf(ctx),
         name,
-        (bytes) => analyzeBytes(ctx, bytes, { embed: false, liveness: true }),
+        (bytes) => analyzeBytes(ctx, bytes, { embed: false, liveness: true }, legacyDeadline(req.startedAt)),
         policy,
         ctx.config.uploadLimitBytes,
       );

@@ -1,4 +1,7 @@
 import { sql as core } from './001-core';
+import { sql as phoneCheckins } from './002-phone-checkins';
+import { sql as attendanceCorrections } from './003-attendance-corrections';
+import { sql as sealedTemplates } from './004-sealed-templates';
 
 export interface HubMigration {
   version: number;
@@ -10,4 +13,9 @@ export interface HubMigration {
  * Every schema change of the hub's PostgreSQL database, in order. Each is applied in one transaction
  * and recorded in `schema_migrations`; a released migration is never edited, only followed by a new one.
  */
-export const HUB_MIGRATIONS: readonly HubMigration[] = [{ version: 1, name: 'core', sql: core }];
+export const HUB_MIGRATIONS: readonly HubMigration[] = [
+  { version: 1, name: 'core', sql: core },
+  { version: 2, name: 'phone-checkins', sql: phoneCheckins },
+  { version: 3, name: 'attendance-corrections', sql: attendanceCorrections },
+  { version: 4, name: 'sealed-templates', sql: sealedTemplates },
+];

@@ -39,11 +39,27 @@ export function openHubPool(url: string, opts: HubPoolOptions = {}): pg.Pool {
     types: hubTypes,
     max: opts.max ?? 10,
     application_name: opts.applicationName ?? 'hadir-hub',
-    // A dropped idle connection is replaced on the next checkout; without a listener its error would
-    // be an uncaught exception that ends the process.
   });
+  // A dropped idle connection is replaced on the next checkout; without a listener its error would
+  // be an uncaught exception that ends the process.
   pool.on('error', () => {});
+  // The same for a connection that is checked out when the server goes away (PostgreSQL restarted
+  // while a push waits inside its transaction): the pool listens only to idle ones, and the client
+  // emits 'error' besides failing its query. The query's rejection is what the caller handles; the
+  // connection is then released as broken (see inTransaction).
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+    POOL_OF.set(client, pool);
+  });
   return pool;
+}
+
+// The pool each client came from: what a pool carries (the data key's keyring) reaches its transactions.
+const POOL_OF = new WeakMap<object, pg.Pool>();
+
+/** The pool `sql` is a client of (opened by {@link openHubPool}), if any. */
+export function poolOfClient(sql: Sql): pg.Pool | undefined {
+  return POOL_OF.get(sql);
 }
 
 /** Run `fn` in one transaction on a client of its own: committed when it returns, rolled back when it throws. */
@@ -71,6 +87,16 @@ export async function inTransaction<T>(
   } finally {
     client.release(broken);
   }
+}
+
+/**
+ * Make this transaction's COMMIT wait until its WAL is flushed, whatever the server's or role's
+ * `synchronous_commit` says. For a commit that answers a promise outside the database: an
+ * acknowledgement after which a kiosk deletes its own copy must not be lost to a server crash or an
+ * immediate restart (with synchronous_commit off, the last commits before one vanish).
+ */
+export async function requireDurableCommit(tx: pg.PoolClient): Promise<void> {
+  await tx.query('SET LOCAL synchronous_commit TO on');
 }
 
 /** PostgreSQL's SQLSTATE of a failed query, if it is one. */

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { keyringFor, openEmbedding, sealEmbedding } from './data-key';
 import type { Sql } from './db';
 
 export interface PersonRow {
@@ -161,17 +163,20 @@ export interface TemplateRow {
   hub_id: string;
   pack_id: string;
   dim: number;
+  /** Float32 little-endian bytes, opened (the hub stores them sealed). */
   embedding: Buffer;
   created_at: Date;
 }
 
+/** The templates of these people, opened: kiosks receive them in the clear and seal under their own key. */
 export async function templatesOf(sql: Sql, personIds: readonly number[], packId: string): Promise<TemplateRow[]> {
-  const { rows } = await sql.query<TemplateRow>(
-    `SELECT person_id, hub_id, pack_id, dim, embedding, created_at FROM face_templates
+  const keyring = keyringFor(sql);
+  const { rows } = await sql.query<TemplateRow & { key_id: number | null }>(
+    `SELECT person_id, hub_id, pack_id, dim, key_id, embedding, created_at FROM face_templates
       WHERE person_id = ANY($1::bigint[]) AND pack_id = $2 ORDER BY person_id, id`,
     [personIds, packId],
   );
-  return rows;
+  return rows.map(({ key_id, ...r }) => ({ ...r, embedding: openEmbedding(keyring, { ...r, key_id }) }));
 }
 
 export interface LeaveRow {
@@ -212,15 +217,23 @@ export function embeddingFromBytes(b: Buffer): Float32Array {
   return v;
 }
 
+/**
+ * Store a template sealed under the hub's current data key. Its uuid is chosen here, not by the
+ * database, because the sealed bytes are bound to it (and to the person).
+ */
 export async function insertTemplate(sql: Sql, t: NewTemplate): Promise<{ id: number; hub_id: string }> {
+  const hubId = randomUUID();
+  const sealed = sealEmbedding(keyringFor(sql), embeddingBytes(t.embedding), hubId, t.personId);
   const { rows } = await sql.query<{ id: number; hub_id: string }>(
-    `INSERT INTO face_templates (person_id, pack_id, dim, embedding, quality, source)
-     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, hub_id`,
+    `INSERT INTO face_templates (hub_id, person_id, pack_id, dim, key_id, embedding, quality, source)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id, hub_id`,
     [
+      hubId,
       t.personId,
       t.packId,
       t.embedding.length,
-      embeddingBytes(t.embedding),
+      sealed.keyId,
+      sealed.embedding,
       t.quality === null ? null : JSON.stringify(t.quality),
       t.source,
     ],

@@ -5,6 +5,8 @@ import { sql as imports } from './004-imports';
 import { sql as attendanceEvidence } from './005-attendance-evidence';
 import { sql as templateChanges } from './006-template-changes';
 import { sql as hubSync } from './007-hub-sync';
+import { sql as kioskPairing } from './008-kiosk-pairing';
+import { sql as templateEncryption } from './009-template-encryption';
 
 export interface Migration {
   version: number;
@@ -25,4 +27,6 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 5, name: 'attendance-evidence', sql: attendanceEvidence },
   { version: 6, name: 'template-changes', sql: templateChanges },
   { version: 7, name: 'hub-sync', sql: hubSync },
+  { version: 8, name: 'kiosk-pairing', sql: kioskPairing },
+  { version: 9, name: 'template-encryption', sql: templateEncryption },
 ];

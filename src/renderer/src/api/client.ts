@@ -3,7 +3,7 @@
  * origin otherwise (web mode). Created on first use, so modules that import it stay loadable in tests.
  */
 import { type HadirApi, SETUP_QUERY_PARAM } from '../../../shared/contract';
-import { createHttpClient } from './http-client';
+import { createHttpClient, exchangePairingCode, KIOSK_KEY_STORAGE, PAIR_QUERY_PARAM } from './http-client';
 import { createIpcClient } from './ipc-client';
 
 let sessionToken: string | null = null;
@@ -45,17 +45,48 @@ export function setupToken(): string | null {
   }
 }
 
+let pairing: Promise<void> | null = null;
+
+/**
+ * A door tablet opened with a pairing link (`/app/?pair=<code>`, from `hadir keys pair-tablet` or an
+ * admin): the code leaves the address bar at once and is traded for the tablet's `kiosk` key, kept in
+ * local storage. Resolves when done (or at once without a code); a refused code is reported on the console.
+ */
+export function pairFromAddressBar(): Promise<void> {
+  if (pairing) return pairing;
+  let code: string | null = null;
+  try {
+    const url = new URL(window.location.href);
+    code = url.searchParams.get(PAIR_QUERY_PARAM);
+    if (code) {
+      url.searchParams.delete(PAIR_QUERY_PARAM);
+      window.history.replaceState(window.history.state, '', url.toString());
+    }
+  } catch {
+    code = null;
+  }
+  pairing = code
+    ? exchangePairingCode(code, (key) => localStorage.setItem(KIOSK_KEY_STORAGE, key)).then((r) => {
+        if (!r.ok) console.warn(`[hadir] pairing failed: ${r.error.message}`);
+      })
+    : Promise.resolve();
+  return pairing;
+}
+
 export function api(): HadirApi {
   if (!client) {
     const getToken = currentSessionToken;
     // Taken from the address bar at once, before any screen changes the URL.
-    if (transport() === 'http') setupToken();
+    if (transport() === 'http') {
+      setupToken();
+      void pairFromAddressBar();
+    }
     client =
       transport() === 'ipc'
         ? createIpcClient(window.hadir!, getToken)
         : createHttpClient({
             getToken,
-            getApiKey: () => localStorage.getItem('hadir.kioskApiKey'),
+            getApiKey: () => localStorage.getItem(KIOSK_KEY_STORAGE),
             getSetupToken: setupToken,
           });
   }

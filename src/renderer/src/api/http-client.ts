@@ -95,10 +95,21 @@ export async function decodeError(res: Response): Promise<ErrorInfo> {
     message: `HTTP ${res.status} ${res.statusText}`.trim(),
   };
   try {
-    const body = (await res.json()) as { error?: { code?: unknown; message?: unknown } };
+    const body = (await res.json()) as {
+      error?: { code?: unknown; message?: unknown; reason?: unknown; params?: unknown };
+    };
     const code = body.error?.code;
     if (isErrorCode(code)) {
-      return { code, message: typeof body.error?.message === 'string' ? body.error.message : fallback.message };
+      const { reason, params } = body.error ?? {};
+      return {
+        code,
+        message: typeof body.error?.message === 'string' ? body.error.message : fallback.message,
+        // The reason a screen translates (a PIN too short…), when the server gave one.
+        ...(typeof reason === 'string' ? { reason } : {}),
+        ...(params && typeof params === 'object' && !Array.isArray(params)
+          ? { params: params as Record<string, string | number> }
+          : {}),
+      };
     }
   } catch {
     // Not JSON (a proxy's page, an empty body): the status says enough.
@@ -179,4 +190,42 @@ export function createHttpClient(opts: HttpClientOptions): HadirApi {
       (req: ContractRequest<typeof method>) => call(method, req),
     ]),
   ) as unknown as HadirApi;
+}
+
+/** Where a paired door tablet keeps its `kiosk` key. */
+export const KIOSK_KEY_STORAGE = 'hadir.kioskApiKey';
+/** The query parameter of the pairing link (`/app/?pair=<code>`). */
+export const PAIR_QUERY_PARAM = 'pair';
+/** The route that trades a one-time pairing code for a `kiosk` key (web mode only: the app window needs no key). */
+export const PAIR_PATH = '/api/v1/kiosk/pair';
+
+/**
+ * Trade a pairing code for the tablet's key and keep it (`store`). A refused code (wrong, used,
+ * expired: one 404) or an unreachable server leaves any key already kept as it is.
+ */
+export async function exchangePairingCode(
+  code: string,
+  store: (key: string) => void,
+  opts: { baseUrl?: string; fetch?: typeof fetch } = {},
+): Promise<Result<{ keyId: number; name: string }>> {
+  const doFetch = opts.fetch ?? ((input, init) => fetch(input, init));
+  let res: Response;
+  try {
+    res = await doFetch(`${opts.baseUrl ?? ''}${PAIR_PATH}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      body: JSON.stringify({ code }),
+      credentials: 'omit',
+      cache: 'no-store',
+    });
+  } catch (e) {
+    return {
+      ok: false,
+      error: { code: 'SHUT_DOWN', message: `the server cannot be reached (${(e as Error).message})` },
+    };
+  }
+  if (!res.ok) return { ok: false, error: await decodeError(res) };
+  const body = (await res.json()) as { key: string; key_id: number; name: string };
+  store(body.key);
+  return { ok: true, value: { keyId: body.key_id, name: body.name } };
 }

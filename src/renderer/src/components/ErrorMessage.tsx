@@ -1,5 +1,5 @@
 import type { ErrorInfo } from '../../../shared/errors';
-import type { StringKey } from '../i18n';
+import { isStringKey, type StringKey } from '../i18n';
 import { useT } from '../state/language';
 
 const KNOWN: Partial<Record<ErrorInfo['code'], StringKey>> = {
@@ -16,10 +16,32 @@ const KNOWN: Partial<Record<ErrorInfo['code'], StringKey>> = {
   LIVENESS_UNAVAILABLE: 'error.LIVENESS_UNAVAILABLE',
 };
 
+/**
+ * A refusal a person can fix, in their language: the server's machine-readable reason mapped to a
+ * string (null when the reason is absent or unknown to this page).
+ */
+export function reasonText(error: ErrorInfo, t: ReturnType<typeof useT>): string | null {
+  const key = error.reason ? `reason.${error.reason}` : '';
+  if (!key || !isStringKey(key)) return null;
+  const params: Record<string, string | number> = { ...error.params };
+  const day = error.params?.day;
+  if (typeof day === 'string' && isStringKey(`weekday.${day}`)) params.day = t(`weekday.${day}` as StringKey);
+  return t(key, params);
+}
+
 /** An error from the contract in the interface language, with the server's own words underneath. */
 export function ErrorMessage({ error }: { error: ErrorInfo | null }): React.JSX.Element | null {
   const t = useT();
   if (!error) return null;
+  const reason = reasonText(error, t);
+  if (reason) {
+    // The server's English sentence says the same: not shown on a screen in Bahasa Indonesia.
+    return (
+      <div className="error-message" role="alert" data-reason={error.reason}>
+        <strong>{reason}</strong>
+      </div>
+    );
+  }
   const key = KNOWN[error.code];
   return (
     <div className="error-message" role="alert">

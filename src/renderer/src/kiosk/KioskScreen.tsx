@@ -3,17 +3,19 @@ import type { AppStatus, FrameResult, KioskFace } from '../../../shared/contract
 import { api } from '../api/client';
 import { FullScreenState } from '../components/FullScreenState';
 import { LanguageToggle } from '../components/LanguageToggle';
-import { formatTime, useNow } from '../lib/time';
+import { formatTime, localHour, partOfDay, useNow } from '../lib/time';
 import { useApp } from '../state/app';
 import { useCamera } from '../state/camera';
 import { useKiosk } from '../state/kiosk';
 import { useLanguage, useT } from '../state/language';
 import { CameraPreview } from './CameraPreview';
-import { playChime, unlockAudio } from './chime';
+import { firstName, playChime, playTone, speak, unlockAudio } from './chime';
 import { ConfirmationCard } from './ConfirmationCard';
 import type { DrawableFace } from './draw-overlay';
 import { IdleClock } from './IdleClock';
 import { KioskBanner } from './KioskBanner';
+import { isExitShortcut, useKioskExit, useLongPress } from './KioskExitDialog';
+import { KioskHubLine } from './KioskHubLine';
 import { kioskId } from './kiosk-id';
 import { useCameraStream } from './use-camera-stream';
 import { useFrameLoop } from './use-frame-loop';
@@ -41,7 +43,8 @@ export function KioskScreen({ status }: { status: AppStatus }): React.JSX.Elemen
   const id = useMemo(() => kioskId(), []);
   const refreshStatus = useApp((s) => s.refreshStatus);
   const failures = useRef(0);
-  const { cardSeconds, noticeSeconds, sound, maxFrameWidth } = status.kiosk;
+  const { cardSeconds, noticeSeconds, sound, maxFrameWidth, volume, spokenGreeting } = status.kiosk;
+  const language = useLanguage((s) => s.language);
 
   useEffect(() => {
     dispatch({ type: 'configure', timing: { cardMs: cardSeconds * 1000, noticeMs: noticeSeconds * 1000 } });
@@ -56,9 +59,45 @@ export function KioskScreen({ status }: { status: AppStatus }): React.JSX.Elemen
   useEffect(() => {
     if (state.cardSeq !== lastChime.current) {
       lastChime.current = state.cardSeq;
-      if (sound && state.card) playChime(state.card.kind === 'checked_out' ? 'out' : 'in');
+      const card = state.card;
+      if (!sound || !card) return;
+      playChime(card.kind === 'checked_out' ? 'out' : 'in', volume);
+      // The first name, after the chime, in the language on screen: "Selamat pagi, Siti".
+      if (spokenGreeting && card.kind !== 'already_checked_in') {
+        const name = firstName(card.name);
+        const text =
+          card.kind === 'checked_out'
+            ? t('kiosk.speech.goodbye', { name })
+            : t(`kiosk.greeting.${partOfDay(localHour(new Date(), status.timeZone))}`, { name });
+        setTimeout(() => speak(text, language, volume), 450);
+      }
     }
-  }, [state.cardSeq, state.card, sound]);
+  }, [state.cardSeq, state.card, sound, volume, spokenGreeting, language, status.timeZone, t]);
+
+  // A refusal (a face not recognised, a picture held up, no liveness) has its own sound.
+  const lastNotice = useRef(state.notice);
+  useEffect(() => {
+    if (state.notice === lastNotice.current) return;
+    lastNotice.current = state.notice;
+    const kind = state.notice?.kind;
+    if (sound && (kind === 'unknown' || kind === 'spoof' || kind === 'liveness_unavailable'))
+      playTone('refused', volume);
+  }, [state.notice, sound, volume]);
+
+  // Kiosk mode: no operator button on the live screen; the PIN dialog opens with Ctrl+Shift+E or a long press.
+  const kioskMode = status.kiosk.fullScreen;
+  const showExit = useKioskExit((s) => s.show);
+  useEffect(() => {
+    if (!kioskMode) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (isExitShortcut(e)) {
+        e.preventDefault();
+        showExit();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [kioskMode, showExit]);
 
   useFrameLoop<FrameResult>({
     videoRef,
@@ -111,10 +150,12 @@ export function KioskScreen({ status }: { status: AppStatus }): React.JSX.Elemen
         frameWidth={state.frameWidth}
         frameHeight={state.frameHeight}
       />
-      <KioskHeader timeZone={status.timeZone} />
-      {state.mode === 'idle' && !state.card && <IdleClock timeZone={status.timeZone} />}
+      <KioskHeader status={status} kioskMode={kioskMode} />
+      {state.mode === 'idle' && !state.card && camera.state !== 'reconnecting' && (
+        <IdleClock timeZone={status.timeZone} />
+      )}
       {state.card && <ConfirmationCard card={state.card} timeZone={status.timeZone} />}
-      {!state.card && (
+      {!state.card && camera.state !== 'reconnecting' && (
         <KioskBanner
           notice={state.notice}
           guidance={state.guidance}
@@ -123,21 +164,32 @@ export function KioskScreen({ status }: { status: AppStatus }): React.JSX.Elemen
         />
       )}
       {camera.state === 'starting' && <p className="kiosk-starting">{t('kiosk.camera.starting')}</p>}
+      {camera.state === 'reconnecting' && (
+        <div className="kiosk-camera-lost" role="alert" data-testid="camera-lost">
+          <h2>{t('kiosk.camera.reconnecting.title')}</h2>
+          <p>{t('kiosk.camera.reconnecting.detail')}</p>
+        </div>
+      )}
     </main>
   );
 }
 
-function KioskHeader({ timeZone }: { timeZone: string }): React.JSX.Element {
+function KioskHeader({ status, kioskMode }: { status: AppStatus; kioskMode: boolean }): React.JSX.Element {
   const t = useT();
   const language = useLanguage((s) => s.language);
   const now = useNow(1000);
+  const showExit = useKioskExit((s) => s.show);
+  const longPress = useLongPress(showExit);
   return (
     <header className="kiosk-header">
-      <span className="kiosk-brand">{t('app.name')}</span>
-      <time className="kiosk-clock">{formatTime(now, language, timeZone)}</time>
+      <span className="kiosk-brand" data-testid="kiosk-brand" {...(kioskMode ? longPress : {})}>
+        {t('app.name')}
+      </span>
+      <time className="kiosk-clock">{formatTime(now, language, status.timeZone)}</time>
+      {status.hub && <KioskHubLine hub={status.hub} timeZone={status.timeZone} />}
       <span className="kiosk-actions">
         <LanguageToggle />
-        <OperatorButton />
+        {!kioskMode && <OperatorButton />}
       </span>
     </header>
   );
@@ -147,8 +199,16 @@ function KioskHeader({ timeZone }: { timeZone: string }): React.JSX.Element {
 export function OperatorButton(): React.JSX.Element {
   const t = useT();
   const navigate = useApp((s) => s.navigate);
+  // In kiosk mode the way in is the PIN dialog (it also takes the desktop window out of kiosk mode).
+  const kioskMode = useApp((s) => s.status?.kiosk.fullScreen === true);
+  const showExit = useKioskExit((s) => s.show);
   return (
-    <button type="button" className="button-ghost" onClick={() => navigate('signIn')} data-testid="operator-button">
+    <button
+      type="button"
+      className="button-ghost"
+      onClick={() => (kioskMode ? showExit() : navigate('signIn'))}
+      data-testid="operator-button"
+    >
       {t('kiosk.operator')}
     </button>
   );

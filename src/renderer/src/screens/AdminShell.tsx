@@ -2,6 +2,7 @@ import type { Screen } from '../state/app';
 import { SCREEN_ROLE, useApp } from '../state/app';
 import { useT } from '../state/language';
 import { roleAllows, useSession } from '../state/session';
+import { hasUnsaved, useUnsaved } from '../state/unsaved';
 import { LanguageToggle } from '../components/LanguageToggle';
 import type { AppStatus } from '../../../shared/contract';
 import { AttendanceScreen } from './AttendanceScreen';
@@ -19,6 +20,14 @@ export function AdminShell({ screen, status }: { screen: Tab; status: AppStatus 
   const session = useSession((s) => s.session);
   const signOut = useSession((s) => s.signOut);
   const tabs = TABS.filter((tab) => roleAllows(session?.role, SCREEN_ROLE[tab] ?? 'operator'));
+  const unsaved = useUnsaved((s) => s.forms);
+  const clearUnsaved = useUnsaved((s) => s.clear);
+  /** Leaving a screen with edits not saved asks first (they would be lost). */
+  const leave = (then: () => void): void => {
+    if (hasUnsaved(unsaved) && !window.confirm(t('settings.unsaved.confirm'))) return;
+    clearUnsaved();
+    then();
+  };
 
   return (
     <div className="admin" data-testid={`screen-${screen}`}>
@@ -30,7 +39,7 @@ export function AdminShell({ screen, status }: { screen: Tab; status: AppStatus 
             type="button"
             className={tab === screen ? 'tab tab-active' : 'tab'}
             aria-current={tab === screen ? 'page' : undefined}
-            onClick={() => navigate(tab)}
+            onClick={() => tab !== screen && leave(() => navigate(tab))}
           >
             {t(`nav.${tab}`)}
           </button>
@@ -40,13 +49,23 @@ export function AdminShell({ screen, status }: { screen: Tab; status: AppStatus 
           {session?.displayName} · {t(`role.${session?.role ?? 'operator'}`)}
         </span>
         <LanguageToggle />
-        <button type="button" className="button-ghost" onClick={() => navigate('kiosk')}>
+        <button
+          type="button"
+          className="button-ghost"
+          data-testid="back-to-kiosk"
+          // In kiosk mode the operator leaves signed out: the kiosk (and the desktop window) locks again.
+          onClick={() =>
+            leave(() =>
+              status.kiosk.fullScreen ? void signOut('manual').then(() => navigate('kiosk')) : navigate('kiosk'),
+            )
+          }
+        >
           {t('common.backToKiosk')}
         </button>
         <button
           type="button"
           className="button-ghost"
-          onClick={() => void signOut('manual').then(() => navigate('kiosk'))}
+          onClick={() => leave(() => void signOut('manual').then(() => navigate('kiosk')))}
         >
           {t('nav.signOut')}
         </button>

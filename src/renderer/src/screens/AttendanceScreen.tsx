@@ -42,6 +42,19 @@ export function AttendanceScreen({ timeZone }: { timeZone: string }): React.JSX.
     } else setError(r.error);
   }, [filter]);
 
+  // The server answers a page at a time (keyset cursor): the next one is appended below.
+  const [loadingMore, setLoadingMore] = useState(false);
+  const loadMore = async (): Promise<void> => {
+    const cursor = page?.next_cursor;
+    if (!cursor) return;
+    setLoadingMore(true);
+    const r = await api().queryAttendance({ ...filter, cursor });
+    setLoadingMore(false);
+    if (r.ok) {
+      setPage((p) => (p ? { ...p, records: [...p.records, ...r.value.records], next_cursor: r.value.next_cursor } : p));
+    } else setError(r.error);
+  };
+
   useEffect(() => {
     void load();
   }, [load]);
@@ -177,6 +190,17 @@ export function AttendanceScreen({ timeZone }: { timeZone: string }): React.JSX.
           )}
         </tbody>
       </table>
+      {page?.next_cursor && (
+        <button
+          type="button"
+          className="button-ghost"
+          disabled={loadingMore}
+          onClick={() => void loadMore()}
+          data-testid="attendance-more"
+        >
+          {t('attendance.more', { count: page.records.length })}
+        </button>
+      )}
     </div>
   );
 }

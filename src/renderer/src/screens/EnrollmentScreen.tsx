@@ -11,6 +11,11 @@ export function EnrollmentScreen({ status }: { status: AppStatus }): React.JSX.E
   return (
     <div className="screen">
       <h1>{t('enroll.title')}</h1>
+      {status.gallerySize === 0 && step !== 'result' && (
+        <p className="panel note first-person" role="status" data-testid="enroll-first-person">
+          {t('enroll.firstPerson')}
+        </p>
+      )}
       <ol className="steps">
         {(['person', 'capture', 'result'] as const).map((s) => (
           <li key={s} className={s === step ? 'step step-active' : 'step'}>

@@ -14,7 +14,8 @@ import { OperatorsSection } from './settings/OperatorsSection';
 import { RecognitionSection } from './settings/RecognitionSection';
 import { ScheduleSection } from './settings/ScheduleSection';
 
-export type SaveSettings = (patch: SettingsPatch) => Promise<boolean>;
+/** Saves a section's patch; answers null when saved, else the error (shown beside that section's button). */
+export type SaveSettings = (patch: SettingsPatch) => Promise<ErrorInfo | null>;
 
 /** Admins only (the server checks too): every setting, one section at a time saved with its own button. */
 export function SettingsScreen(): React.JSX.Element {
@@ -22,7 +23,6 @@ export function SettingsScreen(): React.JSX.Element {
   const refreshStatus = useApp((s) => s.refreshStatus);
   const [settings, setSettings] = useState<SettingsView | null>(null);
   const [error, setError] = useState<ErrorInfo | null>(null);
-  const [saved, setSaved] = useState(false);
 
   useEffect(() => {
     void api()
@@ -31,28 +31,17 @@ export function SettingsScreen(): React.JSX.Element {
   }, []);
 
   const save: SaveSettings = async (patch) => {
-    setSaved(false);
     const r = await api().updateSettings(patch);
-    if (!r.ok) {
-      setError(r.error);
-      return false;
-    }
+    if (!r.ok) return r.error;
     setSettings(r.value);
-    setError(null);
-    setSaved(true);
     void refreshStatus(); // the kiosk's own settings (card time, language…) come with the status
-    return true;
+    return null;
   };
 
   return (
     <div className="screen settings">
       <h1>{t('settings.title')}</h1>
       <ErrorMessage error={error} />
-      {saved && (
-        <p className="note" role="status">
-          {t('settings.saved')}
-        </p>
-      )}
       {settings && (
         <>
           <GeneralSection settings={settings} save={save} />

@@ -52,6 +52,9 @@ export function SetupWizard({ timeZone }: { timeZone: string }): React.JSX.Eleme
     if (!schedule) return;
     const r = await api().completeSetup({ schedule, language });
     if (!r.ok) return setError(r.error);
+    // Nobody can be recognised yet: the admin goes on to enroll the first person, not to a kiosk that
+    // would tell everyone their face is not known.
+    useApp.getState().navigate('enrollment');
     await refreshStatus();
   };
 

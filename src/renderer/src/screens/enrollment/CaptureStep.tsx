@@ -104,11 +104,20 @@ export function CaptureStep({ maxFrameWidth }: { maxFrameWidth: number }): React
           <button
             type="button"
             disabled={!ready || !consent || busy}
+            aria-describedby="commit-missing"
             onClick={() => void commit({ given: true, method })}
             data-testid="commit-enrollment"
           >
             {t('enroll.commit')}
           </button>
+          {/* A disabled button says what it is waiting for. */}
+          {!busy && (!ready || !consent) && (
+            <span id="commit-missing" className="note" data-testid="commit-missing">
+              {!ready
+                ? tp('enroll.missing.samples', Math.max(0, (session?.minSamples ?? 0) - samples.length))
+                : t('enroll.missing.consent')}
+            </span>
+          )}
           <button type="button" className="button-ghost" onClick={() => void cancel()}>
             {t('common.cancel')}
           </button>

@@ -53,11 +53,17 @@ export function SampleChecks({ feedback }: { feedback: EnrollmentSampleFeedback 
         {ENROLLMENT_CHECKS.filter((name) => byName.has(name)).map((name) => {
           const c = byName.get(name)!;
           return (
-            <li key={name} className={c.ok ? 'check check-ok' : 'check check-bad'}>
+            <li
+              key={name}
+              className={c.ok ? 'check check-ok' : 'check check-bad'}
+              // The measured figures are for whoever asks (a tooltip), not the sentence an operator reads.
+              title={
+                c.value !== null || c.limit !== null
+                  ? t('enroll.valueLimit', { value: figure(c.value), limit: figure(c.limit) })
+                  : undefined
+              }
+            >
               <span aria-hidden="true">{c.ok ? '✓' : '✕'}</span> {t(`enroll.check.${name}`)}
-              {(c.value !== null || c.limit !== null) && (
-                <small> {t('enroll.valueLimit', { value: figure(c.value), limit: figure(c.limit) })}</small>
-              )}
               {!c.ok && <div className="check-hint">{t(hintKey(c))}</div>}
             </li>
           );

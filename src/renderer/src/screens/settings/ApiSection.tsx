@@ -3,6 +3,7 @@ import type { SettingsView } from '../../../../shared/contract';
 import { Field } from '../../components/Field';
 import { useT } from '../../state/language';
 import type { SaveSettings } from '../SettingsScreen';
+import { SaveRow } from './SaveRow';
 
 export function ApiSection({ settings, save }: { settings: SettingsView; save: SaveSettings }): React.JSX.Element {
   const t = useT();
@@ -31,9 +32,11 @@ export function ApiSection({ settings, save }: { settings: SettingsView; save: S
           ? t('settings.api.tlsOn', { fingerprint: settings.api.tls.fingerprint ?? '–' })
           : t('settings.api.tlsOff')}
       </p>
-      <button type="button" onClick={() => void save({ api: { host, port, legacyRoutes: legacy } })}>
-        {t('common.save')}
-      </button>
+      <SaveRow
+        section="api"
+        dirty={host !== settings.api.host || port !== settings.api.port || legacy !== settings.api.legacyRoutes}
+        onSave={() => save({ api: { host, port, legacyRoutes: legacy } })}
+      />
     </section>
   );
 }

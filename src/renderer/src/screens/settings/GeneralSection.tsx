@@ -4,6 +4,7 @@ import { CameraPicker } from '../../components/CameraPicker';
 import { Field } from '../../components/Field';
 import { useT } from '../../state/language';
 import type { SaveSettings } from '../SettingsScreen';
+import { SaveRow } from './SaveRow';
 
 export function GeneralSection({ settings, save }: { settings: SettingsView; save: SaveSettings }): React.JSX.Element {
   const t = useT();
@@ -26,9 +27,11 @@ export function GeneralSection({ settings, save }: { settings: SettingsView; sav
           <input type="number" min={1} max={240} value={idle} onChange={(e) => setIdle(Number(e.target.value))} />
         </Field>
       </div>
-      <button type="button" onClick={() => void save({ language, idleSignOutMinutes: idle })}>
-        {t('common.save')}
-      </button>
+      <SaveRow
+        section="general"
+        dirty={language !== settings.language || idle !== settings.idleSignOutMinutes}
+        onSave={() => save({ language, idleSignOutMinutes: idle })}
+      />
       <h3>{t('settings.camera')}</h3>
       <p className="note">{t('settings.cameraNote')}</p>
       <CameraPicker />

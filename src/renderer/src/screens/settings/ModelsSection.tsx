@@ -1,4 +1,7 @@
+import { useState } from 'react';
 import type { SettingsView } from '../../../../shared/contract';
+import type { ErrorInfo } from '../../../../shared/errors';
+import { ErrorMessage } from '../../components/ErrorMessage';
 import { useT } from '../../state/language';
 import type { SaveSettings } from '../SettingsScreen';
 
@@ -6,6 +9,7 @@ import type { SaveSettings } from '../SettingsScreen';
 export function ModelsSection({ settings, save }: { settings: SettingsView; save: SaveSettings }): React.JSX.Element {
   const t = useT();
   const m = settings.models;
+  const [error, setError] = useState<ErrorInfo | null>(null);
   return (
     <section className="panel" data-testid="settings-models">
       <h2>{t('settings.models')}</h2>
@@ -41,7 +45,11 @@ export function ModelsSection({ settings, save }: { settings: SettingsView; save
               </td>
               <td>
                 {!p.active && p.installed && p.licenseAccepted && (
-                  <button type="button" className="button-ghost" onClick={() => void save({ activePack: p.id })}>
+                  <button
+                    type="button"
+                    className="button-ghost"
+                    onClick={() => void save({ activePack: p.id }).then(setError)}
+                  >
                     {t('settings.models.activate')}
                   </button>
                 )}
@@ -50,6 +58,7 @@ export function ModelsSection({ settings, save }: { settings: SettingsView; save
           ))}
         </tbody>
       </table>
+      <ErrorMessage error={error} />
       <p className="note">{t('settings.models.importHint')}</p>
     </section>
   );

@@ -3,6 +3,7 @@ import type { SettingsView } from '../../../../shared/contract';
 import { Field } from '../../components/Field';
 import { useLanguage, useT } from '../../state/language';
 import type { SaveSettings } from '../SettingsScreen';
+import { SaveRow } from './SaveRow';
 
 /** Thresholds come from calibration: the calibrated operating points are shown, an override is explicit. */
 export function RecognitionSection({
@@ -28,6 +29,13 @@ export function RecognitionSection({
   const [requiredFrames, setRequiredFrames] = useState(r.requiredFrames);
   const [requireLiveness, setRequireLiveness] = useState(r.requireLiveness);
   const [headTurn, setHeadTurn] = useState(r.headTurnChallenge);
+  const dirty =
+    targetFpirPct !== String(Number((r.targetFpir * 100).toPrecision(3))) ||
+    override !== (r.thresholdSource === 'manual' && r.threshold !== null ? String(r.threshold) : '') ||
+    margin !== r.margin ||
+    requiredFrames !== r.requiredFrames ||
+    requireLiveness !== r.requireLiveness ||
+    headTurn !== r.headTurnChallenge;
 
   return (
     <section className="panel" data-testid="settings-recognition">
@@ -119,10 +127,11 @@ export function RecognitionSection({
         <input type="checkbox" checked={headTurn} onChange={(e) => setHeadTurn(e.target.checked)} />
         {t('settings.recognition.headTurn')}
       </label>
-      <button
-        type="button"
-        onClick={() =>
-          void save({
+      <SaveRow
+        section="recognition"
+        dirty={dirty}
+        onSave={() =>
+          save({
             recognition: {
               threshold: override.trim() === '' ? null : Number(override),
               margin,
@@ -133,9 +142,7 @@ export function RecognitionSection({
             },
           })
         }
-      >
-        {t('common.save')}
-      </button>
+      />
     </section>
   );
 }

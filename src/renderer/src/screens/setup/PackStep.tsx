@@ -3,7 +3,14 @@ import type { SetupStatus } from '../../../../shared/contract';
 import type { ErrorInfo } from '../../../../shared/errors';
 import { api } from '../../api/client';
 import { ErrorMessage } from '../../components/ErrorMessage';
+import type { StringKey } from '../../i18n';
 import { useT } from '../../state/language';
+
+/** Licence terms in the interface language, by the manifest's licence id (the manifest's note is English). */
+const LICENSE_TERMS: Record<string, StringKey> = {
+  'insightface-noncommercial': 'setup.pack.terms.insightface-noncommercial',
+  'apache-2.0-ms1m-caveat': 'setup.pack.terms.apache-2.0-ms1m-caveat',
+};
 
 /** Choose an installed model pack and accept its licence (packs are imported with `hadir models import`). */
 export function PackStep({
@@ -14,8 +21,13 @@ export function PackStep({
   onDone: (s: SetupStatus) => void;
 }): React.JSX.Element {
   const t = useT();
-  const installed = setup.packs.filter((p) => p.installed);
-  const [packId, setPackId] = useState(setup.activePack ?? installed[0]?.id ?? '');
+  // The recommended pack first, preselected: a new office should not have to compare model names.
+  const installed = setup.packs
+    .filter((p) => p.installed)
+    .sort((a, b) => Number(b.recommended) - Number(a.recommended));
+  const [packId, setPackId] = useState(
+    setup.activePack ?? installed.find((p) => p.recommended)?.id ?? installed[0]?.id ?? '',
+  );
   const [accepted, setAccepted] = useState(false);
   const [error, setError] = useState<ErrorInfo | null>(null);
   const pack = setup.packs.find((p) => p.id === packId);
@@ -38,14 +50,18 @@ export function PackStep({
                 <label className="checkbox">
                   <input type="radio" name="pack" checked={p.id === packId} onChange={() => setPackId(p.id)} />
                   <strong>{p.name}</strong> <small className="note">{p.id}</small>
+                  {p.recommended && <span className="badge badge-info">{t('setup.pack.recommended')}</span>}
                 </label>
+                {p.recommended && <p className="note">{t('setup.pack.recommendedWhy')}</p>}
               </li>
             ))}
           </ul>
           {pack && (
             <div className="license">
-              <h3>{t('setup.pack.license', { license: pack.license })}</h3>
-              {pack.licenseNote && <p>{pack.licenseNote}</p>}
+              <h3>{t('setup.pack.licenseTitle')}</h3>
+              <p data-testid="pack-license-terms">
+                {LICENSE_TERMS[pack.license] ? t(LICENSE_TERMS[pack.license]) : (pack.licenseNote ?? pack.license)}
+              </p>
               <label className="checkbox">
                 <input type="checkbox" checked={accepted} onChange={(e) => setAccepted(e.target.checked)} />
                 {t('setup.pack.accept')}
