@@ -113,6 +113,11 @@ describe.skipIf(skipReason !== null)('every screen in Chromium (web mode, stub s
     await page.waitForSelector('[data-testid="attendance-summary"]');
     expect(await page.textContent('[data-testid="attendance-table"]')).toContain('Terlambat');
     expect(await page.textContent('[data-testid="attendance-table"]')).toContain('Belum pulang');
+    // A day seen only at check-out is flagged, and not counted as plainly present.
+    expect(await page.textContent('[data-testid="no-check-in"]')).toBe('Tanpa absen masuk');
+    const summary = await page.textContent('[data-testid="attendance-summary"]');
+    expect(summary).toMatch(/Hadir\s*2/);
+    expect(summary).toMatch(/Tanpa absen masuk\s*1/);
     await screenshot(page, 'attendance');
     const [download] = await Promise.all([
       page.waitForEvent('download'),

@@ -168,6 +168,19 @@ function attendance(from: string, to: string): AttendancePage {
         check_out_at: null,
         late: true,
       },
+      {
+        // Seen only on the way out: flagged, not counted as plainly present.
+        ...base,
+        id: 3,
+        person_id: 3,
+        employee_number: PEOPLE[2].employee_number,
+        full_name: PEOPLE[2].full_name,
+        unit: 'Keuangan',
+        local_date: from,
+        check_in_at: null,
+        check_out_at: `${from}T09:31:00Z`,
+        late: false,
+      },
     ],
     summary:
       from === to
@@ -175,13 +188,13 @@ function attendance(from: string, to: string): AttendancePage {
             date: from,
             holiday: null,
             workday: true,
-            active: 2,
-            present: 2,
+            active: 3,
+            present: 3,
             late: 1,
             absent: 0,
             on_leave: 0,
             not_checked_out: 1,
-            no_check_in: 0,
+            no_check_in: 1,
             absent_people: [],
           }
         : null,

@@ -84,6 +84,14 @@ describe('interface strings', () => {
     }
   });
 
+  it('shows people no markdown: no backticks, no asterisks around words', () => {
+    for (const lang of LANGUAGES) {
+      for (const [key, text] of Object.entries(STRINGS[lang])) {
+        expect(text, `${lang} ${key}`).not.toMatch(/`|\*\*|(^|\s)_\w[^_]*_(\s|$)/);
+      }
+    }
+  });
+
   it('fills placeholders and leaves unknown ones visible', () => {
     expect(translate('id', 'kiosk.greeting.morning', { name: 'Siti' })).toBe('Selamat pagi, Siti');
     expect(translate('en', 'kiosk.greeting.morning', { name: 'Siti' })).toBe('Good morning, Siti');

@@ -172,6 +172,12 @@ export function AttendanceScreen({ timeZone }: { timeZone: string }): React.JSX.
                 {r.check_in_at && !r.check_out_at && (
                   <span className="badge badge-info">{t('attendance.notCheckedOut')}</span>
                 )}
+                {/* Seen only on the way out: a morning scan is missing, which is not plain "present". */}
+                {!r.check_in_at && r.check_out_at && (
+                  <span className="badge badge-warning" data-testid="no-check-in">
+                    {t('attendance.noCheckIn')}
+                  </span>
+                )}
                 {r.decided_by !== 'face' && <span className="badge">{t(`attendance.decidedBy.${r.decided_by}`)}</span>}
                 {r.clock_flag && (
                   <span className="badge badge-error" title={r.clock_flag}>
