@@ -327,7 +327,8 @@ const id = {
   'settings.recognition.far': 'Tingkat salah terima',
   'settings.recognition.threshold': 'Ambang',
   'settings.recognition.tar': 'Tingkat benar terima',
-  'settings.recognition.notCalibrated': 'Belum ada kalibrasi untuk paket model ini. Administrator TI dapat menjalankan perintah: hadir calibrate.',
+  'settings.recognition.notCalibrated':
+    'Belum ada kalibrasi untuk paket model ini. Administrator TI dapat menjalankan perintah: hadir calibrate.',
   'settings.recognition.override': 'Ambang manual',
   'settings.recognition.overrideHint': 'Kosongkan untuk memakai nilai kalibrasi.',
   'settings.recognition.margin': 'Selisih minimum dengan orang kedua',
@@ -343,7 +344,8 @@ const id = {
   'settings.models.installed': 'Terpasang',
   'settings.models.notInstalled': 'Belum terpasang',
   'settings.models.activate': 'Pakai paket ini',
-  'settings.models.importHint': 'Paket model dipasang oleh administrator TI dengan perintah: hadir models import <berkas>.',
+  'settings.models.importHint':
+    'Paket model dipasang oleh administrator TI dengan perintah: hadir models import <berkas>.',
   'settings.api': 'API lokal',
   'settings.api.host': 'Alamat',
   'settings.api.port': 'Port',
@@ -757,7 +759,8 @@ const en: Record<StringKey, string> = {
   'settings.recognition.far': 'False-accept rate',
   'settings.recognition.threshold': 'Threshold',
   'settings.recognition.tar': 'True-accept rate',
-  'settings.recognition.notCalibrated': 'This model pack has not been calibrated yet. An IT administrator can run the command: hadir calibrate.',
+  'settings.recognition.notCalibrated':
+    'This model pack has not been calibrated yet. An IT administrator can run the command: hadir calibrate.',
   'settings.recognition.override': 'Manual threshold',
   'settings.recognition.overrideHint': 'Leave empty to use the calibrated value.',
   'settings.recognition.margin': 'Minimum lead over the runner-up',
@@ -773,7 +776,8 @@ const en: Record<StringKey, string> = {
   'settings.models.installed': 'Installed',
   'settings.models.notInstalled': 'Not installed',
   'settings.models.activate': 'Use this pack',
-  'settings.models.importHint': 'Model packs are installed by an IT administrator with the command: hadir models import <file>.',
+  'settings.models.importHint':
+    'Model packs are installed by an IT administrator with the command: hadir models import <file>.',
   'settings.api': 'Local API',
   'settings.api.host': 'Address',
   'settings.api.port': 'Port',
