@@ -45,12 +45,14 @@ describe('online backup', () => {
       const before = writer.committed();
       let result;
       try {
-        // Small, slow steps, so the other process commits while the copy is under way.
+        // Small, slow steps, so the other process (writing every 25 ms) commits while the copy is under
+        // way: 5 ms per two pages keeps the copy going for well over one of its intervals on a fast machine
+        // (the copy finishes in one step after two restarts, so slower never means endless).
         const pause = new Int32Array(new SharedArrayBuffer(4));
         result = await backupDatabase(env.db, path.join(env.dir, 'copy.db'), {
           pagesPerStep: 2,
           actor: CLI,
-          onProgress: () => Atomics.wait(pause, 0, 0, 1),
+          onProgress: () => Atomics.wait(pause, 0, 0, 5),
         });
       } finally {
         clearInterval(timer);
