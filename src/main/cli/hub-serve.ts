@@ -60,6 +60,9 @@ export async function hubMigrate(argv: string[]): Promise<number> {
   });
 }
 
+/** How long a stop may take before the process exits regardless. */
+const CLOSE_LIMIT_MS = 3_000;
+
 /** Migrate, listen, and on SIGTERM/SIGINT answer the waiting long-polls and close everything. */
 export async function hubServe(argv: string[]): Promise<number> {
   return runSubcommand('serve', HUB_HELP, async () => {
@@ -117,7 +120,17 @@ export async function hubServe(argv: string[]): Promise<number> {
       process.once('SIGINT', () => resolve('SIGINT'));
     });
     process.stderr.write(`hadir hub: ${signal}, closing\n`);
-    await hub.close();
+    // A stop must be prompt (systemd, a load balancer draining): close gracefully, but never for longer
+    // than CLOSE_LIMIT_MS. Nothing is lost by cutting it short: a kiosk's push is acknowledged only after
+    // its transaction commits, so an interrupted one is simply sent again to the next process.
+    const closed = await Promise.race([
+      hub.close().then(() => true),
+      new Promise<false>((r) => setTimeout(r, CLOSE_LIMIT_MS, false).unref()),
+    ]);
+    if (!closed) {
+      process.stderr.write(`hadir hub: closing took over ${CLOSE_LIMIT_MS / 1000} s; exiting anyway\n`);
+      process.exit(0);
+    }
     return 0;
   });
 }
