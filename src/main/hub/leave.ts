@@ -4,9 +4,10 @@ import { isValidDate } from '../../shared/local-time';
 import type { Actor } from '../../shared/people';
 import { addLeave } from './people';
 
-/** The kinds of leave the hub records: annual leave, sick, permission, official travel. */
-export const LEAVE_KINDS = ['cuti', 'sakit', 'izin', 'dinas'] as const;
-export type LeaveKind = (typeof LEAVE_KINDS)[number];
+import { LEAVE_KINDS, type LeaveKindName } from '../../shared/hub-admin';
+
+export { LEAVE_KINDS };
+export type LeaveKind = LeaveKindName;
 
 export interface LeaveEntry {
   employeeNumber: string;

@@ -1,0 +1,202 @@
+/**
+ * The hub admin console's API (`/admin/` in the browser, `/api/v1/hub/...` over HTTP): what the hub
+ * sends and the console reads, in one place for both sides. Every list is paged; every time is ISO 8601.
+ *
+ * Sign-in: `POST /api/v1/hub/session` with {username, secret} sets an HttpOnly, SameSite=Strict cookie
+ * (`hadir_hub_session`); the console sends `x-hadir-console: 1` on every request that changes
+ * something (a header a cross-site form cannot set). API keys (`Authorization: Bearer`) keep working on
+ * the same routes with their scopes; a key acts on every site.
+ */
+/** The kinds of leave the hub records: annual leave, sick, permission, official travel (dinas luar). */
+export const LEAVE_KINDS = ['cuti', 'sakit', 'izin', 'dinas'] as const;
+export type LeaveKindName = (typeof LEAVE_KINDS)[number];
+
+export type HubRoleName = 'admin' | 'personnel' | 'site-head';
+
+/**
+ * What each role may do. Every role sees only its sites (admin: all). Site heads read and correct their
+ * office's days; personnel also enter leave; only an admin manages devices, deletes people, and reads
+ * the audit log.
+ */
+export const HUB_PERMISSIONS = {
+  view: ['admin', 'personnel', 'site-head'],
+  correct: ['admin', 'personnel', 'site-head'],
+  leave: ['admin', 'personnel'],
+  devices: ['admin'],
+  delete_person: ['admin'],
+  audit: ['admin'],
+} as const satisfies Record<string, readonly HubRoleName[]>;
+export type HubPermission = keyof typeof HUB_PERMISSIONS;
+
+export function roleMay(role: HubRoleName, what: HubPermission): boolean {
+  return (HUB_PERMISSIONS[what] as readonly HubRoleName[]).includes(role);
+}
+
+/** GET/POST /api/v1/hub/session */
+export interface ConsoleSession {
+  operator: {
+    username: string;
+    display_name: string;
+    role: HubRoleName;
+    /** Site codes this operator acts on; null: every site (admin). */
+    sites: string[] | null;
+  };
+  /** The hub's own URL as the browser reached it: what a kiosk joins (the QR code carries it). */
+  hub_url: string;
+  expires_at: string;
+}
+
+export interface SiteRef {
+  code: string;
+  name: string;
+  time_zone: string;
+}
+
+/** GET /api/v1/hub/sites: the sites the operator may see, for filters. */
+export interface SiteList {
+  sites: (SiteRef & { people: number; devices: number })[];
+}
+
+/** GET /api/v1/hub/dashboard?date=YYYY-MM-DD[&site=S] (date: today in the hub's first site's zone when absent). */
+export interface DashboardView {
+  date: string;
+  /** Counts over the sites in view. `not_yet_in`: expected today, no event yet, not on leave. */
+  totals: DashboardCounts;
+  sites: (SiteRef & DashboardCounts & { schedule_start: string | null })[];
+  /** Arrivals (first check-ins) per 15 minutes in each site's local time, 00:00–23:45, only buckets with counts. */
+  arrivals: { start: string; count: number }[];
+  /** The check-in start most people in view are scheduled for ("07:30"), for the chart's mark line. */
+  schedule_start: string | null;
+  /** The 30 days ending on `date`: on time vs late among those present. */
+  late_trend: { date: string; on_time: number; late: number }[];
+}
+
+export interface DashboardCounts {
+  expected: number;
+  present: number;
+  late: number;
+  not_yet_in: number;
+  on_leave: number;
+}
+
+/** GET /api/v1/hub/devices[?site=S] */
+export interface DeviceList {
+  devices: DeviceView[];
+}
+
+export interface DeviceView {
+  id: string;
+  name: string;
+  site: SiteRef;
+  /** Seen within the last 2 minutes. */
+  online: boolean;
+  last_seen_at: string | null;
+  revoked_at: string | null;
+  app_version: string;
+  pack_id: string;
+  /** From the kiosk's last status report; null when it has not said. */
+  outbox_depth: number | null;
+  liveness: boolean | null;
+  camera: string | null;
+  clock_offset_ms: number | null;
+}
+
+/** POST /api/v1/hub/sites/:code/pairing-codes */
+export interface PairingCodeView {
+  /** As a person types it ("ABCD-EFGH"). */
+  code: string;
+  expires_at: string;
+  hub_url: string;
+  /** What the QR code encodes: the hub URL and the code, for a kiosk's camera or a phone. */
+  qr_text: string;
+}
+
+/** GET /api/v1/hub/people?q=&site=&unit=&page=1&page_size=50 (q: NIP or name, case-insensitive). */
+export interface PeoplePage {
+  people: PersonSummary[];
+  total: number;
+  page: number;
+  page_size: number;
+}
+
+export interface PersonSummary {
+  employee_number: string;
+  full_name: string;
+  unit: string | null;
+  home_site: string;
+  /** Home site first, then the others where they may check in. */
+  sites: string[];
+  active: boolean;
+  /** Templates per model pack id. */
+  templates: Record<string, number>;
+  consent: { method: string; given_at: string; withdrawn_at: string | null } | null;
+  /** The duplicate check's outcome when enrolled, if the hub knows it. */
+  duplicate_check: string | null;
+}
+
+/** GET /api/v1/hub/attendance?from=&to=&site=&unit=&status=&page=&page_size= */
+export interface AttendancePage {
+  rows: AttendanceRowView[];
+  total: number;
+  page: number;
+  page_size: number;
+}
+
+export interface AttendanceRowView {
+  date: string;
+  employee_number: string;
+  full_name: string | null;
+  unit: string | null;
+  home_site: string | null;
+  status: 'present' | 'late' | 'absent' | 'on_leave' | 'off';
+  first_in: string | null;
+  last_out: string | null;
+  late: boolean | null;
+  leave: string | null;
+  corrected: { reason: string; by: string; at: string } | null;
+}
+
+/** GET /api/v1/hub/audit?from=&to=&action=&actor=&before=<id>&limit=50 (newest first, keyset by id). */
+export interface AuditPage {
+  entries: {
+    id: number;
+    at: string;
+    actor_type: string;
+    actor_id: string | null;
+    action: string;
+    target_type: string | null;
+    target_id: string | null;
+    details: unknown;
+  }[];
+  /** Pass as `before` for the next (older) page; null at the end. */
+  next_before: number | null;
+}
+
+/**
+ * GET /api/v1/recap?month=YYYY-MM[&site=S][&unit=U] and `hadir hub recap --month YYYY-MM --json`: one
+ * object per person, what the personnel office hands to payroll.
+ */
+export interface RecapView {
+  month: string;
+  site: string | null;
+  unit: string | null;
+  people: RecapRow[];
+}
+
+export interface RecapRow {
+  employee_number: string;
+  name: string;
+  unit: string | null;
+  site: string;
+  /** Workdays of the home site in the month (up to today for the current month). */
+  workdays: number;
+  days_present: number;
+  days_late: number;
+  late_minutes: number;
+  early_departures: number;
+  early_minutes: number;
+  missing_checkouts: number;
+  /** Workdays with no event and no leave. */
+  absent_days: number;
+  leave_days: Record<LeaveKindName, number>;
+}
