@@ -1,0 +1,11 @@
+import { resolve } from 'node:path';
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vite';
+
+// The hub admin console: a page of its own, served by `hadir hub serve` under /admin/ from out/admin.
+export default defineConfig({
+  root: resolve('src/admin'),
+  base: '/admin/',
+  plugins: [react()],
+  build: { outDir: resolve('out/admin'), emptyOutDir: true },
+});
