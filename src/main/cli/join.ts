@@ -17,7 +17,8 @@ The device credential is kept in <data dir>/hub-credential.json (readable by its
 options:
   --name NAME           the kiosk's name in the hub's device list (default: the host name)
   --fingerprint SHA256  the hub's TLS certificate fingerprint ("AB:CD:…"), for a hub with a self-signed
-                        certificate (\`hadir hub\` prints it at start-up)`;
+                        certificate (\`hadir hub\` prints it at start-up). Without it, an https hub whose
+                        certificate the system does not trust is pinned as first seen (and printed).`;
 
 export const join: Command = async (argv) => {
   const parsed = parseCommand(
@@ -65,6 +66,12 @@ export const join: Command = async (argv) => {
       return 1;
     }
     const { link } = out;
+    if (out.pinnedOnFirstUse) {
+      process.stdout.write(
+        `Pinned the hub's TLS certificate, SHA-256 ${out.pinnedOnFirstUse}: check that it is the fingerprint ` +
+          '`hadir hub serve` printed; this kiosk will talk to that certificate only.\n',
+      );
+    }
     process.stdout.write(
       `Joined hub ${link.hub_url} as device ${link.device_id} of site ${link.site.code} (${link.site.name})\n`,
     );

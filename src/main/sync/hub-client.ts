@@ -9,6 +9,7 @@ import type {
   PushRequest,
   PushResponse,
 } from '../../shared/sync-protocol';
+import { normalizeFingerprint } from './hub-certificate';
 import { anyBody, type Check, checkChangesPage, checkJoinResponse, checkPushResponse } from './protocol-checks';
 
 /**
@@ -50,8 +51,6 @@ export function failureText(f: HubFailure): string {
       return `hub answered a body this kiosk does not understand: ${f.message}`;
   }
 }
-
-const normalizeFingerprint = (f: string) => f.replace(/[^0-9a-f]/gi, '').toUpperCase();
 
 /** The `/api/v1/sync/*` routes of one hub, over node:http(s) (a pinned certificate needs the TLS socket). */
 export class HubClient {

@@ -3,6 +3,7 @@ import { HADIR_VERSION } from '../../shared/version';
 import type { Db } from '../store/db';
 import { type HubLink, HubLinkRepo } from '../store/hub-link-repo';
 import { credentialPath, writeCredential } from './credential-file';
+import { probeHubCertificate } from './hub-certificate';
 import { estimateClockOffset, failureText, HubClient } from './hub-client';
 
 export interface JoinOptions {
@@ -20,7 +21,14 @@ export interface JoinOptions {
 }
 
 export type JoinOutcome =
-  | { ok: true; link: HubLink; response: JoinResponse; credentialFile: string }
+  | {
+      ok: true;
+      link: HubLink;
+      response: JoinResponse;
+      credentialFile: string;
+      /** The certificate fingerprint pinned at this join because the system's CAs did not vouch for it. */
+      pinnedOnFirstUse: string | null;
+    }
   | {
       ok: false;
       /** ALREADY_JOINED, CODE_REJECTED (wrong, used or expired), UNREACHABLE, REFUSED (any other answer), INVALID. */
@@ -54,9 +62,26 @@ export async function joinHub(o: JoinOptions): Promise<JoinOutcome> {
       message: `this kiosk belonged to another hub (${existing.hub_url}, revoked); it can only join that hub again`,
     };
   }
+  // Over https without a given fingerprint: a certificate the system's CAs vouch for needs no pin; any
+  // other (a hub's self-signed one) is pinned as seen now, trust on first use, and every later request
+  // goes to that certificate only. The operator compares it with what `hadir hub serve` printed.
+  let fingerprint = o.fingerprint;
+  let pinnedOnFirstUse: string | null = null;
+  if (!fingerprint && hubUrl.startsWith('https:')) {
+    try {
+      const seen = await probeHubCertificate(hubUrl);
+      if (!seen.trusted) fingerprint = pinnedOnFirstUse = seen.fingerprint;
+    } catch (e) {
+      return {
+        ok: false,
+        reason: 'UNREACHABLE',
+        message: `cannot reach the hub at ${hubUrl}: ${(e as Error).message}`,
+      };
+    }
+  }
   let client: HubClient;
   try {
-    client = new HubClient({ hubUrl, fingerprint: o.fingerprint, now: () => now().getTime() });
+    client = new HubClient({ hubUrl, fingerprint, now: () => now().getTime() });
   } catch (e) {
     return { ok: false, reason: 'REFUSED', message: (e as Error).message };
   }
@@ -89,7 +114,7 @@ export async function joinHub(o: JoinOptions): Promise<JoinOutcome> {
       device_id: response.device_id,
       credential: response.credential,
       hub_id: response.hub_id,
-      ...(o.fingerprint ? { fingerprint: o.fingerprint } : {}),
+      ...(fingerprint ? { fingerprint } : {}),
     });
     const at = now().toISOString();
     o.db
@@ -106,7 +131,7 @@ export async function joinHub(o: JoinOptions): Promise<JoinOutcome> {
         links.markContact(at);
       })
       .immediate();
-    return { ok: true, link: links.get()!, response, credentialFile: credentialPath(o.dataDir) };
+    return { ok: true, link: links.get()!, response, credentialFile: credentialPath(o.dataDir), pinnedOnFirstUse };
   } finally {
     client.close();
   }
