@@ -25,6 +25,8 @@ export interface AnalysisEngine {
     opts?: RequestOptions,
   ): Promise<ImageAnalysis>;
   status(): EngineStatus;
+  /** The p_real threshold liveness requests are judged by now (InferencePool; it follows the setting). */
+  readonly livenessThreshold?: number;
 }
 
 /**
@@ -198,10 +200,18 @@ export function timingsMs(
   };
 }
 
-export function thresholdsOf(pack: ModelPack, livenessOverride: number | undefined, packLiveness: number): Thresholds {
+export function thresholdsOf(
+  pack: ModelPack,
+  engine: Pick<AnalysisEngine, 'livenessThreshold'>,
+  livenessOverride: number | undefined,
+  packLiveness: number,
+): Thresholds {
   return {
     match: pack.thresholds?.match ?? null,
     strict: pack.thresholds?.strict ?? null,
-    liveness: livenessOverride ?? packLiveness,
+    // Read at each use: an operator's change of the setting applies to the next request.
+    get liveness() {
+      return engine.livenessThreshold ?? livenessOverride ?? packLiveness;
+    },
   };
 }

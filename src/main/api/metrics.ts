@@ -269,5 +269,8 @@ export function meterEngine(engine: AnalysisEngine, metrics: Metrics): AnalysisE
     analyzeEncoded: (bytes, params, opts) => measured(() => engine.analyzeEncoded(bytes, params, opts)),
     analyzeRgb: (rgb, w, h, params, opts) => measured(() => engine.analyzeRgb(rgb, w, h, params, opts)),
     status: () => engine.status(),
+    get livenessThreshold() {
+      return engine.livenessThreshold;
+    },
   };
 }

@@ -148,7 +148,7 @@ export async function createServer(
     // Routes see the engine through the meter: stage times and queue wait land in /metrics.
     deps: { ...deps, engine: meterEngine(deps.engine, metrics), metrics },
     config,
-    thresholds: thresholdsOf(deps.pack, deps.livenessThreshold, packLivenessThreshold(deps.pack)),
+    thresholds: thresholdsOf(deps.pack, deps.engine, deps.livenessThreshold, packLivenessThreshold(deps.pack)),
     loopbackBind: isLoopbackHost(config.host),
     tls: tlsStatusOf(opts.tls),
   };
@@ -441,7 +441,6 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
           trustedProxies: config.trustedProxies,
           tls: tlsStatusOf(tls),
         },
-        livenessThreshold,
       })
     : null;
   const identity = opts.identity !== undefined ? opts.identity : services ? services.faces : null;

@@ -555,8 +555,7 @@ export const settingsPatchSchema = optionalObj(
         type: 'number',
         minimum: 0,
         maximum: 1,
-        description:
-          'null: back to the pack’s. Check-ins apply it at once; the analysis routes’ own decisions from the next start.',
+        description: 'null: back to the pack’s. Applies from the next request, on every route.',
       }),
     }),
     schedule: scheduleSchema,

@@ -84,7 +84,6 @@ export async function startApp(opts: StartAppOptions = {}): Promise<StartedApp> 
         legacyRoutes: apiConfig.legacyRoutes,
         tls: tlsStatusOf(tls),
       },
-      livenessThreshold,
     });
     let listening: ListeningServer | null = null;
     if (config && !apiError) {

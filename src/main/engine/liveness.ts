@@ -124,12 +124,12 @@ export class LivenessChecker {
     }
   }
 
-  async check(img: RgbImage, bbox: BBox): Promise<LivenessResult> {
+  async check(img: RgbImage, bbox: BBox, threshold = this.threshold): Promise<LivenessResult> {
     let sum = 0;
     // Sequential on purpose: the worker's sessions share its intra-op threads.
     for (const m of this.models) sum += await m.realProbability(img, bbox);
     const pReal = sum / this.models.length;
-    return { p_real: pReal, decision: livenessDecision(pReal, this.threshold) };
+    return { p_real: pReal, decision: livenessDecision(pReal, threshold) };
   }
 
   async warmUp(): Promise<void> {

@@ -35,6 +35,8 @@ export interface AnalyzeOptions extends DecodeOptions {
   liveness?: boolean;
   /** Which detection passes to run (default `full`); `kiosk` is for camera frames at a kiosk only. */
   detection?: DetectionProfile;
+  /** The p_real threshold for this call instead of the pipeline's (a setting changed while running). */
+  livenessThreshold?: number;
 }
 
 /**
@@ -131,7 +133,9 @@ export class FacePipeline {
         t = performance.now();
         const checker = this.liveness;
         const judged: AnalyzedFace[] = [];
-        for (const f of faces) judged.push({ ...f, liveness: await checker.check(img, f.bbox) });
+        for (const f of faces) {
+          judged.push({ ...f, liveness: await checker.check(img, f.bbox, opts.livenessThreshold) });
+        }
         result.faces = judged;
         timings.liveness = performance.now() - t;
       }

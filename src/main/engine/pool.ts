@@ -6,6 +6,7 @@ import type { PipelinePaths } from './pipeline';
 import { type AnalyzeParams, type WorkerInit, type WorkerReply, type WorkerRequest, unpackAnalysis } from './protocol';
 import { providerSetting, type ProviderSetting, type ProviderStatus } from './session';
 import { inferenceWorkerEntry } from './worker-entry';
+import { packLivenessThreshold } from './liveness';
 
 export interface PoolOptions {
   paths: PipelinePaths;
@@ -157,6 +158,8 @@ export class InferencePool {
   private serviceMs = 0;
   /** The workers that start behind the first one (readyWhen 'first'); close() waits for them. */
   private growing: Promise<void> = Promise.resolve();
+  /** The p_real threshold sent with every liveness request, so a changed setting needs no restart. */
+  private liveness: number;
 
   private constructor(private readonly opts: PoolOptions) {
     const shape = defaultPoolShape();
@@ -166,6 +169,26 @@ export class InferencePool {
     this.maxQueuedBytes = opts.maxQueuedBytes ?? 256 * 1024 * 1024;
     this.timeoutMs = opts.timeoutMs ?? 15_000;
     this.stuckMs = opts.stuckMs ?? 30_000;
+    this.liveness = checkedThreshold(opts.livenessThreshold ?? packLivenessThreshold(opts.paths.pack));
+  }
+
+  /** The p_real threshold liveness requests are judged by now (the site's setting, else the pack's). */
+  get livenessThreshold(): number {
+    return this.liveness;
+  }
+
+  /**
+   * The site's liveness threshold changed (undefined: back to the pack's): requests submitted from now
+   * on are judged by it, without restarting the workers.
+   */
+  setLivenessThreshold(threshold: number | undefined): void {
+    this.liveness = checkedThreshold(threshold ?? packLivenessThreshold(this.opts.paths.pack));
+  }
+
+  private judged(params: AnalyzeParams): AnalyzeParams {
+    return params.liveness && params.livenessThreshold === undefined
+      ? { ...params, livenessThreshold: this.liveness }
+      : params;
   }
 
   /**
@@ -409,7 +432,11 @@ export class InferencePool {
    */
   analyzeEncoded(bytes: Uint8Array, params: AnalyzeParams = {}, opts?: RequestOptions): Promise<ImageAnalysis> {
     const buf = ownedBuffer(bytes);
-    return this.submit((seq) => ({ msg: { seq, kind: 'analyze-encoded', bytes: buf, params }, transfer: [buf] }), opts);
+    const p = this.judged(params);
+    return this.submit(
+      (seq) => ({ msg: { seq, kind: 'analyze-encoded', bytes: buf, params: p }, transfer: [buf] }),
+      opts,
+    );
   }
 
   /** Analyse a decoded RGB frame (width·height·3 bytes); the same ownership rule applies. */
@@ -432,8 +459,9 @@ export class InferencePool {
       );
     }
     const buf = ownedBuffer(rgb);
+    const p = this.judged(params);
     return this.submit(
-      (seq) => ({ msg: { seq, kind: 'analyze-rgb', rgb: buf, width, height, params }, transfer: [buf] }),
+      (seq) => ({ msg: { seq, kind: 'analyze-rgb', rgb: buf, width, height, params: p }, transfer: [buf] }),
       opts,
     );
   }
@@ -520,4 +548,9 @@ function ownedBuffer(view: Uint8Array): ArrayBuffer {
   const b = view.buffer;
   if (b instanceof ArrayBuffer && view.byteOffset === 0 && view.byteLength === b.byteLength) return b;
   return view.slice().buffer as ArrayBuffer;
+}
+
+function checkedThreshold(t: number): number {
+  if (!(t >= 0 && t <= 1)) throw new HadirError('BAD_REQUEST', `the liveness threshold must lie in [0, 1] (got ${t})`);
+  return t;
 }

@@ -30,6 +30,8 @@ export interface AnalyzeParams {
    */
   detection?: 'full' | 'kiosk';
   maxPixels?: number;
+  /** The p_real threshold for this request (the site's setting now: it may change while running). */
+  livenessThreshold?: number;
 }
 
 export type WorkerRequest =

@@ -39,8 +39,6 @@ export interface AppServicesOptions {
   pack: ModelPack;
   /** What the API listens on, for the settings screen. */
   api: ApiRuntime;
-  /** The liveness threshold the engine applies (the site's setting, else the pack's). */
-  livenessThreshold?: number | null;
   clock?: Clock;
 }
 
@@ -59,6 +57,7 @@ export function openAppServices(o: AppServicesOptions): AppServices {
     api: o.api,
     clock,
     policy: () => faces.policy(),
+    onLivenessThreshold: (t) => o.engine.setLivenessThreshold(t),
     provider: () => {
       const p = o.engine.status().provider;
       return { provider: p?.active ?? null, providerFallback: p?.fallbackReason ?? null };
@@ -72,7 +71,7 @@ export function openAppServices(o: AppServicesOptions): AppServices {
     faces,
     attendance,
     settings,
-    livenessThreshold: o.livenessThreshold,
+    livenessThreshold: () => o.engine.livenessThreshold,
     clock,
   });
   return { db: o.db, faces, attendance, operators, keys, pairing, sessions, settings, kiosk };

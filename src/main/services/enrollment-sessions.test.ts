@@ -40,7 +40,7 @@ afterAll(() => store?.cleanup());
 function sessions(clock = new TestClock('2026-11-25T01:00:00Z'), maxSessions = 32) {
   return {
     clock,
-    s: new EnrollmentSessions({ face: faces, clock, ttlMs: 15 * 60_000, maxSessions, livenessThreshold: 0.5 }),
+    s: new EnrollmentSessions({ face: faces, clock, ttlMs: 15 * 60_000, maxSessions, livenessThreshold: () => 0.5 }),
   };
 }
 

@@ -30,7 +30,7 @@ export interface EnrollmentSessionOptions {
   /** Whether the engine can judge liveness at all (when it cannot and liveness is required, samples are refused). */
   livenessAvailable?: () => boolean;
   /** The liveness threshold in force, shown as the liveness check's limit. */
-  livenessThreshold?: number;
+  livenessThreshold?: () => number | null;
   policy?: Partial<Pick<EnrollmentPolicy, 'minSamples' | 'maxSamples' | 'quality' | 'consistencyFloor'>>;
   /** Idle lifetime of a session (default 15 minutes). */
   ttlMs?: number;
@@ -277,7 +277,7 @@ export class EnrollmentSessions {
       out.push(check('exposure', q.brightness, limit, exposure));
     }
     const liveness = sample.liveness ?? sample.faces[0].liveness;
-    const livenessLimit = this.opts.livenessThreshold ?? null;
+    const livenessLimit = this.opts.livenessThreshold?.() ?? null;
     const refused = failed('spoof', 'liveness_missing');
     if (liveness || refused || requireLiveness) {
       out.push(check('liveness', liveness ? liveness.p_real : null, livenessLimit, refused));

@@ -31,14 +31,14 @@ export interface KioskFrontOptions {
   faces: FaceService;
   attendance: AttendanceService;
   settings: SiteSettingsService;
-  /** The liveness threshold the engine applies (the site's, else the pack's). */
-  livenessThreshold?: number | null;
+  /** The liveness threshold the engine applies now (the site's, else the pack's; it follows the setting). */
+  livenessThreshold?: () => number | null;
   clock?: Clock;
 }
 
 export function createKioskFront(o: KioskFrontOptions): KioskFront {
   const livenessAvailable = () => o.engine.status().livenessAvailable;
-  const threshold = o.livenessThreshold ?? o.settings.livenessThreshold() ?? undefined;
+  const threshold = o.livenessThreshold ?? (() => o.settings.livenessThreshold());
   const frames = new KioskService({
     analyzer: o.analyzer,
     identifier: o.faces,

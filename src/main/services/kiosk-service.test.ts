@@ -136,7 +136,7 @@ function rig(settings: Partial<CheckinPolicySettings> = {}): Rig {
     },
     audit: { record: (a) => r.audits.push(a) },
     settings: () => r.settings,
-    livenessThreshold: 0.5,
+    livenessThreshold: () => 0.5,
     clock,
   });
   // A live camera never delivers the same pixels twice: each default frame differs (see frame-fusion.ts).

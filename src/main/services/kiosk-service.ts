@@ -87,7 +87,7 @@ export interface KioskServiceDeps {
   settings?: KioskSettingsSource;
   limits?: Partial<KioskPolicyLimits>;
   /** The liveness threshold in force, for the audit entry of a refused attack. */
-  livenessThreshold?: number;
+  livenessThreshold?: () => number | null;
   clock?: Pick<Clock, 'monotonicMs'>;
   /** Told about check-ins that failed unexpectedly (defaults to console.error). */
   onError?: (error: unknown) => void;
@@ -358,7 +358,7 @@ export class KioskService {
         frames: s.frames,
         min_p_real: r4(s.minPReal),
         max_p_real: r4(s.maxPReal),
-        threshold: this.deps.livenessThreshold ?? null,
+        threshold: this.deps.livenessThreshold?.() ?? null,
         resembles_person_id: s.personId,
         similarity: s.similarity === null ? null : r4(s.similarity),
       },

@@ -106,6 +106,8 @@ export interface SiteSettingsOptions {
    * policy is computed for a gallery of one.
    */
   policy?: () => MatchPolicy;
+  /** Told after a new liveness threshold is stored (undefined: back to the pack's), so the engine judges the next request by it. */
+  onLivenessThreshold?: (threshold: number | undefined) => void;
   clock?: Clock;
 }
 
@@ -113,8 +115,9 @@ export interface SiteSettingsOptions {
  * The site's settings as the settings screen and `PATCH /api/v1/settings` see them: language, kiosk
  * behaviour, recognition and check-in policy, schedule, API bind, model packs, sign-out time, and the
  * first-run state. Each value is one row of the settings table; every change is audited with its
- * actor, before and after. The API bind and port, the liveness threshold and the active pack take
- * effect when the server next starts (the engine and the listener are built from them).
+ * actor, before and after. Recognition and liveness settings apply from the next request (the engine
+ * is told of a new liveness threshold); the API bind and port and the active pack take effect when the
+ * server next starts (the listener and the engine's models are built from them).
  */
 export class SiteSettingsService {
   readonly repo: SettingsRepo;
@@ -125,6 +128,7 @@ export class SiteSettingsService {
   private readonly pack: ModelPack;
   private readonly api: ApiRuntime;
   private readonly provider: () => ProviderInfo;
+  private readonly onLivenessThreshold: (threshold: number | undefined) => void;
 
   constructor(opts: SiteSettingsOptions) {
     const clock = opts.clock ?? systemClock;
@@ -136,6 +140,7 @@ export class SiteSettingsService {
     this.pack = opts.pack;
     this.api = opts.api;
     this.provider = opts.provider ?? (() => ({ provider: null, providerFallback: null }));
+    this.onLivenessThreshold = opts.onLivenessThreshold ?? (() => {});
     this.policy = opts.policy ?? (() => matchPolicy(this.repo, this.pack));
   }
 
@@ -310,6 +315,8 @@ export class SiteSettingsService {
         }
       })
       .immediate();
+    const liveness = patch.recognition?.livenessThreshold;
+    if (liveness !== undefined) this.onLivenessThreshold(liveness ?? undefined);
     return this.view();
   }
 

@@ -29,8 +29,8 @@ export const settingsRoutes: RouteDef[] = [
     summary: 'Change site settings',
     description:
       'Only the parts given change; the schedule is given whole. `recognition.threshold: null` returns to the ' +
-      'calibrated value, `recognition.livenessThreshold: null` to the pack’s (check-ins apply it at once, the ' +
-      'analysis routes’ own decisions from the next start). The API host and port apply when the server next ' +
+      'calibrated value, `recognition.livenessThreshold: null` to the pack’s (both apply from the next ' +
+      'request, liveness on every route). The API host and port apply when the server next ' +
       'starts; switching the active pack is not done here (it re-embeds the gallery).',
     tags: ['admin'],
     access: 'admin',
