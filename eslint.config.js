@@ -65,7 +65,7 @@ export default defineConfig(
     },
   },
   {
-    files: ['src/renderer/**/*'],
+    files: ['src/renderer/**/*', 'src/admin/**/*'],
     languageOptions: { globals: { ...globals.browser } },
   },
 
@@ -99,6 +99,12 @@ export default defineConfig(
   restrict(
     ['src/renderer/**/*'],
     [NODE, ELECTRON, NATIVE, climbInto(['main', 'preload'], 'The renderer reaches main only through window.hadir.')],
+  ),
+  // The hub's web console runs in any browser: no Node, no Electron, and the hub's code only through
+  // src/shared (the API contract). It may reuse the kiosk renderer's browser-only helpers (lib/).
+  restrict(
+    ['src/admin/**/*'],
+    [NODE, ELECTRON, NATIVE, climbInto(['main', 'preload'], 'The console reaches the hub only over HTTP.')],
   ),
   restrict(
     ['src/preload/**/*'],

@@ -62,3 +62,53 @@ export async function ensureBuilt(): Promise<void> {
     rmSync(LOCK, { recursive: true, force: true });
   }
 }
+
+export const adminOut = path.join(repoRoot, 'out', 'admin');
+const ADMIN_LOCK = path.join(repoRoot, 'out', '.e2e-admin-build.lock');
+
+/** Whether out/admin is newer than everything the console is built from. */
+function adminUpToDate(): boolean {
+  const index = path.join(adminOut, 'index.html');
+  if (!existsSync(index)) return false;
+  const sources = Math.max(
+    ...['src/admin', 'src/shared', 'src/renderer/src/lib'].map((d) => newestMtime(path.join(repoRoot, d))),
+    statSync(path.join(repoRoot, 'vite.admin.config.ts')).mtimeMs,
+  );
+  return statSync(index).mtimeMs >= sources;
+}
+
+/**
+ * The hub's admin console built into out/admin (`npm run build:admin`) when missing or older than its
+ * sources; serialised across test processes with a lock folder, like {@link ensureBuilt}.
+ */
+export async function ensureAdminBuilt(): Promise<void> {
+  if (adminUpToDate()) return;
+  mkdirSync(path.dirname(ADMIN_LOCK), { recursive: true });
+  const deadline = Date.now() + STALE_LOCK_MS;
+  for (;;) {
+    try {
+      mkdirSync(ADMIN_LOCK);
+      break;
+    } catch {
+      if (existsSync(ADMIN_LOCK) && Date.now() - statSync(ADMIN_LOCK).mtimeMs > STALE_LOCK_MS)
+        rmSync(ADMIN_LOCK, { recursive: true, force: true });
+      if (Date.now() > deadline) throw new Error(`waited too long for ${ADMIN_LOCK}`);
+      await sleep(250);
+    }
+  }
+  try {
+    if (adminUpToDate()) return;
+    const started = Date.now();
+    // NODE_ENV=production: under vitest it is "test", and Vite would build React's development build.
+    const r = spawnSync('npm', ['run', 'build:admin'], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+      timeout: 300_000,
+      env: { ...process.env, NODE_ENV: 'production' },
+    });
+    if (r.status !== 0) throw new Error(`npm run build:admin failed:\n${r.stdout}\n${r.stderr}`);
+    console.log(`[e2e] built the admin console in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  } finally {
+    rmSync(ADMIN_LOCK, { recursive: true, force: true });
+  }
+}

@@ -24,6 +24,7 @@ import {
   type SetupStatus,
 } from '../../src/shared/contract';
 import type { AttendanceStats } from '../../src/shared/attendance';
+import { type UnitInfo, matchUnit, normalizeUnitName } from '../../src/shared/units';
 import { REQUEST_VALIDATORS } from '../../src/shared/contract-validation';
 import type { ApiReply, ApiRequest } from './static-server';
 
@@ -471,18 +472,44 @@ export class StubApi {
       }
       case 'getPerson':
         return ok({ person: PEOPLE.find((p) => p.id === params.id), templates: [], consents: [] });
+      case 'getPersonFace':
+        // As a site that keeps no thumbnails (the default): the screens show their placeholder.
+        return this.error(404, 'NOT_FOUND', `no face picture of person ${String(params.id)} is kept`);
       case 'updatePerson':
       case 'setPersonActive':
         return ok({ ...PEOPLE.find((p) => p.id === params.id), ...json });
       case 'deletePerson':
         return q.get('confirm') === 'true' ? { status: 204 } : this.error(400, 'BAD_REQUEST', 'confirm');
       case 'listUnits':
-        return ok(['Bagian Umum', 'Keuangan']);
+        return ok(this.units.map((u) => u.name));
+      case 'listUnitDetails':
+        return ok(this.units);
+      case 'addUnit': {
+        // As the server: a name the list has in another case or spacing is that unit.
+        const name = normalizeUnitName(String(json.name));
+        const same = matchUnit(
+          this.units.map((u) => u.name),
+          name,
+        );
+        if (same) return ok(this.units.find((u) => u.name === same));
+        const unit = { id: this.units.length + 1, name, people: 0 };
+        this.units = [...this.units, unit].sort((a, b) => a.name.localeCompare(b.name));
+        return { status: 201, body: unit };
+      }
+      case 'renameUnit':
+      case 'deleteUnit':
+        return this.error(501, 'INTERNAL', `stub: ${method} is not modelled`);
       case 'queryAttendance':
         return ok(attendance(q.get('from') ?? '', q.get('to') ?? ''));
       case 'attendanceStats':
         return ok(stubStats(q.get('from') ?? '', q.get('to') ?? ''));
+      case 'addAttendanceRecord':
+      case 'correctAttendanceRecord':
+      case 'voidAttendanceRecord':
+        // Not modelled here: e2e/attendance-manual.e2e.test.ts runs these against the real server.
+        return this.error(501, 'INTERNAL', `stub: ${method} is not modelled`);
       case 'exportAttendance':
+        this.exportQueries.push(new URLSearchParams(q));
         return {
           status: 200,
           raw: Buffer.from('employee_number,full_name,local_date\n198503142010012001,Siti,2025-01-06\n'),
@@ -642,4 +669,13 @@ export class StubApi {
   }
 
   private refusedOnce = false;
+
+  /** The query of each export asked for (format, filter, lang). */
+  exportQueries: URLSearchParams[] = [];
+
+  /** The managed unit list; addUnit (and the unit picker) add to it. */
+  units: UnitInfo[] = [
+    { id: 1, name: 'Bagian Umum', people: 1 },
+    { id: 2, name: 'Keuangan', people: 2 },
+  ];
 }

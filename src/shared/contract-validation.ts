@@ -277,6 +277,35 @@ const attendanceFilter = {
   onlyNotCheckedOut: optional(boolean),
 };
 
+/**
+ * The reason an operator gives for a change to attendance: required, and not blank (the audit log keeps
+ * it). Its own message and `reason`, so a screen can say it in the interface language.
+ */
+const manualReason: Validator<string> = (value, path) => {
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new HadirError('BAD_REQUEST', `${path || 'reason'}: a reason is required for every change to attendance`, {
+      reason: 'attendance_reason_required',
+    });
+  }
+  return text(500, 1)(value.trim(), path);
+};
+
+/** A manual record names its person by id or by employee number (NIP): exactly one of the two. */
+const attendanceAdd: Validator<ContractRequest<'addAttendanceRecord'>> = (value, path) => {
+  const r = object({
+    personId: optional(id),
+    employeeNumber: optional(text(64, 1)),
+    localDate: isoDate,
+    checkIn: optional(timeOfDay),
+    checkOut: optional(timeOfDay),
+    reason: manualReason,
+  })(value, path);
+  if ((r.personId === undefined) === (r.employeeNumber === undefined)) {
+    fail(path ? `${path}.personId` : 'personId', 'either personId or employeeNumber (one of them)');
+  }
+  return r;
+};
+
 /** An http(s) URL of an update folder, without credentials or a fragment. */
 const updateUrl = string({
   min: 8,
@@ -331,6 +360,7 @@ export const REQUEST_VALIDATORS: { readonly [M in ContractMethod]: Validator<Con
     limit: optional(integer(1, 500)),
   }),
   getPerson: object({ id }),
+  getPersonFace: object({ id }),
   updatePerson: object({
     id,
     employee_number: optional(personFields.employee_number),
@@ -340,14 +370,30 @@ export const REQUEST_VALIDATORS: { readonly [M in ContractMethod]: Validator<Con
   setPersonActive: object({ id, active: boolean }),
   deletePerson: object({ id, confirm: literal(true), eraseAttendance: boolean }),
   listUnits: none,
+  listUnitDetails: none,
+  addUnit: object({ name: string({ min: 1, max: 1000, what: 'a unit name' }) }),
+  renameUnit: object({ id, name: string({ min: 1, max: 1000, what: 'a unit name' }) }),
+  deleteUnit: object({ id }),
 
   queryAttendance: object({
     ...attendanceFilter,
     cursor: optional(string({ min: 1, max: 100, pattern: /^[A-Za-z0-9_-]+$/, what: 'a cursor from next_cursor' })),
     limit: optional(integer(1, ATTENDANCE_PAGE_MAX)),
   }),
-  exportAttendance: object({ ...attendanceFilter, format: oneOf(['csv', 'xlsx'] as const) }),
+  exportAttendance: object({
+    ...attendanceFilter,
+    format: oneOf(['csv', 'xlsx'] as const),
+    lang: optional(oneOf(LANGUAGES)),
+  }),
   attendanceStats: object({ from: isoDate, to: isoDate, unit: attendanceFilter.unit }),
+  addAttendanceRecord: attendanceAdd,
+  correctAttendanceRecord: object({
+    id,
+    checkIn: optional(nullable(timeOfDay)),
+    checkOut: optional(nullable(timeOfDay)),
+    reason: manualReason,
+  }),
+  voidAttendanceRecord: object({ id, reason: manualReason }),
 
   getSettings: none,
   updateSettings: object({

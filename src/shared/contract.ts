@@ -33,7 +33,7 @@
  * - Operator sessions travel in the {@link SESSION_HEADER} header (never a cookie, so a cross-site page
  *   cannot ride on it). The routes that are also public API routes (people, attendance, keys,
  *   settings) accept either that header or an API key (`Authorization: Bearer` / `X-API-Key`): a key
- *   with `read` for the reads, `write` for changes to people, `admin` where the table says admin
+ *   with `read` for the reads, `write` for changes to people and attendance, `admin` where the table says admin
  *   (src/main/api/access.ts has the whole rule).
  * - `auth` in the table: `public` needs nothing (but names no person and reveals no records);
  *   `kiosk` is answered for the Electron app, for loopback clients, and otherwise only for an API key
@@ -58,13 +58,21 @@
  * | cancelEnrollment     | DELETE /api/v1/enrollment/sessions/:sessionId           | operator |
  * | listPeople           | GET    /api/v1/people                                   | operator |
  * | getPerson            | GET    /api/v1/people/:id                               | operator |
+ * | getPersonFace        | GET    /api/v1/people/:id/face         (JPEG file)      | operator |
  * | updatePerson         | PATCH  /api/v1/people/:id                               | operator |
  * | setPersonActive      | PATCH  /api/v1/people/:id             (body {active})   | operator |
  * | deletePerson         | DELETE /api/v1/people/:id?confirm=true&eraseAttendance= | admin    |
  * | listUnits            | GET    /api/v1/units                                    | operator |
+ * | listUnitDetails      | GET    /api/v1/units/details                            | operator |
+ * | addUnit              | POST   /api/v1/units                                    | operator |
+ * | renameUnit           | PATCH  /api/v1/units/:id                                | operator |
+ * | deleteUnit           | DELETE /api/v1/units/:id                                | operator |
  * | queryAttendance      | GET    /api/v1/attendance                               | operator |
  * | exportAttendance     | GET    /api/v1/attendance/export?format=csv|xlsx (file) | operator |
  * | attendanceStats      | GET    /api/v1/attendance/stats                         | operator |
+ * | addAttendanceRecord  | POST   /api/v1/attendance                               | operator |
+ * | correctAttendanceRecord | PATCH /api/v1/attendance/:id                         | operator |
+ * | voidAttendanceRecord | DELETE /api/v1/attendance/:id?reason=                   | operator |
  * | getSettings          | GET    /api/v1/settings                                 | admin    |
  * | updateSettings       | PATCH  /api/v1/settings                                 | admin    |
  * | listApiKeys          | GET    /api/v1/keys                                     | admin    |
@@ -84,9 +92,11 @@ import type { BBox, Landmarks5, LivenessResult } from './face';
 import type { IdentityDecision } from './identity';
 import type { IndonesianTimeZone } from './local-time';
 import type { EnrollmentResult, Person, PersonSummary, SampleRejectionCode, TemplateSource } from './people';
+import type { UnitInfo } from './units';
 
 export type { Result } from './errors';
 export type { ApiKeyInfo, ApiKeyScope, Operator } from './access';
+export type { UnitInfo } from './units';
 export { API_KEY_SCOPES } from './access';
 
 /** Interface languages: Bahasa Indonesia (default) and English. */
@@ -401,6 +411,14 @@ export interface PersonRef {
   id: number;
 }
 
+/**
+ * `getPersonFace` answers one kept face thumbnail of the person (a small JPEG crop) as a file, for an
+ * operator to compare a refused enrollment's new face with the person it resembles. Biometric data:
+ * operator sessions only (no API key, whatever its scopes), every read audited (`person.face.view`);
+ * NOT_FOUND when the site keeps no thumbnails of them.
+ */
+export const PERSON_FACE_MIME = 'image/jpeg';
+
 export interface PersonUpdate extends Partial<PersonFields> {
   id: number;
 }
@@ -416,6 +434,16 @@ export interface PersonDeleteRequest {
   confirm: true;
   /** Also erase the person's attendance history (default: keep it, without the link to the person). */
   eraseAttendance: boolean;
+}
+
+/** A unit to add; a name the list has in another case or spacing is that unit, not a new one. */
+export interface UnitNameRequest {
+  name: string;
+}
+
+export interface UnitRenameRequest {
+  id: number;
+  name: string;
 }
 
 // ─── Attendance ────────────────────────────────────────────────────────────────────────────────────
@@ -466,6 +494,50 @@ export interface AttendanceStatsRequest {
 
 export interface AttendanceExportRequest extends AttendanceFilter {
   format: ExportFormat;
+  /**
+   * The language of the file's words (headers, yes/no, sheet names). The screens pass the interface
+   * language, or `en` when the operator asks for English headers for office software. Absent: the site's
+   * interface language for an operator, English for an API key (what scripts have always read).
+   */
+  lang?: Language;
+}
+
+// Operators' changes to attendance. A record is a person's local day (check-in and check-out), so an
+// "in" or "out" is one of its two times; every change needs a reason, which the audit log keeps.
+
+/**
+ * A day the kiosk did not record (it was offline, the person was on an official trip…): the person by
+ * id or by employee number (NIP), exactly one of the two, and at least one of the times. A person who
+ * already has a record that day is refused (`attendance_day_exists`): correct that record instead.
+ */
+export interface AttendanceAddRequest {
+  personId?: number;
+  employeeNumber?: string;
+  /** YYYY-MM-DD in the site's time zone. */
+  localDate: string;
+  /** "HH:MM", 24-hour, local time on `localDate`. */
+  checkIn?: string;
+  checkOut?: string;
+  /** Why (audited, and kept as the record's note). */
+  reason: string;
+}
+
+/**
+ * New times for a record: a field given replaces that time ("HH:MM" local, on the record's day), null
+ * clears it, absent keeps it. Moving a time from check-in to check-out is `{checkIn: null, checkOut}`.
+ * Lateness is judged again when the check-in changes.
+ */
+export interface AttendanceCorrectRequest {
+  id: number;
+  checkIn?: string | null;
+  checkOut?: string | null;
+  reason: string;
+}
+
+/** Void a record (a wrong identification): it is deleted, and the audit log keeps all of it. */
+export interface AttendanceVoidRequest {
+  id: number;
+  reason: string;
 }
 
 /** A file for the user to save. */
@@ -719,14 +791,22 @@ export interface ContractMethods {
 
   listPeople: { req: PeopleQuery; res: PeoplePage };
   getPerson: { req: PersonRef; res: PersonDetail };
+  getPersonFace: { req: PersonRef; res: FileDownload };
   updatePerson: { req: PersonUpdate; res: Person };
   setPersonActive: { req: PersonActiveRequest; res: Person };
   deletePerson: { req: PersonDeleteRequest; res: null };
   listUnits: { req: void; res: string[] };
+  listUnitDetails: { req: void; res: UnitInfo[] };
+  addUnit: { req: UnitNameRequest; res: UnitInfo };
+  renameUnit: { req: UnitRenameRequest; res: UnitInfo };
+  deleteUnit: { req: IdRef; res: null };
 
   queryAttendance: { req: AttendanceListRequest; res: AttendancePage };
   exportAttendance: { req: AttendanceExportRequest; res: FileDownload };
   attendanceStats: { req: AttendanceStatsRequest; res: AttendanceStats };
+  addAttendanceRecord: { req: AttendanceAddRequest; res: AttendanceRecord };
+  correctAttendanceRecord: { req: AttendanceCorrectRequest; res: AttendanceRecord };
+  voidAttendanceRecord: { req: AttendanceVoidRequest; res: null };
 
   getSettings: { req: void; res: SettingsView };
   updateSettings: { req: SettingsPatch; res: SettingsView };
@@ -799,14 +879,22 @@ export const HTTP_ROUTES = {
 
   listPeople: { method: 'GET', path: '/api/v1/people', auth: 'operator' },
   getPerson: { method: 'GET', path: '/api/v1/people/:id', auth: 'operator' },
+  getPersonFace: { method: 'GET', path: '/api/v1/people/:id/face', auth: 'operator', response: 'bytes' },
   updatePerson: { method: 'PATCH', path: '/api/v1/people/:id', auth: 'operator', body: 'json' },
   setPersonActive: { method: 'PATCH', path: '/api/v1/people/:id', auth: 'operator', body: 'json' },
   deletePerson: { method: 'DELETE', path: '/api/v1/people/:id', auth: 'admin' },
   listUnits: { method: 'GET', path: '/api/v1/units', auth: 'operator' },
+  listUnitDetails: { method: 'GET', path: '/api/v1/units/details', auth: 'operator' },
+  addUnit: { method: 'POST', path: '/api/v1/units', auth: 'operator', body: 'json' },
+  renameUnit: { method: 'PATCH', path: '/api/v1/units/:id', auth: 'operator', body: 'json' },
+  deleteUnit: { method: 'DELETE', path: '/api/v1/units/:id', auth: 'operator' },
 
   queryAttendance: { method: 'GET', path: '/api/v1/attendance', auth: 'operator' },
   exportAttendance: { method: 'GET', path: '/api/v1/attendance/export', auth: 'operator', response: 'bytes' },
   attendanceStats: { method: 'GET', path: '/api/v1/attendance/stats', auth: 'operator' },
+  addAttendanceRecord: { method: 'POST', path: '/api/v1/attendance', auth: 'operator', body: 'json' },
+  correctAttendanceRecord: { method: 'PATCH', path: '/api/v1/attendance/:id', auth: 'operator', body: 'json' },
+  voidAttendanceRecord: { method: 'DELETE', path: '/api/v1/attendance/:id', auth: 'operator' },
 
   getSettings: { method: 'GET', path: '/api/v1/settings', auth: 'admin' },
   updateSettings: { method: 'PATCH', path: '/api/v1/settings', auth: 'admin', body: 'json' },

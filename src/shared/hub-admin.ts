@@ -188,15 +188,23 @@ export interface RecapRow {
   name: string;
   unit: string | null;
   site: string;
-  /** Workdays of the home site in the month (up to today for the current month). */
+  /**
+   * Workdays of the home site in the month (its week, not its holidays) since the person was
+   * registered, up to today for the current month.
+   */
   workdays: number;
+  /** Days with a check-in or a check-out (a weekend's too). */
   days_present: number;
+  /** Of those, late by the schedule, and the minutes after its on-time limit (each late day at least 1). */
   days_late: number;
   late_minutes: number;
+  /** Days whose last check-out was before the schedule's check-out window opened, and by how many minutes. */
   early_departures: number;
   early_minutes: number;
+  /** Days with a check-in and no check-out (today's does not count yet). */
   missing_checkouts: number;
   /** Workdays with no event and no leave. */
   absent_days: number;
+  /** Workdays with no event covered by leave, per kind. */
   leave_days: Record<LeaveKindName, number>;
 }

@@ -19,6 +19,12 @@ export interface HubStatus {
   outbox_depth: number;
   /** The outbox is over its soft limit: nothing is dropped, but the screen should say so. */
   outbox_full: boolean;
+  /** Enrollments made here since the join that the hub has not taken yet (they are retried). */
+  uploads_pending: number;
+  /** Enrollments the hub refused: those people stay local to this kiosk. */
+  uploads_refused: number;
+  /** The hub's reason for the latest refusal, and when; null when none was refused. */
+  last_upload_refusal: { reason: string; at: string } | null;
   /** People received of the site's total while a snapshot runs; null otherwise. */
   snapshot_progress: { done: number; total: number } | null;
   last_error: string | null;

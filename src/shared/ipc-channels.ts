@@ -27,14 +27,22 @@ export const IPC_CHANNELS = {
 
   listPeople: 'hadir:people:list',
   getPerson: 'hadir:people:get',
+  getPersonFace: 'hadir:people:face',
   updatePerson: 'hadir:people:update',
   setPersonActive: 'hadir:people:set-active',
   deletePerson: 'hadir:people:delete',
   listUnits: 'hadir:people:units',
+  listUnitDetails: 'hadir:units:list',
+  addUnit: 'hadir:units:add',
+  renameUnit: 'hadir:units:rename',
+  deleteUnit: 'hadir:units:delete',
 
   queryAttendance: 'hadir:attendance:query',
   exportAttendance: 'hadir:attendance:export',
   attendanceStats: 'hadir:attendance:stats',
+  addAttendanceRecord: 'hadir:attendance:add',
+  correctAttendanceRecord: 'hadir:attendance:correct',
+  voidAttendanceRecord: 'hadir:attendance:void',
 
   getSettings: 'hadir:settings:get',
   updateSettings: 'hadir:settings:update',

@@ -53,8 +53,74 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
 
 const WEEKDAYS: Record<string, Weekday> = { Sun: 0, Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6 };
 
+/*
+ * Intl is exact but slow (some microseconds a call), and a month's recap of 10,000 people asks
+ * hundreds of thousands of times. So the zone's offset is learnt per UTC hour, from Intl at the hour's
+ * first and last second: when they agree the offset holds for the whole hour (no zone changes its
+ * offset and back within an hour) and the parts follow by arithmetic; when they differ (the hour of a
+ * transition) every instant of that hour asks Intl. Bounded: the cache is dropped when it grows large.
+ */
+const HOUR_MS = 3_600_000;
+const OFFSET_CACHE_LIMIT = 100_000;
+const hourOffsets = new Map<string, Map<number, number | null>>();
+
+/** The zone's offset from UTC in seconds at `ms` (whole seconds), by Intl. */
+function offsetSecondsAt(ms: number, timeZone: string): number {
+  const p = intlLocalParts(new Date(ms), timeZone);
+  const [y, mo, d] = p.date.split('-').map(Number);
+  return (Date.UTC(y, mo - 1, d) + p.seconds * 1000 - Math.floor(ms / 1000) * 1000) / 1000;
+}
+
+const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n));
+
 /** The local calendar date, time and weekday of an instant in `timeZone`. */
 export function localParts(instant: Date, timeZone: string): LocalParts {
+  const ms = instant.getTime();
+  if (!Number.isFinite(ms)) return intlLocalParts(instant, timeZone);
+  const hour = Math.floor(ms / HOUR_MS);
+  let zone = hourOffsets.get(timeZone);
+  if (!zone) {
+    zone = new Map();
+    hourOffsets.set(timeZone, zone);
+  }
+  let offset = zone.get(hour);
+  if (offset === undefined) {
+    const first = offsetSecondsAt(hour * HOUR_MS, timeZone);
+    offset = first === offsetSecondsAt(hour * HOUR_MS + HOUR_MS - 1000, timeZone) ? first : null;
+    if (zone.size >= OFFSET_CACHE_LIMIT) zone.clear();
+    zone.set(hour, offset);
+  }
+  if (offset === null) return intlLocalParts(instant, timeZone);
+  const localSeconds = Math.floor(ms / 1000) + offset;
+  const day = Math.floor(localSeconds / 86_400);
+  if (day !== lastDay.day) {
+    const d = new Date(day * 86_400_000);
+    const year = d.getUTCFullYear();
+    // Intl writes years before 1000 without padding: leave those (and anything odd) to it.
+    if (year < 1000 || year > 9999) return intlLocalParts(instant, timeZone);
+    lastDay = {
+      day,
+      date: `${year}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}`,
+      weekday: d.getUTCDay() as Weekday,
+    };
+  }
+  const seconds = localSeconds - day * 86_400;
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  return {
+    date: lastDay.date,
+    time: `${pad2(h)}:${pad2(m)}:${pad2(seconds % 60)}`,
+    minutes: h * 60 + m,
+    seconds,
+    weekday: lastDay.weekday,
+  };
+}
+
+/** The local calendar day (days since 1970-01-01) last written out, with its date and weekday. */
+let lastDay: { day: number; date: string; weekday: Weekday } = { day: NaN, date: '', weekday: 0 };
+
+/** {@link localParts} by Intl alone (exported for its test). */
+export function intlLocalParts(instant: Date, timeZone: string): LocalParts {
   const parts: Record<string, string> = {};
   for (const p of formatter(timeZone).formatToParts(instant)) parts[p.type] = p.value;
   const h = Number(parts.hour);

@@ -1,6 +1,6 @@
 /**
- * The wire between a kiosk and the hub (`hadir hub`): pairing, gallery replication (hub → kiosk) and
- * attendance push (kiosk → hub). Both sides import these types; the hub validates every body it
+ * The wire between a kiosk and the hub (`hadir hub`): pairing, gallery replication (hub → kiosk),
+ * attendance push and enrollment upload (kiosk → hub). Both sides import these types; the hub validates every body it
  * receives against them and the kiosk every body it reads, so a change here is a protocol change.
  *
  * Every route lives under `/api/v1/sync/`. Except `join`, each request carries the device credential
@@ -9,7 +9,7 @@
  * credential — a revoked device reads `DEVICE_REVOKED` in `error.reason`), FORBIDDEN (asking for
  * another site), BAD_REQUEST (a malformed body, a tampered or foreign cursor), NOT_FOUND (an
  * unknown, used or expired pairing code: one answer for all three, so a guesser learns nothing),
- * RATE_LIMITED.
+ * CONFLICT (an enrollment upload for someone of another site), RATE_LIMITED.
  *
  * Field names are snake_case like the rest of `/api/v1`.
  */
@@ -167,6 +167,54 @@ export interface PushResponse {
   acked_seq: number;
   /** How many events of this batch were new (the rest were already stored). */
   stored: number;
+  server_time: string;
+}
+
+// --- Enrollment upload (kiosk → hub) ---------------------------------------------------------------
+
+/**
+ * `POST /api/v1/sync/enrollments` — one enrollment made at a joined kiosk (a new person, or templates
+ * added to someone), sent once it is committed locally. (device, upload_id) is the idempotency key: the
+ * hub stores the answer with what it wrote, in one transaction, and answers a repeated upload with the
+ * same answer without writing again.
+ *
+ * - The employee number is new: the hub creates the person with the device's site as home site, the
+ *   consent and the templates, and the site's kiosks receive them (`created: true`).
+ * - It exists and the person may check in at the device's site: the templates are added.
+ * - It exists but the person may not check in there: 409 CONFLICT, `reason` PERSON_OF_ANOTHER_SITE.
+ *   The kiosk keeps the person local and shows the reason; retrying does not help until the hub grants
+ *   the site. A new person without consent is 400.
+ */
+export interface EnrollmentUploadRequest {
+  /** A uuid made by the kiosk when the enrollment was committed. */
+  upload_id: string;
+  /** The pack of the templates (the kiosk's). */
+  pack_id: string;
+  person: { employee_number: string; full_name: string; unit: string | null };
+  /** The consent recorded with this enrollment (required when the person is new to the hub). */
+  consent: { method: string; given_at: string } | null;
+  templates: UploadTemplate[];
+}
+
+export interface UploadTemplate {
+  /** The kiosk's id of the template: the answer maps it to the hub's. */
+  local_id: number;
+  dim: number;
+  /** Float32 little-endian, L2-normalised, base64 (as the replication sends them). */
+  embedding: string;
+  /** The sample's quality figures, kept with the template. */
+  quality: Record<string, unknown> | null;
+  source: 'camera' | 'upload' | 'import';
+  created_at: string;
+}
+
+export interface EnrollmentUploadResponse {
+  /** The hub's id of the person (new or existing). */
+  hub_id: string;
+  /** Whether this upload created the person at the hub. */
+  created: boolean;
+  /** Each uploaded template's hub id. */
+  templates: { local_id: number; hub_id: string }[];
   server_time: string;
 }
 

@@ -92,6 +92,17 @@ const EXPECTED: Record<AccessLevel, Record<string, 200 | 401 | 403>> = {
     'write key': 200,
     'admin key': 403,
   },
+  // Face pictures: an operator at the screen, never a key (least privilege for biometric data).
+  session: {
+    'anonymous remote': 401,
+    'anonymous loopback': 401,
+    'app window or setup token': 401,
+    'operator session': 200,
+    'admin session': 200,
+    'read key': 403,
+    'write key': 403,
+    'admin key': 403,
+  },
   admin: {
     'anonymous remote': 401,
     'anonymous loopback': 401,

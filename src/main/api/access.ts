@@ -18,6 +18,7 @@
  * | `read`     | any operator session, or a key with `read`                                          |
  * | `write`    | any operator session, or a key with `write`                                         |
  * | `operator` | any operator session (role operator or admin), or a key with `write`                |
+ * | `session`  | any operator session (role operator or admin), never an API key: face pictures     |
  * | `admin`    | an admin's session, or a key with `admin`                                           |
  *
  * Refusals: 401 UNAUTHORIZED without a usable credential (none, unknown, revoked, expired), 403
@@ -34,9 +35,9 @@ import type { ActiveSession } from '../services/sessions';
 import { type ApiPrincipal, type ApiScope, hasScope, type KeyVerifier, requestKey } from './auth';
 import { type ClientAddress, clientAddress, TrustedProxies } from './client-address';
 
-export type AccessLevel = 'public' | 'kiosk' | 'setup' | 'read' | 'write' | 'operator' | 'admin';
+export type AccessLevel = 'public' | 'kiosk' | 'setup' | 'read' | 'write' | 'operator' | 'session' | 'admin';
 
-export const ACCESS_LEVELS = ['public', 'kiosk', 'setup', 'read', 'write', 'operator', 'admin'] as const;
+export const ACCESS_LEVELS = ['public', 'kiosk', 'setup', 'read', 'write', 'operator', 'session', 'admin'] as const;
 
 export type Principal = (
   | { kind: 'api_key'; key: ApiPrincipal; loopback: boolean }
@@ -133,7 +134,9 @@ const SCOPE_OF: Partial<Record<AccessLevel, ApiScope>> = {
 const NEEDS = (level: AccessLevel) =>
   level === 'admin'
     ? 'an admin\'s session or an API key with the "admin" scope'
-    : `an operator session or an API key with the "${SCOPE_OF[level]}" scope`;
+    : level === 'session'
+      ? "an operator's session"
+      : `an operator session or an API key with the "${SCOPE_OF[level]}" scope`;
 
 /** Throws 401/403 unless `p` may use a route of `level`. Transport-neutral: IPC calls it too. */
 export function checkAccess(p: Principal, level: AccessLevel, control: Pick<AccessControl, 'setupOpen'>): void {
@@ -160,6 +163,8 @@ export function checkAccess(p: Principal, level: AccessLevel, control: Pick<Acce
       if (level !== 'admin' || p.session.role === 'admin') return;
       throw new HadirError('FORBIDDEN', 'only an admin may do this');
     case 'api_key': {
+      // Pictures of faces are for the operator at the screen: no key is least privilege enough.
+      if (level === 'session') throw new HadirError('FORBIDDEN', 'this needs an operator session; API keys may not');
       const scope = SCOPE_OF[level]!;
       if (hasScope(p.key, scope)) return;
       // Tablets paired before the `kiosk` scope existed hold a `read` key: they keep streaming frames.

@@ -59,6 +59,8 @@ function securityOf(def: RouteDef): unknown[] {
     case 'setup':
       // Loopback clients need nothing (setup: only before the first admin exists).
       return [{}, { bearerKey: [] }, { headerKey: [] }, { operatorSession: [] }];
+    case 'session':
+      return [{ operatorSession: [] }];
     default:
       return [{ bearerKey: [] }, { headerKey: [] }, { operatorSession: [] }];
   }
@@ -71,6 +73,7 @@ const ACCESS_TEXT: Record<string, string> = {
   read: 'Access: an operator session, or an API key with `read`.',
   write: 'Access: an operator session, or an API key with `write`.',
   operator: 'Access: an operator session (operator or admin), or an API key with `write`.',
+  session: 'Access: an operator session (operator or admin) only; no API key, whatever its scopes.',
   admin: 'Access: an admin’s session, or an API key with `admin`.',
 };
 

@@ -51,11 +51,13 @@ import { buildOpenApi, type OpenApiDocument } from './openapi';
 import { RateLimiter } from './rate-limit';
 import { analysisRoutes } from './routes/analysis';
 import { attendanceRoutes } from './routes/attendance';
+import { attendanceManualRoutes } from './routes/attendance-manual';
 import { authRoutes } from './routes/auth';
 import { identifyRoutes } from './routes/identify';
 import { keysRoutes } from './routes/keys';
 import { operatorsRoutes } from './routes/operators';
 import { peopleRoutes } from './routes/people';
+import { unitRoutes } from './routes/units';
 import { settingsRoutes } from './routes/settings';
 import { setupRoutes } from './routes/setup';
 import { compareRoutes } from './routes/compare';
@@ -78,7 +80,9 @@ export const storeRoutes: readonly RouteDef[] = [
   ...setupRoutes,
   ...identifyRoutes,
   ...peopleRoutes,
+  ...unitRoutes,
   ...attendanceRoutes,
+  ...attendanceManualRoutes,
   ...keysRoutes,
   ...operatorsRoutes,
   ...settingsRoutes,

@@ -948,7 +948,7 @@ describe('attendance', () => {
     for (const r of [
       await req('GET', '/api/v1/attendance?format=csv', bearer(readKey)),
       await req('GET', '/api/v1/attendance', { ...bearer(readKey), accept: 'text/csv' }),
-      await req('GET', '/api/v1/attendance/export?format=csv', sessionOf(admin)),
+      await req('GET', '/api/v1/attendance/export?format=csv&lang=en', sessionOf(admin)),
     ]) {
       expect(r.status).toBe(200);
       expect(r.headers.get('content-type')).toMatch(/^text\/csv/);

@@ -290,6 +290,11 @@ export const attendanceQuerySchema = obj(
     cursor: qText('The previous page’s `next_cursor` (JSON only).', 100),
     limit: qInt('Records per page, 1–1000 (default 100; JSON only).'),
     format: enumOf(['json', 'csv', 'xlsx'], 'The answer’s format (default: from Accept, else JSON).'),
+    lang: enumOf(
+      ['id', 'en'],
+      'CSV/XLSX only: the language of the headers, yes/no values and sheet names (default: `en` for an API ' +
+        'key, the site’s interface language for an operator’s session).',
+    ),
   },
   [],
 );

@@ -7,12 +7,20 @@
  * the session token the page presented: the window is a local client, like a loopback one. The page
  * can be compromised; nothing here trusts a role or a name it sends.
  */
-import { API_KEY_SCOPES, HTTP_ROUTES, type ContractMethod, type SetupStatus } from '../../shared/contract';
+import {
+  API_KEY_SCOPES,
+  HTTP_ROUTES,
+  PERSON_FACE_MIME,
+  type ContractMethod,
+  type SetupStatus,
+} from '../../shared/contract';
 import { HadirError } from '../../shared/errors';
 import { actorOf, checkAccess, type AccessControl, type Principal, resolveCredentials } from '../api/access';
 import type { AppServices } from '../services/app-services';
+import { addManualRecord, correctManualRecord, voidRecord } from '../services/attendance-manual';
 import { attendancePage, exportAttendanceFile } from '../services/attendance-views';
 import { peoplePage, personDetail, personPatchOf, requirePerson } from '../services/people-views';
+import { UnitService } from '../services/units';
 import { checkpointTruncate } from '../store/maintenance';
 import type { CallContext, ContractService } from './ipc';
 
@@ -103,6 +111,10 @@ export function createContractService(s: AppServices): ContractService {
       await caller('getPerson', ctx);
       return personDetail(s, req.id);
     },
+    getPersonFace: async (req, ctx) => {
+      const face = s.faces.personFace(await actor('getPersonFace', ctx), req.id);
+      return { filename: `person-${req.id}-face.jpg`, mime: PERSON_FACE_MIME, bytes: face.jpeg };
+    },
     updatePerson: async (req, ctx) => {
       const who = await actor('updatePerson', ctx);
       requirePerson(s.faces, req.id);
@@ -122,6 +134,16 @@ export function createContractService(s: AppServices): ContractService {
       await caller('listUnits', ctx);
       return s.faces.people.units();
     },
+    listUnitDetails: async (_req, ctx) => {
+      await caller('listUnitDetails', ctx);
+      return new UnitService(s.db).list();
+    },
+    addUnit: async (req, ctx) => new UnitService(s.db).add(req.name, await actor('addUnit', ctx)).unit,
+    renameUnit: async (req, ctx) => new UnitService(s.db).rename(req.id, req.name, await actor('renameUnit', ctx)),
+    deleteUnit: async (req, ctx) => {
+      new UnitService(s.db).delete(req.id, await actor('deleteUnit', ctx));
+      return null;
+    },
 
     // ─── Attendance ──────────────────────────────────────────────────────────────────────────────
     queryAttendance: async (req, ctx) => {
@@ -130,13 +152,21 @@ export function createContractService(s: AppServices): ContractService {
     },
     exportAttendance: async (req, ctx) => {
       const who = await actor('exportAttendance', ctx);
-      const { format, ...filter } = req;
-      const file = await exportAttendanceFile(s.attendance, filter, format, who);
+      const { format, lang, ...filter } = req;
+      // The window's screens always say which language; the site's interface language otherwise.
+      const file = await exportAttendanceFile(s.attendance, filter, format, who, lang ?? s.settings.language());
       return { filename: file.filename, mime: file.mime, bytes: new Uint8Array(file.data) };
     },
     attendanceStats: async (req, ctx) => {
       await caller('attendanceStats', ctx);
       return s.attendance.stats(req.from, req.to, req.unit);
+    },
+    addAttendanceRecord: async (req, ctx) => addManualRecord(s, req, await actor('addAttendanceRecord', ctx)),
+    correctAttendanceRecord: async (req, ctx) =>
+      correctManualRecord(s.attendance, req, await actor('correctAttendanceRecord', ctx)),
+    voidAttendanceRecord: async (req, ctx) => {
+      voidRecord(s.attendance, req, await actor('voidAttendanceRecord', ctx));
+      return null;
     },
 
     // ─── Settings, keys, operators (admins) ──────────────────────────────────────────────────────

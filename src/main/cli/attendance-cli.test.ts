@@ -98,6 +98,22 @@ describe('hadir attendance commands', () => {
     }
   });
 
+  it('export --lang id writes Indonesian headers and yes/no; --lang refuses other languages', async () => {
+    const csv = hadir(['export', '--from', '2025-01-06', '--to', '2025-01-06', '--lang', 'id']);
+    expect(csv.code).toBe(0);
+    const lines = csv.out.slice(1).trimEnd().split('\r\n');
+    expect(lines[0]).toMatch(/^Tanggal,NIP,Nama,Unit,Masuk \(WIB\),Pulang \(WIB\),Terlambat,/);
+    expect(lines[2]).toMatch(/^2025-01-06,199002022015031002,Budi,Umum,07:50:00,,ya,/);
+    const out = path.join(dataDir, 'kehadiran.xlsx');
+    expect(hadir(['export', '--from', '2025-01-06', '--to', '2025-01-06', '--lang', 'id', '--out', out]).code).toBe(0);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(readFileSync(out) as unknown as ArrayBuffer);
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['Kehadiran', 'Ringkasan']);
+    const bad = hadir(['export', '--from', '2025-01-06', '--to', '2025-01-06', '--lang', 'fr']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--lang must be en or id/);
+  });
+
   it('keys create / list / revoke', () => {
     const created = hadir(['keys', 'create', '--name', 'sync', '--scopes', 'read,write']);
     expect(created.code).toBe(0);

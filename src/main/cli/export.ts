@@ -1,7 +1,7 @@
 import { writeFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import { isValidDate } from '../../shared/local-time';
-import type { ExportFormat } from '../services/attendance-export';
+import type { ExportFormat, ExportLanguage } from '../services/attendance-export';
 import { AttendanceService } from '../services/attendance-service';
 import { defaultDbFile, openDb } from '../store/db';
 import type { Command } from './index';
@@ -9,7 +9,7 @@ import { UsageError, parse } from './args';
 import { cliActor } from './store';
 
 const HELP = `usage: hadir export --from YYYY-MM-DD --to YYYY-MM-DD [--format csv|xlsx] [--unit UNIT]
-                    [--person EMPLOYEE_NUMBER] [--out FILE]
+                    [--person EMPLOYEE_NUMBER] [--lang en|id] [--out FILE]
 
 Attendance records of the days from --from to --to (inclusive, in the site's time zone), one row per
 person per day, with a header row: date, employee number, name, unit, check-in and check-out in local
@@ -18,12 +18,15 @@ time, late, kiosk, similarity, liveness, how it was decided, clock flag, note, a
              default: from the --out extension, else csv
   --unit     only this unit
   --person   only this employee number (also someone deleted whose history was kept)
+  --lang     the language of the headers, yes/no values and sheet names: en (default; what scripts
+             have always read) or id (Bahasa Indonesia: "Tanggal,NIP,Nama,Unit,Masuk (WIB),…")
   --out      write to FILE (default: standard output; xlsx needs --out unless output is redirected)
 The export is recorded in the audit log. Exit code: 0 written, 1 failed, 2 bad usage.`;
 
 export const exportCommand: Command = async (argv) => {
   let values;
   let format: ExportFormat;
+  let lang: ExportLanguage;
   try {
     ({ values } = parse(argv, {
       from: { type: 'string' },
@@ -31,6 +34,7 @@ export const exportCommand: Command = async (argv) => {
       format: { type: 'string' },
       unit: { type: 'string' },
       person: { type: 'string' },
+      lang: { type: 'string' },
       out: { type: 'string', short: 'o' },
       help: { type: 'boolean', short: 'h' },
     }));
@@ -44,6 +48,9 @@ export const exportCommand: Command = async (argv) => {
     const f = values.format ?? (values.out && path.extname(values.out).toLowerCase() === '.xlsx' ? 'xlsx' : 'csv');
     if (f !== 'csv' && f !== 'xlsx') throw new UsageError(`--format must be csv or xlsx (got "${f}")`);
     format = f;
+    const l = values.lang ?? 'en';
+    if (l !== 'en' && l !== 'id') throw new UsageError(`--lang must be en or id (got "${l}")`);
+    lang = l;
     if (format === 'xlsx' && !values.out && process.stdout.isTTY)
       throw new UsageError('xlsx is binary: give --out FILE');
   } catch (e) {
@@ -60,6 +67,7 @@ export const exportCommand: Command = async (argv) => {
       { from: values.from, to: values.to, unit: values.unit, employee_number: values.person },
       format,
       cliActor(),
+      lang,
     );
     if (values.out) {
       // Written aside and renamed: a file that exists is complete. Personal data: owner-only.

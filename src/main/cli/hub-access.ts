@@ -4,7 +4,7 @@ import { cliActor, runSubcommand, withHubPool } from './hub-env';
 import { HUB_HELP } from './hub-help';
 import { readSecret } from './secret-input';
 
-/** Operators of the organisation (their HTTP sign-in comes later); the secret is read like `hadir operators`. */
+/** Operators of the organisation (they sign in to the admin console, /admin/); the secret is read like `hadir operators`. */
 export async function hubOperators(argv: string[]): Promise<number> {
   return runSubcommand('operators', HUB_HELP, async () => {
     const { values, positionals } = parse(argv, {

@@ -1,4 +1,7 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { isLoopbackHost, type ServerConfig } from '../api/config';
+import { isRendererBuild } from '../api/renderer-static';
 import { startHub, hubConfigFromEnv } from '../hub/server';
 import { openHubDataKey, sealPlaintextTemplates } from '../hub/store/data-key';
 import { runHubMigrations } from '../hub/store/migrate';
@@ -82,10 +85,15 @@ export async function hubServe(argv: string[]): Promise<number> {
     const config = hubConfigFromEnv();
     const keyring = hubKeyring(process.env);
     const faceOff = values['no-face'] === true || process.env.HADIR_HUB_FACE === '0';
+    // The admin console (npm run build:admin) under /admin/, when it has been built.
+    const adminDir = process.env.HADIR_ADMIN_DIR
+      ? path.resolve(process.env.HADIR_ADMIN_DIR)
+      : fileURLToPath(new URL('../../../out/admin', import.meta.url));
     const hub = await startHub({
       databaseUrl,
       config,
       keyring,
+      adminDir,
       face: faceOff ? undefined : { server: await faceServerConfig(values), packId: values.pack, logger: true },
     });
     if (hub.face) {
@@ -106,6 +114,8 @@ export async function hubServe(argv: string[]): Promise<number> {
       });
     }
     process.stdout.write(`hadir hub: listening on ${hub.url} (hub ${hub.meta.hubId})\n`);
+    if (isRendererBuild(adminDir)) process.stdout.write(`hadir hub: admin console on ${hub.url}/admin/\n`);
+    else process.stderr.write(`hadir hub: no admin console at ${adminDir} (build it with npm run build:admin)\n`);
     if (!isLoopbackHost(config.host) && !hub.face?.app.server.listening) {
       process.stderr.write(
         'hadir hub: warning: plain HTTP beyond loopback; device credentials cross the network in clear. ' +

@@ -8,6 +8,7 @@ const SUBCOMMANDS: Record<string, () => Promise<(argv: string[]) => Promise<numb
   pair: async () => (await import('./hub-devices')).hubPair,
   devices: async () => (await import('./hub-devices')).hubDevices,
   people: async () => (await import('./hub-people')).hubPeople,
+  import: async () => (await import('./hub-import')).hubImport,
   attendance: async () => (await import('./hub-attendance')).hubAttendance,
   operators: async () => (await import('./hub-access')).hubOperators,
   keys: async () => (await import('./hub-access')).hubKeys,
@@ -15,6 +16,7 @@ const SUBCOMMANDS: Record<string, () => Promise<(argv: string[]) => Promise<numb
   correct: async () => (await import('./hub-org')).hubCorrect,
   leave: async () => (await import('./hub-org')).hubLeave,
   export: async () => (await import('./hub-org')).hubExport,
+  recap: async () => (await import('./hub-recap')).hubRecap,
 };
 
 /** `hadir hub …`: each subcommand lives in a hub-*.ts module of its own. */

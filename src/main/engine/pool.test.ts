@@ -254,4 +254,27 @@ describe('defaultPoolShape', () => {
       else process.env.HADIR_ENGINE_WORKERS = saved;
     }
   });
+
+  it('takes the threads per worker from HADIR_ENGINE_THREADS (several processes sharing a machine)', () => {
+    const saved = { w: process.env.HADIR_ENGINE_WORKERS, t: process.env.HADIR_ENGINE_THREADS };
+    try {
+      // Two hub processes on 2 cores, one worker each: one thread each, not two each.
+      process.env.HADIR_ENGINE_WORKERS = '1';
+      process.env.HADIR_ENGINE_THREADS = '1';
+      expect(defaultPoolShape(2, false)).toEqual({ workers: 1, intraOpNumThreads: 1 });
+      delete process.env.HADIR_ENGINE_WORKERS;
+      process.env.HADIR_ENGINE_THREADS = '2';
+      expect(defaultPoolShape(16, false)).toEqual({ workers: 8, intraOpNumThreads: 2 });
+      process.env.HADIR_ENGINE_THREADS = 'lots';
+      expect(defaultPoolShape(2, false)).toEqual({ workers: 2, intraOpNumThreads: 1 });
+    } finally {
+      for (const [k, v] of [
+        ['HADIR_ENGINE_WORKERS', saved.w],
+        ['HADIR_ENGINE_THREADS', saved.t],
+      ] as const) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+  });
 });

@@ -99,6 +99,14 @@ export function defaultPoolShape(
   cores = os.availableParallelism?.() ?? os.cpus().length,
   inElectron = Boolean(process.versions.electron),
 ): { workers: number; intraOpNumThreads: number } {
+  const shape = basePoolShape(cores, inElectron);
+  // Several processes on one machine (hub processes behind a proxy) must share its cores: each says its
+  // own threads per worker, else each takes them all and together they spend twice the CPU contending.
+  const threads = Number(process.env.HADIR_ENGINE_THREADS);
+  return Number.isInteger(threads) && threads > 0 ? { ...shape, intraOpNumThreads: threads } : shape;
+}
+
+function basePoolShape(cores: number, inElectron: boolean): { workers: number; intraOpNumThreads: number } {
   const fromEnv = Number(process.env.HADIR_ENGINE_WORKERS);
   if (Number.isInteger(fromEnv) && fromEnv > 0) {
     return { workers: fromEnv, intraOpNumThreads: Math.max(1, Math.floor(cores / fromEnv)) };

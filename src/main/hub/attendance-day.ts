@@ -1,7 +1,8 @@
 /**
  * A person's working day from their raw check-in and check-out events at any number of sites: the
  * first `in` and the last `out`, with lateness judged by the schedule of the site where they first
- * checked in. Pure, so every view of the hub (CLI, HTTP, exports later) derives days the same way.
+ * checked in, an early departure by the schedule of the site where they last checked out. Pure, so
+ * every view of the hub (CLI, HTTP, exports, the monthly recap) derives days the same way.
  */
 import { localParts, utcOffsetMinutes } from '../../shared/local-time';
 import { parseScheduleSettings, Schedule } from '../services/schedule';
@@ -24,19 +25,39 @@ export interface PersonDay<E extends DayEvent = DayEvent> {
   last_out: E | null;
   /** Late by the first check-in's site schedule; null when there is no check-in or that site has no schedule. */
   late: boolean | null;
+  /**
+   * Minutes after that schedule's on-time limit (Schedule.lateSeconds), rounded up so a late day
+   * counts at least one; 0 when not late.
+   */
+  late_minutes: number;
+  /**
+   * Minutes the last check-out was before its site's check-out window opened that day
+   * (Schedule.earlySeconds), rounded up; 0 when it was not early or that site has no schedule.
+   */
+  early_minutes: number;
 }
 
 /** Schedules built once per site and schedule value (building one validates it). */
 export class ScheduleCache {
   private readonly cache = new Map<string, Schedule | null>();
+  /** By the schedule value itself, per zone: a view asks hundreds of thousands of times for a few sites. */
+  private readonly bySchedule = new WeakMap<object, Map<string, Schedule>>();
 
   of(site: SiteRules): Schedule | null {
     if (site.schedule === null || site.schedule === undefined) return null;
+    const value = typeof site.schedule === 'object' ? site.schedule : null;
+    const known = value ? this.bySchedule.get(value)?.get(site.time_zone) : undefined;
+    if (known) return known;
     const key = `${site.code}\u0000${JSON.stringify(site.schedule)}`;
     let s = this.cache.get(key);
-    if (s === undefined) {
+    if (!s) {
       s = new Schedule(parseScheduleSettings({ ...(site.schedule as object), timeZone: site.time_zone }));
       this.cache.set(key, s);
+    }
+    if (value) {
+      const zones = this.bySchedule.get(value) ?? new Map<string, Schedule>();
+      zones.set(site.time_zone, s);
+      this.bySchedule.set(value, zones);
     }
     return s;
   }
@@ -53,10 +74,15 @@ export function derivePersonDay<E extends DayEvent>(
     if (e.type === 'out' && (!lastOut || e.occurred_at > lastOut.occurred_at)) lastOut = e;
   }
   const schedule = firstIn ? schedules.of(firstIn.site) : null;
+  const lateSeconds = firstIn && schedule ? schedule.lateSeconds(firstIn.occurred_at) : 0;
+  const outSchedule = lastOut ? schedules.of(lastOut.site) : null;
+  const earlySeconds = lastOut && outSchedule ? outSchedule.earlySeconds(lastOut.occurred_at) : 0;
   return {
     first_in: firstIn,
     last_out: lastOut,
-    late: firstIn && schedule ? schedule.isLate(firstIn.occurred_at) : null,
+    late: firstIn && schedule ? lateSeconds > 0 : null,
+    late_minutes: Math.ceil(lateSeconds / 60),
+    early_minutes: Math.ceil(earlySeconds / 60),
   };
 }
 

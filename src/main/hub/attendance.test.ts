@@ -24,7 +24,17 @@ describe("a person's day (pure)", () => {
     expect(d.late).toBeNull();
 
     const late = derivePersonDay([{ type: 'in', occurred_at: at('2026-12-07T00:45:00Z'), site: JKT }]);
-    expect(late.late).toBe(true);
+    expect(late).toMatchObject({ late: true, late_minutes: 15, early_minutes: 0 });
+    // 30 seconds late counts a minute; out at 15:10:20 WIB is 19 minutes 40 seconds before 15:30, 20 minutes.
+    const early = derivePersonDay([
+      { type: 'in', occurred_at: at('2026-12-07T00:30:30Z'), site: JKT },
+      { type: 'out', occurred_at: at('2026-12-07T08:10:20Z'), site: JKT },
+    ]);
+    expect(early).toMatchObject({ late: true, late_minutes: 1, early_minutes: 20 });
+    // Out at a site without a schedule: never early.
+    expect(derivePersonDay([{ type: 'out', occurred_at: at('2026-12-07T05:00:00Z'), site: OPEN }])).toMatchObject({
+      early_minutes: 0,
+    });
     const onTime = derivePersonDay([{ type: 'in', occurred_at: at('2026-12-07T00:30:00Z'), site: JKT }]);
     expect(onTime.late).toBe(false);
     const outOnly = derivePersonDay([{ type: 'out', occurred_at: at('2026-12-07T09:00:00Z'), site: JKT }]);

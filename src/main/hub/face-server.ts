@@ -67,8 +67,6 @@ export async function startFace(
     names: [config.host, ...allowedHostNames(config)],
   });
   const resolved = await resolvePack(opts.packId, { verify: true });
-  const engine = await InferencePool.start({ paths: resolved, ...opts.pool });
-  const metrics = new Metrics();
   const gallery = new HubGallery(
     ctx.pool,
     ctx.notifier,
@@ -79,7 +77,17 @@ export async function startFace(
       onError: (e) => process.stderr.write(`hadir hub: gallery: ${errText(e)}\n`),
     },
   );
+  // The gallery loads from PostgreSQL while the engine's workers load and warm up: start-up is the
+  // longer of the two, not their sum.
   gallery.start();
+  let engine: InferencePool;
+  try {
+    engine = await InferencePool.start({ paths: resolved, ...opts.pool });
+  } catch (e) {
+    await gallery.close();
+    throw e;
+  }
+  const metrics = new Metrics();
   hubMetrics(metrics, ctx.pool, gallery);
   const deps: ServerDeps = {
     engine,

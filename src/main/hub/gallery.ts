@@ -131,6 +131,18 @@ export class HubGallery {
     return this.serviceOver(() => this.org, null);
   }
 
+  /**
+   * Who one face is among the organisation's people other than `exclude`: enrollment's duplicate check
+   * (hub/import.ts), with the same search, names and threshold as {@link identity}.
+   */
+  identifyExcluding(probe: Float32Array, exclude: readonly number[]): Identity {
+    if (this.state !== 'ready') throw new HadirError('WARMING', 'the gallery is still loading');
+    this.orgIdentifier ??= this.identifierOver(() => this.org);
+    return this.orgIdentifier.identifyFaces([probe], { exclude })[0];
+  }
+
+  private orgIdentifier: Identifier | null = null;
+
   /** Bring the gallery up to the log's head now (tests, and before answering after a write of our own). */
   catchUp(): Promise<number> {
     // One at a time: two interleaved re-reads of one person could leave the older one's sites.
@@ -166,8 +178,7 @@ export class HubGallery {
   // ------------------------------------------------------------------------------------------------
 
   private serviceOver(matrix: () => TemplateMatrix, site: string | null): IdentityService {
-    const search = { refresh: () => undefined, topPeople: (p: Float32Array, k: number) => matrix().topPeople(p, k) };
-    const identifier = new Identifier(search, this.names, () => this.policyFor(matrix().peopleCount));
+    const identifier = this.identifierOver(matrix);
     const requireReady = () => {
       if (this.state !== 'ready') {
         const w = this.warming()!;
@@ -212,6 +223,11 @@ export class HubGallery {
           }
         : {}),
     };
+  }
+
+  private identifierOver(matrix: () => TemplateMatrix): Identifier {
+    const search = { refresh: () => undefined, topPeople: (p: Float32Array, k: number) => matrix().topPeople(p, k) };
+    return new Identifier(search, this.names, () => this.policyFor(matrix().peopleCount));
   }
 
   /** The threshold for a gallery of `people` (matchPolicy: manual, calibrated, by gallery size, the pack's). */

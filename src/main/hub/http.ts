@@ -1,6 +1,8 @@
 import type pg from 'pg';
 import type { HadirError } from '../../shared/errors';
 import type { RateLimiter } from '../api/rate-limit';
+import type { ScryptParams } from '../services/secret-hash';
+import type { SignInBackoff } from '../services/sign-in-backoff';
 import type { ChangeNotifier } from './notifier';
 import type { HubMeta } from './store/meta';
 
@@ -10,6 +12,14 @@ export interface HubContext {
   notifier: ChangeNotifier;
   meta: HubMeta;
   joinLimiter: RateLimiter;
+  /** Console sign-ins per client address, whatever the name (spraying names must not be free). */
+  signInLimiter: RateLimiter;
+  /** Growing waits after failed console sign-ins, per (username, client address). */
+  signInBackoff: SignInBackoff;
+  /** What secrets are hashed with (the dummy check of an unknown name costs the same). */
+  scrypt: ScryptParams;
+  /** The built admin console (`npm run build:admin` → out/admin) served under /admin/; null: not built. */
+  adminDir: string | null;
 }
 
 /** Extra fields of an error's body (`error.reason`) and a Retry-After, attached to the thrown error. */

@@ -12,7 +12,14 @@ import { HadirError } from '../../shared/errors';
 import { addDays, isValidDate, zonedToUtc } from '../../shared/local-time';
 import { isExpectedWorkday, Schedule } from '../services/schedule';
 import { scheduleForSite } from '../sync/site-schedule';
-import { derivePersonDay, isoInZone, ScheduleCache, type DayEvent, type SiteRules } from './attendance-day';
+import {
+  derivePersonDay,
+  isoInZone,
+  type PersonDay,
+  ScheduleCache,
+  type DayEvent,
+  type SiteRules,
+} from './attendance-day';
 import * as views from './store/attendance-views';
 
 export const DAY_STATUSES = ['present', 'late', 'absent', 'on_leave', 'off'] as const;
@@ -62,6 +69,11 @@ export interface OrgDayView {
 export interface DayFilter {
   site?: string;
   unit?: string;
+  /**
+   * Without `site`: only the days of these sites (an operator's): people whose home site is one of
+   * them and anyone whose first check-in or last check-out was at one. Null or absent: every site.
+   */
+  sites?: readonly string[] | null;
 }
 
 type Ev = DayEvent & { row: views.ViewEventRow; siteRow: views.ViewSiteRow };
@@ -162,19 +174,10 @@ export async function dayEntries(
     const correction = corrections.get(p.id) ?? null;
     const own = byKey.get(`p${p.id}`) ?? [];
     if (own.length === 0 && !correction && (!p.active || !existed)) continue;
-    // A correction states the day: its times, at the home site, replace the events.
-    const evs: Ev[] = correction
-      ? [
-          ...(correction.check_in_at ? [corrected('in', correction.check_in_at, home)] : []),
-          ...(correction.check_out_at ? [corrected('out', correction.check_out_at, home)] : []),
-        ]
-      : own;
-    const d = derivePersonDay(evs, lateRules);
-    const late = correction?.late ?? d.late;
     const onLeave = leave.get(p.id) ?? null;
     const workday = isExpectedWorkday(workdays.of(home), date, holidays.get(home.id) ?? null);
-    const status: DayStatus =
-      d.first_in || d.last_out ? (late ? 'late' : 'present') : onLeave ? 'on_leave' : workday ? 'absent' : 'off';
+    const d = judgeDay(own, correction, (type, at) => corrected(type, at, home), lateRules, onLeave, workday);
+    const { late, status } = d;
     entries.push({
       personId: p.id,
       expected: p.active && existed,
@@ -233,17 +236,61 @@ export async function dayEntries(
       });
     }
   }
-  entries.sort(
+  const mine = !site && filter.sites ? new Set(filter.sites) : null;
+  const scoped = mine
+    ? entries.filter(
+        (e) =>
+          (e.view.home_site !== null && mine.has(e.view.home_site)) ||
+          (e.view.first_in !== null && mine.has(e.view.first_in.site)) ||
+          (e.view.last_out !== null && mine.has(e.view.last_out.site)),
+      )
+    : entries;
+  scoped.sort(
     (a, b) =>
       (a.view.unit ?? '\uffff').localeCompare(b.view.unit ?? '\uffff') ||
       a.view.employee_number.localeCompare(b.view.employee_number),
   );
   return {
-    entries,
+    entries: scoped,
     site,
     workday: site ? isExpectedWorkday(workdays.of(site), date, holidays.get(site.id) ?? null) : null,
     holiday: site ? (holidays.get(site.id) ?? null) : null,
   };
+}
+
+/** A known person's day as the views count it: {@link PersonDay} with the operator's word and a status. */
+export interface JudgedDay<E extends DayEvent> extends PersonDay<E> {
+  status: DayStatus;
+}
+
+/**
+ * One known person's day as every view of the hub counts it (the day views here, the monthly recap):
+ * a correction states the day, its times (as events at the home site, made by `atHome`) replacing the
+ * kiosk events and its `late`, when set, winning over the schedule's (no late minutes when it says
+ * not late); then the status. `leave`: the kind of leave covering the day; `workday`: the home site
+ * works that day. Whether the person is expected at all (active, registered by then) is the caller's.
+ */
+export function judgeDay<E extends DayEvent>(
+  own: readonly E[],
+  correction: Pick<views.CorrectionRow, 'check_in_at' | 'check_out_at' | 'late'> | null,
+  atHome: (type: 'in' | 'out', at: Date) => E,
+  lateRules: ScheduleCache,
+  leave: string | null,
+  workday: boolean,
+): JudgedDay<E> {
+  const evs: readonly E[] = correction
+    ? [
+        ...(correction.check_in_at ? [atHome('in', correction.check_in_at)] : []),
+        ...(correction.check_out_at ? [atHome('out', correction.check_out_at)] : []),
+      ]
+    : own;
+  // A fresh object of our own: completed in place (a month's recap judges hundreds of thousands).
+  const d = derivePersonDay(evs, lateRules) as JudgedDay<E>;
+  const said = correction?.late;
+  if (said !== null && said !== undefined) d.late = said;
+  if (!d.late) d.late_minutes = 0;
+  d.status = d.first_in || d.last_out ? (d.late ? 'late' : 'present') : leave ? 'on_leave' : workday ? 'absent' : 'off';
+  return d;
 }
 
 function corrected(type: 'in' | 'out', at: Date, home: views.ViewSiteRow): Ev {

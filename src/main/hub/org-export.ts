@@ -121,6 +121,7 @@ export async function exportOrganisationAttendance(
       from: q.from,
       to: q.to,
       site: q.site ?? null,
+      ...(q.sites && !q.site ? { sites: [...q.sites] } : {}),
       unit: q.unit ?? null,
       format: q.format,
       records: records.length,

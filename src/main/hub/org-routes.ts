@@ -1,36 +1,16 @@
 /**
- * The organisation's views and decisions over HTTP, for API keys (`hadir hub keys create`): the day
- * across sites, the export, corrections and leave. Reading needs the `read` scope, deciding `write`
- * (scopes are independent, as on the kiosk).
+ * The organisation's views and decisions over HTTP: the day across sites, the export, corrections and
+ * leave. For API keys (`hadir hub keys create`: reading needs the `read` scope, deciding `write`;
+ * scopes are independent, as on the kiosk) and for operators signed in to the console, each on their
+ * own sites (console-auth.ts).
  */
-import type { FastifyRequest } from 'fastify';
-import type { ApiKeyScope } from '../../shared/access';
-import { HadirError } from '../../shared/errors';
-import type { Actor } from '../../shared/people';
-import { requestKey } from '../api/auth';
+import { consoleGuard, principalOf, requirePersonAccess, requireSiteAccess } from './console-auth';
 import { correctDay } from './corrections';
 import { enterLeave } from './leave';
 import { DAY_STATUSES, type DayStatus, organisationDay } from './org-days';
 import { exportOrganisationAttendance } from './org-export';
-import { sha256Hex } from './pairing';
-import { type HubContext, serverTime } from './http';
-import { useApiKey } from './store/access';
+import { serverTime } from './http';
 import type { HubRoute } from './sync-routes';
-
-const keyActor = new WeakMap<FastifyRequest, Actor>();
-
-function requireScope(scope: ApiKeyScope) {
-  return async (ctx: HubContext, req: FastifyRequest): Promise<void> => {
-    const key = requestKey(req.headers);
-    if (!key) throw new HadirError('UNAUTHORIZED', 'an API key is required (Authorization: Bearer <key>)');
-    const found = await useApiKey(ctx.pool, sha256Hex(key));
-    if (!found) throw new HadirError('UNAUTHORIZED', 'unknown or revoked API key');
-    if (!found.scopes.includes(scope)) throw new HadirError('FORBIDDEN', `this API key lacks the "${scope}" scope`);
-    keyActor.set(req, { type: 'api_key', id: String(found.id) });
-  };
-}
-
-const actorOf = (req: FastifyRequest): Actor => keyActor.get(req) ?? { type: 'api_key', id: null };
 
 const DATE = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' } as const;
 const TEXT = { type: 'string', minLength: 1, maxLength: 64 } as const;
@@ -56,12 +36,14 @@ export const orgRoutes: readonly HubRoute[] = [
         },
       },
     },
-    guard: requireScope('read'),
+    guard: consoleGuard('view'),
     handler: async (ctx, req) => {
       const q = req.query as { date: string; site?: string; unit?: string; status?: string };
       const status = q.status?.split(',') as DayStatus[] | undefined;
+      const p = principalOf(req);
+      requireSiteAccess(p, q.site);
       return {
-        ...(await organisationDay(ctx.pool, q.date, { site: q.site, unit: q.unit, status })),
+        ...(await organisationDay(ctx.pool, q.date, { site: q.site, unit: q.unit, status, sites: p.sites })),
         server_time: serverTime(),
       };
     },
@@ -83,10 +65,12 @@ export const orgRoutes: readonly HubRoute[] = [
         },
       },
     },
-    guard: requireScope('read'),
+    guard: consoleGuard('view'),
     handler: async (ctx, req, reply) => {
       const q = req.query as { from: string; to: string; site?: string; unit?: string; format: 'csv' | 'xlsx' };
-      const out = await exportOrganisationAttendance(ctx.pool, q, actorOf(req));
+      const p = principalOf(req);
+      requireSiteAccess(p, q.site);
+      const out = await exportOrganisationAttendance(ctx.pool, { ...q, sites: p.sites }, p.actor);
       void reply.header('content-type', out.contentType);
       void reply.header('content-disposition', `attachment; filename="${out.fileName}"`);
       void reply.header('x-records', String(out.records));
@@ -111,7 +95,7 @@ export const orgRoutes: readonly HubRoute[] = [
         },
       },
     },
-    guard: requireScope('write'),
+    guard: consoleGuard('correct'),
     handler: async (ctx, req) => {
       const b = req.body as {
         employee_number: string;
@@ -121,6 +105,8 @@ export const orgRoutes: readonly HubRoute[] = [
         late?: boolean | null;
         reason: string;
       };
+      const p = principalOf(req);
+      await requirePersonAccess(ctx.pool, p, b.employee_number);
       const correction = await correctDay(
         ctx.pool,
         {
@@ -131,7 +117,7 @@ export const orgRoutes: readonly HubRoute[] = [
           late: b.late,
           reason: b.reason,
         },
-        actorOf(req),
+        p.actor,
       );
       return { correction, server_time: serverTime() };
     },
@@ -153,10 +139,12 @@ export const orgRoutes: readonly HubRoute[] = [
         },
       },
     },
-    guard: requireScope('write'),
+    guard: consoleGuard('leave'),
     handler: async (ctx, req) => {
       const b = req.body as { employee_number: string; from: string; to: string; kind: string; reason: string };
-      await enterLeave(ctx.pool, { employeeNumber: b.employee_number, ...b }, actorOf(req));
+      const p = principalOf(req);
+      await requirePersonAccess(ctx.pool, p, b.employee_number);
+      await enterLeave(ctx.pool, { employeeNumber: b.employee_number, ...b }, p.actor);
       return { ok: true, server_time: serverTime() };
     },
   },

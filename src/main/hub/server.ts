@@ -13,6 +13,11 @@ import {
 } from '../api/config';
 import { classifyError, httpStatusOf } from '../api/http-errors';
 import { RateLimiter } from '../api/rate-limit';
+import { DEFAULT_SCRYPT, type ScryptParams } from '../services/secret-hash';
+import { type BackoffPolicy, DEFAULT_BACKOFF, SignInBackoff } from '../services/sign-in-backoff';
+import { systemClock } from '../services/clock';
+import { consoleRoutes } from './console-routes';
+import { adminConsoleMount } from './console-static';
 import type { HubFaceOptions, RunningFace } from './face-server';
 import { ChangeNotifier, type ChangeNotifierOptions } from './notifier';
 import { type HubContext, reasonOf, retryAfterOf, serverTime } from './http';
@@ -37,6 +42,12 @@ export interface HubServerConfig {
   allowedHosts: string[];
   /** Pairing attempts per client address: guessing codes must be slow. */
   joinRateLimit: RateLimitSettings;
+  /** Console sign-ins per client address, whatever the name: each costs a slow hash. */
+  signInRateLimit: RateLimitSettings;
+  /** Growing waits after failed console sign-ins per (username, client address), as on the kiosk. */
+  signInBackoff: BackoffPolicy;
+  /** The cost a console sign-in checks secrets at (a weaker stored hash is redone at sign-in); tests lower it. */
+  scrypt: ScryptParams;
 }
 
 export function defaultHubConfig(): HubServerConfig {
@@ -46,6 +57,10 @@ export function defaultHubConfig(): HubServerConfig {
     allowedHosts: [],
     // 10 at once, then one every 6 s: a kiosk joins once; a guesser gets ~150 tries per code lifetime.
     joinRateLimit: { perSecond: 1 / 6, burst: 10 },
+    // 20 at once, then one a second: an office signing in together passes; spraying names does not.
+    signInRateLimit: { perSecond: 1, burst: 20 },
+    signInBackoff: DEFAULT_BACKOFF,
+    scrypt: DEFAULT_SCRYPT,
   };
 }
 
@@ -64,6 +79,8 @@ export function hubConfigFromEnv(env: NodeJS.ProcessEnv = process.env): HubServe
  * them (face-api.ts) keeps the kiosk server's.
  */
 export async function registerHubRoutes(app: FastifyInstance, ctx: HubContext): Promise<void> {
+  // The admin console's page (its API is among the routes below).
+  adminConsoleMount(ctx.adminDir)(app);
   await app.register(async (scope) => {
     scope.addHook('onRequest', async (req, reply) => {
       void reply.header('x-request-id', req.id);
@@ -77,7 +94,7 @@ export async function registerHubRoutes(app: FastifyInstance, ctx: HubContext): 
       if (retry) void reply.header('retry-after', String(retry));
       return reply.code(httpStatusOf(info.code)).send({ error: info, request_id: req.id, server_time: serverTime() });
     });
-    for (const r of [...hubRoutes, ...orgRoutes]) {
+    for (const r of [...hubRoutes, ...orgRoutes, ...consoleRoutes]) {
       scope.route({
         method: r.method,
         url: r.url,
@@ -158,6 +175,11 @@ export interface StartHubOptions {
    * HADIR_HUB_DATA_KEY or HADIR_HUB_DATA_KEY_FILE; never from PostgreSQL).
    */
   keyring?: Keyring;
+  /**
+   * The built admin console served under /admin/ (`hadir hub serve`: out/admin, or HADIR_ADMIN_DIR);
+   * absent or not built: /admin/ says how to build it.
+   */
+  adminDir?: string | null;
 }
 
 /**
@@ -179,7 +201,16 @@ export async function startHub(opts: StartHubOptions): Promise<RunningHub> {
     const meta = await readHubMeta(pool);
     notifier = new ChangeNotifier(opts.databaseUrl, opts.notifier);
     await notifier.start();
-    const ctx: HubContext = { pool, notifier, meta, joinLimiter: new RateLimiter(config.joinRateLimit) };
+    const ctx: HubContext = {
+      pool,
+      notifier,
+      meta,
+      joinLimiter: new RateLimiter(config.joinRateLimit),
+      signInLimiter: new RateLimiter(config.signInRateLimit),
+      signInBackoff: new SignInBackoff(config.signInBackoff, systemClock),
+      scrypt: config.scrypt,
+      adminDir: opts.adminDir ?? null,
+    };
     let url: string;
     if (opts.face) {
       // Loaded only here: the engine and the kiosk's API modules stay off the path of a hub without them.

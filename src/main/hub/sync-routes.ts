@@ -4,18 +4,18 @@ import type {
   ChangesPage,
   DeviceStatusReport,
   DeviceStatusResponse,
+  EnrollmentUploadRequest,
+  EnrollmentUploadResponse,
   JoinRequest,
   JoinResponse,
   PushRequest,
   PushResponse,
 } from '../../shared/sync-protocol';
-import { requestKey } from '../api/auth';
-import { attendanceOfDate } from './attendance';
+import { acceptEnrollmentUpload } from './enrollment-uploads';
 import { pushEvents } from './ingest';
 import { joinDevice, sha256Hex } from './pairing';
 import { longPollChanges, MAX_PAGE, type ReplicaDevice } from './replication';
 import { type HubContext, serverTime, withReason, withRetryAfter } from './http';
-import { useApiKey } from './store/access';
 import { recordDeviceStatus, touchDeviceByCredential } from './store/devices';
 import { siteById } from './store/sites';
 import * as schemas from './sync-schemas';
@@ -59,15 +59,6 @@ function device(req: FastifyRequest): ReplicaDevice {
   const d = deviceOf.get(req);
   if (!d) throw new HadirError('UNAUTHORIZED', 'no device');
   return d;
-}
-
-/** An organisation API key (created with `hadir hub keys create`) with the `read` scope. */
-async function authenticateReader(ctx: HubContext, req: FastifyRequest): Promise<void> {
-  const key = requestKey(req.headers);
-  if (!key) throw new HadirError('UNAUTHORIZED', 'an API key is required (Authorization: Bearer <key>)');
-  const found = await useApiKey(ctx.pool, sha256Hex(key));
-  if (!found) throw new HadirError('UNAUTHORIZED', 'unknown or revoked API key');
-  if (!found.scopes.includes('read')) throw new HadirError('FORBIDDEN', 'this API key lacks the "read" scope');
 }
 
 const SYNC = '/api/v1/sync';
@@ -130,6 +121,16 @@ export const hubRoutes: readonly HubRoute[] = [
   },
   {
     method: 'POST',
+    url: `${SYNC}/enrollments`,
+    schema: { body: schemas.enrollmentUploadBody },
+    guard: authenticateDevice,
+    handler: async (ctx, req) => {
+      const r = await acceptEnrollmentUpload(ctx.pool, device(req).id, req.body as EnrollmentUploadRequest);
+      return { ...r, server_time: serverTime() } satisfies EnrollmentUploadResponse;
+    },
+  },
+  {
+    method: 'POST',
     url: `${SYNC}/status`,
     schema: { body: schemas.statusBody },
     guard: authenticateDevice,
@@ -137,16 +138,6 @@ export const hubRoutes: readonly HubRoute[] = [
       const s = req.body as DeviceStatusReport;
       await recordDeviceStatus(ctx.pool, device(req).id, { appVersion: s.app_version, packId: s.pack_id, status: s });
       return { server_time: serverTime() } satisfies DeviceStatusResponse;
-    },
-  },
-  {
-    method: 'GET',
-    url: '/api/v1/hub/attendance',
-    schema: { querystring: schemas.attendanceQuery },
-    guard: authenticateReader,
-    handler: async (ctx, req) => {
-      const q = req.query as { date: string; site?: string };
-      return { ...(await attendanceOfDate(ctx.pool, q.date, q.site)), server_time: serverTime() };
     },
   },
 ];

@@ -83,12 +83,46 @@ export const statusBody = {
   },
 } as const;
 
-export const attendanceQuery = {
+export const enrollmentUploadBody = {
   type: 'object',
   additionalProperties: false,
-  required: ['date'],
+  required: ['upload_id', 'pack_id', 'person', 'consent', 'templates'],
   properties: {
-    date: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' },
-    site: text(64, 1),
+    upload_id: { type: 'string', pattern: UUID_PATTERN },
+    pack_id: text(128, 1),
+    person: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['employee_number', 'full_name', 'unit'],
+      properties: {
+        employee_number: text(64, 1),
+        full_name: text(200, 1),
+        unit: nullable(text(120)),
+      },
+    },
+    consent: nullable({
+      type: 'object',
+      additionalProperties: false,
+      required: ['method', 'given_at'],
+      properties: { method: text(200, 1), given_at: text(40, 10) },
+    }),
+    templates: {
+      type: 'array',
+      maxItems: 20,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['local_id', 'dim', 'embedding', 'quality', 'source', 'created_at'],
+        properties: {
+          local_id: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
+          dim: { type: 'integer', minimum: 1, maximum: 4096 },
+          // 4096 Float32 values in base64.
+          embedding: text(21_848, 1),
+          quality: nullable({ type: 'object' }),
+          source: { enum: ['camera', 'upload', 'import'] },
+          created_at: text(40, 10),
+        },
+      },
+    },
   },
 } as const;

@@ -5,6 +5,8 @@ import type { Actor } from '../../shared/people';
 import { AuditRepo } from '../store/audit-repo';
 import { PeopleRepo } from '../store/people-repo';
 import { tempDb } from '../testing/temp-db';
+import { exportHeaders } from './attendance-export';
+import { zoneLabel } from './attendance-export-words';
 import { AttendanceService } from './attendance-service';
 import { TestClock } from './clock';
 import { DEFAULT_SCHEDULE } from './schedule';
@@ -217,5 +219,97 @@ describe('export', () => {
       [MON, null, 'yes', 3, 2, 1, 1, 0, 1, 0].map((v) => v ?? undefined),
     );
     expect((summary.getRow(3).values as unknown[]).slice(1, 8)).toEqual([TUE, undefined, 'yes', 3, 1, 0, 2]);
+  });
+});
+
+describe('export in the reader’s language', () => {
+  const headersId = [
+    'Tanggal',
+    'NIP',
+    'Nama',
+    'Unit',
+    'Masuk (WIB)',
+    'Pulang (WIB)',
+    'Terlambat',
+    'Kios',
+    'Kemiripan wajah',
+    'Keaslian wajah',
+    'Kios pulang',
+    'Dicatat lewat',
+    'Catatan jam',
+    'Keterangan',
+    'Masuk (UTC)',
+    'Pulang (UTC)',
+  ];
+
+  it('writes Indonesian headers, ya/tidak and how it was recorded in CSV', async () => {
+    const { data } = await svc.export({ from: MON, to: TUE }, 'csv', OPERATOR, 'id');
+    const rows = parseCsv(data.toString('utf8').slice(1));
+    expect(rows[0]).toEqual(headersId);
+    const byNip = Object.fromEntries(rows.slice(1).map((r) => [r[1], r]));
+    expect(byNip['198501012010012001'].slice(4, 7)).toEqual(['07:05:09', '16:30:00', 'tidak']);
+    expect(byNip['198501012010012001'][11]).toBe('wajah');
+    expect(byNip['199002022015031002'][6]).toBe('ya');
+    expect(byNip['200001012020121003'][11]).toBe('operator');
+    // The data is never translated: dates and UTC instants stay machine-readable.
+    expect(byNip['198501012010012001'][0]).toBe(MON);
+    expect(byNip['198501012010012001'][14]).toBe(wib(MON, '07:05:09').toISOString());
+  });
+
+  it('writes English when asked: the same columns scripts have always read', async () => {
+    const en = (await svc.export({ from: MON, to: TUE }, 'csv', OPERATOR, 'en')).data.toString('utf8');
+    const dflt = (await svc.export({ from: MON, to: TUE }, 'csv', OPERATOR)).data.toString('utf8');
+    expect(en).toBe(dflt);
+    expect(parseCsv(en.slice(1))[0].slice(0, 7)).toEqual([
+      'Date',
+      'Employee number',
+      'Name',
+      'Unit',
+      'Check-in (WIB)',
+      'Check-out (WIB)',
+      'Late',
+    ]);
+  });
+
+  it('names the sheets and the summary in Indonesian in XLSX, read back with exceljs', async () => {
+    const { data } = await svc.export({ from: MON, to: TUE }, 'xlsx', OPERATOR, 'id');
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(data as unknown as ArrayBuffer);
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['Kehadiran', 'Ringkasan']);
+    const ws = wb.getWorksheet('Kehadiran')!;
+    expect((ws.getRow(1).values as unknown[]).slice(1)).toEqual(headersId);
+    const rows = [2, 3, 4].map((i) => (ws.getRow(i).values as unknown[]).slice(1));
+    const budi = rows.find((r) => r[1] === '199002022015031002')!;
+    expect(budi[6]).toBe('ya');
+    const summary = wb.getWorksheet('Ringkasan')!;
+    expect((summary.getRow(1).values as unknown[]).slice(1)).toEqual([
+      'Tanggal',
+      'Hari libur',
+      'Hari kerja',
+      'Pegawai aktif',
+      'Hadir',
+      'Terlambat',
+      'Tidak hadir',
+      'Cuti',
+      'Belum absen pulang',
+      'Tanpa absen masuk',
+    ]);
+    expect((summary.getRow(2).values as unknown[]).slice(1, 4)).toEqual([MON, undefined, 'ya']);
+
+    const en = new ExcelJS.Workbook();
+    await en.xlsx.load(
+      (await svc.export({ from: MON, to: TUE }, 'xlsx', OPERATOR, 'en')).data as unknown as ArrayBuffer,
+    );
+    expect(en.worksheets.map((w) => w.name)).toEqual(['Attendance', 'Summary']);
+    expect(en.getWorksheet('Attendance')!.getRow(1).getCell(5).value).toBe('Check-in (WIB)');
+  });
+
+  it('labels times with the zone: WIB, WITA, WIT, else the UTC offset', () => {
+    expect(exportHeaders('Asia/Makassar', 'id')[4]).toBe('Masuk (WITA)');
+    expect(exportHeaders('Asia/Jayapura', 'en')[5]).toBe('Check-out (WIT)');
+    expect(zoneLabel('Asia/Kolkata')).toBe('UTC+05:30');
+    expect(zoneLabel('America/Sao_Paulo', new Date('2025-01-06T00:00:00Z'))).toBe('UTC-03:00');
+    expect(zoneLabel('Etc/UTC')).toBe('UTC');
+    expect(exportHeaders({ of: () => 'Asia/Jakarta' }, 'id')[4]).toBe('Masuk (waktu setempat)');
   });
 });

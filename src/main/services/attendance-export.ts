@@ -1,7 +1,9 @@
 import ExcelJS from 'exceljs';
 import type { Writable } from 'node:stream';
 import type { AttendanceRecord, DailySummary } from '../../shared/attendance';
-import { type IndonesianTimeZone, TIME_ZONE_LABELS, localParts } from '../../shared/local-time';
+import type { Language } from '../../shared/contract';
+import { localParts } from '../../shared/local-time';
+import { EXPORT_WORDS, type ExportWords, zoneLabel } from './attendance-export-words';
 
 /**
  * Attendance as CSV and XLSX. Both have the same columns, a header row, times in the site's time zone
@@ -11,11 +13,14 @@ import { type IndonesianTimeZone, TIME_ZONE_LABELS, localParts } from '../../sha
 
 export type ExportFormat = 'csv' | 'xlsx';
 
+/** The language of an export's words (headers, yes/no, sheet names); the data itself is never translated. */
+export type ExportLanguage = Language;
+
 /**
  * The zone the times are written in: the kiosk's site zone, or, for the hub's organisation-wide export
  * whose sites lie in different zones, each record's own (the headers then say "local").
  */
-export type ExportZone = IndonesianTimeZone | { of: (r: AttendanceRecord) => string };
+export type ExportZone = string | { of: (r: AttendanceRecord) => string };
 
 interface Column {
   header: string;
@@ -25,8 +30,9 @@ interface Column {
   text?: boolean;
 }
 
-function columns(zone: ExportZone): Column[] {
-  const tz = typeof zone === 'string' ? TIME_ZONE_LABELS[zone] : 'local';
+function columns(zone: ExportZone, lang: ExportLanguage): Column[] {
+  const w = EXPORT_WORDS[lang];
+  const tz = typeof zone === 'string' ? zoneLabel(zone) : w.localZone;
   const zoneOf = typeof zone === 'string' ? () => zone : zone.of;
   const localDay = (r: AttendanceRecord, iso: string | null, day: string) => {
     if (!iso) return null;
@@ -35,28 +41,28 @@ function columns(zone: ExportZone): Column[] {
     return p.date === day ? p.time : `${p.date} ${p.time}`;
   };
   return [
-    { header: 'Date', width: 12, value: (r) => r.local_date },
-    { header: 'Employee number', width: 22, value: (r) => r.employee_number, text: true },
-    { header: 'Name', width: 32, value: (r) => r.full_name, text: true },
-    { header: 'Unit', width: 20, value: (r) => r.unit, text: true },
-    { header: `Check-in (${tz})`, width: 14, value: (r) => localDay(r, r.check_in_at, r.local_date) },
-    { header: `Check-out (${tz})`, width: 14, value: (r) => localDay(r, r.check_out_at, r.local_date) },
-    { header: 'Late', width: 6, value: (r) => (r.late ? 'yes' : 'no') },
-    { header: 'Kiosk', width: 12, value: (r) => r.kiosk_id, text: true },
-    { header: 'Similarity', width: 10, value: (r) => r.similarity },
-    { header: 'Liveness', width: 10, value: (r) => r.liveness },
-    { header: 'Check-out kiosk', width: 14, value: (r) => r.check_out_kiosk_id, text: true },
-    { header: 'Decided by', width: 10, value: (r) => r.decided_by },
-    { header: 'Clock flag', width: 30, value: (r) => r.clock_flag, text: true },
-    { header: 'Note', width: 30, value: (r) => r.note, text: true },
-    { header: 'Check-in (UTC)', width: 26, value: (r) => r.check_in_at },
-    { header: 'Check-out (UTC)', width: 26, value: (r) => r.check_out_at },
+    { header: w.date, width: 12, value: (r) => r.local_date },
+    { header: w.employeeNumber, width: 22, value: (r) => r.employee_number, text: true },
+    { header: w.name, width: 32, value: (r) => r.full_name, text: true },
+    { header: w.unit, width: 20, value: (r) => r.unit, text: true },
+    { header: `${w.checkIn} (${tz})`, width: 14, value: (r) => localDay(r, r.check_in_at, r.local_date) },
+    { header: `${w.checkOut} (${tz})`, width: 14, value: (r) => localDay(r, r.check_out_at, r.local_date) },
+    { header: w.late, width: 10, value: (r) => (r.late ? w.yes : w.no) },
+    { header: w.kiosk, width: 12, value: (r) => r.kiosk_id, text: true },
+    { header: w.similarity, width: 10, value: (r) => r.similarity },
+    { header: w.liveness, width: 10, value: (r) => r.liveness },
+    { header: w.checkOutKiosk, width: 14, value: (r) => r.check_out_kiosk_id, text: true },
+    { header: w.decidedBy, width: 12, value: (r) => w.decided[r.decided_by] ?? r.decided_by },
+    { header: w.clockFlag, width: 30, value: (r) => r.clock_flag, text: true },
+    { header: w.note, width: 30, value: (r) => r.note, text: true },
+    { header: `${w.checkIn} (UTC)`, width: 26, value: (r) => r.check_in_at },
+    { header: `${w.checkOut} (UTC)`, width: 26, value: (r) => r.check_out_at },
   ];
 }
 
 /** The header row both formats start with. */
-export function exportHeaders(zone: ExportZone): string[] {
-  return columns(zone).map((c) => c.header);
+export function exportHeaders(zone: ExportZone, lang: ExportLanguage = 'en'): string[] {
+  return columns(zone, lang).map((c) => c.header);
 }
 
 /**
@@ -77,19 +83,18 @@ function csvField(v: string | number | null): string {
  * RFC 4180 CSV: comma-separated, CRLF line ends, fields with commas, quotes or line breaks quoted
  * (quotes doubled), and a UTF-8 byte-order mark so Excel reads names with non-ASCII letters correctly.
  */
-export function attendanceToCsv(records: readonly AttendanceRecord[], zone: ExportZone): string {
-  return csvHead(zone) + csvRows(records, columns(zone));
+export function attendanceToCsv(
+  records: readonly AttendanceRecord[],
+  zone: ExportZone,
+  lang: ExportLanguage = 'en',
+): string {
+  const cols = columns(zone, lang);
+  return csvHead(cols) + csvRows(records, cols);
 }
 
 /** The byte-order mark and the header row. */
-function csvHead(zone: ExportZone): string {
-  return (
-    '\uFEFF' +
-    columns(zone)
-      .map((c) => csvField(c.header))
-      .join(',') +
-    '\r\n'
-  );
+function csvHead(cols: readonly Column[]): string {
+  return '\uFEFF' + cols.map((c) => csvField(c.header)).join(',') + '\r\n';
 }
 
 function csvRows(records: readonly AttendanceRecord[], cols: readonly Column[]): string {
@@ -116,9 +121,10 @@ const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 export async function* attendanceCsvStream(
   chunks: Iterable<readonly AttendanceRecord[]>,
   zone: ExportZone,
+  lang: ExportLanguage = 'en',
 ): AsyncGenerator<string> {
-  const cols = columns(zone);
-  yield csvHead(zone);
+  const cols = columns(zone, lang);
+  yield csvHead(cols);
   for (const chunk of chunks) {
     await yieldToLoop();
     if (chunk.length) yield csvRows(chunk, cols);
@@ -135,12 +141,14 @@ export async function writeAttendanceXlsx(
   chunks: Iterable<readonly AttendanceRecord[]>,
   zone: ExportZone,
   summaries: Iterable<DailySummary> = [],
+  lang: ExportLanguage = 'en',
 ): Promise<void> {
+  const w = EXPORT_WORDS[lang];
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
   wb.creator = 'Hadir';
   wb.created = new Date(0);
-  const cols = columns(zone);
-  const ws = wb.addWorksheet('Attendance', {
+  const cols = columns(zone, lang);
+  const ws = wb.addWorksheet(w.attendanceSheet, {
     views: [{ state: 'frozen', ySplit: 1 }],
     autoFilter: { from: { row: 1, column: 1 }, to: { row: 1, column: cols.length } },
   } as Partial<ExcelJS.AddWorksheetOptions>);
@@ -159,53 +167,55 @@ export async function writeAttendanceXlsx(
   let ss: ExcelJS.Worksheet | null = null;
   for (const s of summaries) {
     if (!ss) {
-      ss = wb.addWorksheet('Summary', { views: [{ state: 'frozen', ySplit: 1 }] });
-      ss.columns = SUMMARY_HEADERS.map((h) => ({ header: h, width: Math.max(10, h.length + 2) }));
+      ss = wb.addWorksheet(w.summarySheet, { views: [{ state: 'frozen', ySplit: 1 }] });
+      ss.columns = summaryColumns(w);
       ss.getRow(1).font = { bold: true };
       ss.getRow(1).commit();
     }
-    ss.addRow([
-      s.date,
-      s.holiday,
-      s.workday ? 'yes' : 'no',
-      s.active,
-      s.present,
-      s.late,
-      s.absent,
-      s.on_leave,
-      s.not_checked_out,
-      s.no_check_in,
-    ]).commit();
+    ss.addRow(summaryRow(s, w)).commit();
     await yieldToLoop();
   }
   ss?.commit();
   await wb.commit();
 }
 
-const SUMMARY_HEADERS = [
-  'Date',
-  'Holiday',
-  'Workday',
-  'Active',
-  'Present',
-  'Late',
-  'Absent',
-  'On leave',
-  'Not checked out',
-  'No check-in',
-];
+function summaryColumns(w: ExportWords): Partial<ExcelJS.Column>[] {
+  const s = w.summary;
+  const headers = [s.date, s.holiday, s.workday, s.active, s.present, s.late, s.absent, s.onLeave];
+  return [...headers, s.notCheckedOut, s.noCheckIn].map((h) => ({ header: h, width: Math.max(10, h.length + 2) }));
+}
 
-/** An XLSX workbook: "Attendance" (one row per record) and, when given, "Summary" (one row per day). */
+function summaryRow(s: DailySummary, w: ExportWords): (string | number | null)[] {
+  return [
+    s.date,
+    s.holiday,
+    s.workday ? w.yes : w.no,
+    s.active,
+    s.present,
+    s.late,
+    s.absent,
+    s.on_leave,
+    s.not_checked_out,
+    s.no_check_in,
+  ];
+}
+
+/**
+ * An XLSX workbook: "Attendance" (one row per record) and, when given, "Summary" (one row per day); the
+ * sheets are named in the export's language ("Kehadiran", "Ringkasan" in Bahasa Indonesia).
+ */
 export async function attendanceToXlsx(
   records: readonly AttendanceRecord[],
   zone: ExportZone,
   summaries: readonly DailySummary[] = [],
+  lang: ExportLanguage = 'en',
 ): Promise<Buffer> {
+  const w = EXPORT_WORDS[lang];
   const wb = new ExcelJS.Workbook();
   wb.creator = 'Hadir';
   wb.created = new Date(0); // deterministic output; the export's time is in the audit log
-  const cols = columns(zone);
-  const ws = wb.addWorksheet('Attendance', { views: [{ state: 'frozen', ySplit: 1 }] });
+  const cols = columns(zone, lang);
+  const ws = wb.addWorksheet(w.attendanceSheet, { views: [{ state: 'frozen', ySplit: 1 }] });
   ws.columns = cols.map((c) => ({ header: c.header, width: c.width }));
   ws.getRow(1).font = { bold: true };
   for (const r of records) {
@@ -217,23 +227,10 @@ export async function attendanceToXlsx(
   ws.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: cols.length } };
 
   if (summaries.length > 0) {
-    const ss = wb.addWorksheet('Summary', { views: [{ state: 'frozen', ySplit: 1 }] });
-    ss.columns = SUMMARY_HEADERS.map((h) => ({ header: h, width: Math.max(10, h.length + 2) }));
+    const ss = wb.addWorksheet(w.summarySheet, { views: [{ state: 'frozen', ySplit: 1 }] });
+    ss.columns = summaryColumns(w);
     ss.getRow(1).font = { bold: true };
-    for (const s of summaries) {
-      ss.addRow([
-        s.date,
-        s.holiday,
-        s.workday ? 'yes' : 'no',
-        s.active,
-        s.present,
-        s.late,
-        s.absent,
-        s.on_leave,
-        s.not_checked_out,
-        s.no_check_in,
-      ]);
-    }
+    for (const s of summaries) ss.addRow(summaryRow(s, w));
   }
   return Buffer.from(await wb.xlsx.writeBuffer());
 }

@@ -31,7 +31,7 @@ import { HubLinkRepo } from '../store/hub-link-repo';
 import { PeopleRepo } from '../store/people-repo';
 import { ReplicaRepo } from '../store/replica-repo';
 import { SettingsRepo } from '../store/settings-repo';
-import type { ExportFormat } from './attendance-export';
+import type { ExportFormat, ExportLanguage } from './attendance-export';
 import { ARRIVAL_BIN_MINUTES, arrivalsHistogram } from './attendance-stats';
 import { type Clock, type ClockJump, ClockJumpDetector, type ClockJumpLimits, systemClock } from './clock';
 import { nextAttendanceAction } from './next-action';
@@ -342,12 +342,18 @@ export class AttendanceService {
             throw new HadirError(
               'BAD_REQUEST',
               `${person.employee_number} already has a record on ${input.localDate}: correct it instead`,
+              {
+                reason: 'attendance_day_exists',
+                params: { employee_number: person.employee_number, date: input.localDate },
+              },
             );
           }
           const checkIn = this.operatorTime(input.checkInAt, input.localDate, schedule, 'checkInAt');
           const checkOut = this.operatorTime(input.checkOutAt, input.localDate, schedule, 'checkOutAt');
           if (!checkIn && !checkOut)
-            throw new HadirError('BAD_REQUEST', 'give a check-in time, a check-out time or both');
+            throw new HadirError('BAD_REQUEST', 'give a check-in time, a check-out time or both', {
+              reason: 'attendance_time_required',
+            });
           checkOrder(checkIn, checkOut);
           const late = input.late ?? (checkIn ? schedule.isLate(new Date(checkIn)) : false);
           const record = this.repo.insert({
@@ -386,11 +392,15 @@ export class AttendanceService {
       .transaction(() => {
         const now = this.clock.now();
         const before = this.repo.get(id);
-        if (!before) throw new HadirError('NOT_FOUND', `no attendance record ${id}`);
+        if (!before)
+          throw new HadirError('NOT_FOUND', `no attendance record ${id}`, { reason: 'attendance_not_found' });
         const date = patch.localDate ?? before.local_date;
         requireDate(date, 'localDate');
         if (date !== before.local_date && before.person_id !== null && this.repo.findDay(before.person_id, date)) {
-          throw new HadirError('BAD_REQUEST', `${before.employee_number} already has a record on ${date}`);
+          throw new HadirError('BAD_REQUEST', `${before.employee_number} already has a record on ${date}`, {
+            reason: 'attendance_day_exists',
+            params: { employee_number: before.employee_number, date },
+          });
         }
         const checkIn =
           patch.checkInAt === undefined
@@ -401,7 +411,9 @@ export class AttendanceService {
             ? before.check_out_at
             : this.operatorTime(patch.checkOutAt, date, schedule, 'checkOutAt');
         if (!checkIn && !checkOut)
-          throw new HadirError('BAD_REQUEST', 'a record needs a check-in or a check-out time (delete it instead)');
+          throw new HadirError('BAD_REQUEST', 'a record needs a check-in or a check-out time (delete it instead)', {
+            reason: 'attendance_time_required',
+          });
         checkOrder(checkIn, checkOut);
         const late =
           patch.late ??
@@ -438,7 +450,8 @@ export class AttendanceService {
     this.db
       .transaction(() => {
         const before = this.repo.get(id);
-        if (!before) throw new HadirError('NOT_FOUND', `no attendance record ${id}`);
+        if (!before)
+          throw new HadirError('NOT_FOUND', `no attendance record ${id}`, { reason: 'attendance_not_found' });
         this.repo.delete(id);
         this.audit.record({
           actor,
@@ -649,8 +662,13 @@ export class AttendanceService {
    * The records of a query as CSV or XLSX (with a per-day summary sheet for ranges up to a year), and
    * an audit entry: an export hands personal data to someone.
    */
-  async export(q: AttendanceQuery, format: ExportFormat, actor: Actor): Promise<{ data: Buffer; records: number }> {
-    const { stream, done } = await this.exportStream(q, format, actor);
+  async export(
+    q: AttendanceQuery,
+    format: ExportFormat,
+    actor: Actor,
+    lang: ExportLanguage = 'en',
+  ): Promise<{ data: Buffer; records: number }> {
+    const { stream, done } = await this.exportStream(q, format, actor, lang);
     const parts: Buffer[] = [];
     for await (const part of stream) parts.push(Buffer.isBuffer(part) ? part : Buffer.from(part as string, 'utf8'));
     return { data: Buffer.concat(parts), records: await done };
@@ -667,6 +685,7 @@ export class AttendanceService {
     q: AttendanceQuery,
     format: ExportFormat,
     actor: Actor,
+    lang: ExportLanguage = 'en',
   ): Promise<{ stream: Readable; done: Promise<number> }> {
     this.checkQuery(q);
     if (format !== 'csv' && format !== 'xlsx') {
@@ -694,7 +713,7 @@ export class AttendanceService {
     const done = new Promise<number>((resolve, reject) => (settle = { resolve, reject }));
     done.catch(() => {}); // a caller that only reads the stream learns of a failure from it
     if (format === 'csv') {
-      const csv = attendanceCsvStream(counted, tz);
+      const csv = attendanceCsvStream(counted, tz, lang);
       const audited = async function* () {
         let complete = false;
         try {
@@ -716,7 +735,7 @@ export class AttendanceService {
           })(this)
         : [];
     const out = new PassThrough();
-    writeAttendanceXlsx(out, counted, tz, summaries).then(
+    writeAttendanceXlsx(out, counted, tz, summaries, lang).then(
       () => {
         audit(true);
         settle.resolve(records);
@@ -814,7 +833,7 @@ export class AttendanceService {
   private requirePerson(ref: number | { id: number }): Person {
     const id = typeof ref === 'number' ? ref : ref.id;
     const person = this.people.get(id);
-    if (!person) throw new HadirError('NOT_FOUND', `no person ${id}`);
+    if (!person) throw new HadirError('NOT_FOUND', `no person ${id}`, { reason: 'person_not_found' });
     return person;
   }
 }
@@ -827,7 +846,11 @@ function mergeFlag(existing: string | null, flag: string | null): string | null 
 
 function requireReason(reason: string): string {
   const why = typeof reason === 'string' ? reason.trim() : '';
-  if (!why) throw new HadirError('BAD_REQUEST', 'a reason is required for every manual change');
+  if (!why) {
+    throw new HadirError('BAD_REQUEST', 'a reason is required for every manual change', {
+      reason: 'attendance_reason_required',
+    });
+  }
   return why;
 }
 
@@ -837,5 +860,7 @@ function requireDate(date: string, field: string): void {
 }
 
 function checkOrder(checkIn: string | null, checkOut: string | null): void {
-  if (checkIn && checkOut && checkOut < checkIn) throw new HadirError('BAD_REQUEST', 'check-out is before check-in');
+  if (checkIn && checkOut && checkOut < checkIn) {
+    throw new HadirError('BAD_REQUEST', 'check-out is before check-in', { reason: 'attendance_out_before_in' });
+  }
 }

@@ -12,6 +12,7 @@ import {
   type AttendanceListRequest,
   type AttendancePage,
   type ExportFormat,
+  type Language,
 } from '../../shared/contract';
 import { HadirError } from '../../shared/errors';
 import type { Actor } from '../../shared/people';
@@ -86,8 +87,9 @@ export async function exportAttendanceStream(
   f: AttendanceFilter,
   format: ExportFormat,
   actor: Actor,
+  lang: Language = 'en',
 ): Promise<{ filename: string; mime: string; stream: Readable; done: Promise<number> }> {
-  const { stream, done } = await attendance.exportStream(attendanceQueryOf(f), format, actor);
+  const { stream, done } = await attendance.exportStream(attendanceQueryOf(f), format, actor, lang);
   return { filename: exportFileName(f, format), mime: EXPORT_MIME[format], stream, done };
 }
 
@@ -97,7 +99,8 @@ export async function exportAttendanceFile(
   f: AttendanceFilter,
   format: ExportFormat,
   actor: Actor,
+  lang: Language = 'en',
 ): Promise<AttendanceExportFile> {
-  const { data } = await attendance.export(attendanceQueryOf(f), format, actor);
+  const { data } = await attendance.export(attendanceQueryOf(f), format, actor, lang);
   return { filename: exportFileName(f, format), mime: EXPORT_MIME[format], data };
 }

@@ -2,15 +2,19 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { HadirError } from '../../shared/errors';
 import type { Actor, EnrollmentResult, Person, SampleVerdict } from '../../shared/people';
-import type { ImportRepo } from '../store/import-repo';
-import type { EnrollmentPolicy, EnrollRequest, PreparedSample } from './enrollment';
+import type { ImportStatus } from '../store/import-repo';
+import type { EnrollmentPolicy, EnrollRequest, PreparedSample } from './enrollment-rules';
 import { checkPersonFields } from './validation';
 
 /**
  * Bulk import: a folder of photos named by employee number (or mapped by a CSV) becomes enrolled
- * people. Resumable: each person's outcome is written to `import_items` in the same transaction as
- * their enrollment, so a run killed half-way leaves whole people or none, and a re-run skips what
+ * people. Resumable: each person's outcome is written to the progress table in the same transaction
+ * as their enrollment, so a run killed half-way leaves whole people or none, and a re-run skips what
  * is done and never enrolls anyone twice (the employee number is unique, and checked first).
+ *
+ * One procedure for both stores: the kiosk imports into its SQLite file (FaceService, ImportRepo),
+ * the hub into PostgreSQL (hub/import.ts); their targets and progress tables may answer at once or
+ * with a promise.
  */
 
 export const IMAGE_EXTENSIONS = new Set([
@@ -232,12 +236,40 @@ export interface ImportSummary {
   failed: { key: string; error: string }[];
 }
 
-/** What the import needs from the face service. */
-export interface ImportTarget {
+type Awaitable<T> = T | Promise<T>;
+
+/**
+ * What the import needs from the store it enrolls into: the kiosk's FaceService, or the hub's import
+ * target. `Tx` is the transaction handle its enrollment hands to `alsoInTransaction` (none on the kiosk).
+ */
+export interface ImportTarget<Tx = void> {
   readonly pack: { id: string };
-  getPersonByEmployeeNumber(employeeNumber: string): Person | null;
-  personTemplateCount(personId: number): number;
-  enroll(req: EnrollRequest): EnrollmentResult;
+  getPersonByEmployeeNumber(employeeNumber: string): Awaitable<Person | null>;
+  /** The person's templates of the pack being imported. */
+  personTemplateCount(personId: number): Awaitable<number>;
+  enroll(req: EnrollRequest<Tx>): Awaitable<EnrollmentResult>;
+}
+
+/** One item's outcome, as the progress table keeps it. */
+export interface ImportProgressEntry {
+  source: string;
+  runId: string;
+  status: ImportStatus;
+  personId?: number | null;
+  reason?: string | null;
+}
+
+/** The progress table: the kiosk's `import_items` (ImportRepo), the hub's `import_items` (hub/store/imports.ts). */
+export interface ImportProgress<Tx = void> {
+  get(source: string): Awaitable<{ status: ImportStatus } | null>;
+  /** Record an outcome; with `tx`, inside the transaction that enrolled the person. */
+  record(entry: ImportProgressEntry, tx?: Tx): Awaitable<void>;
+}
+
+export interface ImportDeps<Tx = void> {
+  target: ImportTarget<Tx>;
+  imports: ImportProgress<Tx>;
+  loadSample: (file: string) => Promise<PreparedSample>;
 }
 
 export interface ImportOptions {
@@ -259,9 +291,9 @@ export interface ImportOptions {
 /** Default for imports: one good photo per person, as HR archives usually hold (camera enrollment asks 3). */
 export const IMPORT_MIN_SAMPLES = 1;
 
-export async function runImport(
+export async function runImport<Tx = void>(
   items: readonly ImportPlanItem[],
-  deps: { target: ImportTarget; imports: ImportRepo; loadSample: (file: string) => Promise<PreparedSample> },
+  deps: ImportDeps<Tx>,
   opts: ImportOptions,
 ): Promise<ImportSummary> {
   const runId = opts.runId ?? new Date().toISOString();
@@ -282,20 +314,20 @@ export async function runImport(
   return summary;
 }
 
-async function importOne(
+async function importOne<Tx>(
   item: ImportPlanItem,
-  deps: { target: ImportTarget; imports: ImportRepo; loadSample: (file: string) => Promise<PreparedSample> },
+  deps: ImportDeps<Tx>,
   opts: ImportOptions,
   runId: string,
   summary: ImportSummary,
 ): Promise<{ outcome: ImportOutcome; detail?: string }> {
   const { target, imports } = deps;
-  const prior = imports.get(item.key);
+  const prior = await imports.get(item.key);
   if (prior && (prior.status !== 'rejected' || !opts.retryRejected)) {
     summary.doneBefore++;
     return { outcome: 'done-before', detail: prior.status };
   }
-  const existing = target.getPersonByEmployeeNumber(item.employeeNumber);
+  const existing = await target.getPersonByEmployeeNumber(item.employeeNumber);
   if (!existing) {
     // The same rules as every other way in (validation.ts), before any photo is decoded.
     try {
@@ -303,13 +335,19 @@ async function importOne(
     } catch (e) {
       if (!(e instanceof HadirError)) throw e;
       const reason = e.message;
-      imports.record({ source: item.key, runId, status: 'rejected', personId: null, reason });
+      await imports.record({ source: item.key, runId, status: 'rejected', personId: null, reason });
       summary.rejected.push({ key: item.key, employeeNumber: item.employeeNumber, reason, samples: [] });
       return { outcome: 'rejected', detail: reason };
     }
   }
-  if (existing && target.personTemplateCount(existing.id) > 0) {
-    imports.record({ source: item.key, runId, status: 'skipped', personId: existing.id, reason: 'already enrolled' });
+  if (existing && (await target.personTemplateCount(existing.id)) > 0) {
+    await imports.record({
+      source: item.key,
+      runId,
+      status: 'skipped',
+      personId: existing.id,
+      reason: 'already enrolled',
+    });
     summary.skipped++;
     return { outcome: 'skipped', detail: 'already enrolled' };
   }
@@ -328,7 +366,7 @@ async function importOne(
         });
       }
     }
-    const result = target.enroll({
+    const result = await target.enroll({
       person: existing
         ? { personId: existing.id }
         : { employeeNumber: item.employeeNumber, fullName: item.fullName, unit: item.unit },
@@ -337,8 +375,8 @@ async function importOne(
       actor: opts.actor,
       confirmDuplicate: opts.allowDuplicates,
       policy: { minSamples: IMPORT_MIN_SAMPLES, ...opts.policy },
-      alsoInTransaction: (person) =>
-        imports.record({ source: item.key, runId, status: 'enrolled', personId: person.id }),
+      alsoInTransaction: (person, tx) =>
+        imports.record({ source: item.key, runId, status: 'enrolled', personId: person.id }, tx),
     });
     if (result.ok) {
       summary.enrolled++;
@@ -349,7 +387,7 @@ async function importOne(
       .filter((s) => !s.accepted)
       .map((s) => `${s.label ?? `#${s.index}`}: ${s.rejections.map(describeRejection).join(', ')}`);
     const reason = `${result.refusal.code}: ${result.refusal.message}${sampleReasons.length ? ` [${sampleReasons.join('; ')}]` : ''}`;
-    imports.record({ source: item.key, runId, status: 'rejected', personId: existing?.id ?? null, reason });
+    await imports.record({ source: item.key, runId, status: 'rejected', personId: existing?.id ?? null, reason });
     summary.rejected.push({ key: item.key, employeeNumber: item.employeeNumber, reason, samples: verdicts });
     return { outcome: 'rejected', detail: reason };
   } catch (e) {

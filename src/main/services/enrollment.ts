@@ -1,15 +1,5 @@
-import type { AnalyzedFace, ImageAnalysis, LivenessResult } from '../../shared/face';
-import { cosineSimilarity } from '../../shared/face';
-import type {
-  Actor,
-  EnrollmentRefusal,
-  EnrollmentResult,
-  Person,
-  SampleRejection,
-  SampleRejectionCode,
-  SampleVerdict,
-  TemplateSource,
-} from '../../shared/people';
+import type { ImageAnalysis, LivenessResult } from '../../shared/face';
+import type { EnrollmentResult, Person, TemplateSource } from '../../shared/people';
 import type { AuditRepo } from '../store/audit-repo';
 import type { ConsentRepo } from '../store/consent-repo';
 import type { Db } from '../store/db';
@@ -17,41 +7,31 @@ import type { Gallery } from '../store/gallery';
 import type { NewPerson, PeopleRepo } from '../store/people-repo';
 import type { TemplatesRepo } from '../store/templates-repo';
 import type { RgbImage } from '../vision/image';
-import {
-  checkQuality,
-  DEFAULT_QUALITY_LIMITS,
-  measureFaceQuality,
-  type FaceQuality,
-  type QualityCheck,
-  type QualityLimits,
-} from '../vision/quality';
+import { measureFaceQuality } from '../vision/quality';
 import { faceThumbnailJpeg } from '../vision/thumbnail';
+import {
+  actorName,
+  decideEnrollment,
+  EmployeeNumberTaken,
+  enrollmentAuditDetails,
+  type EnrollRequest,
+  type PreparedFace,
+  type PreparedSample,
+} from './enrollment-rules';
 import type { Identifier } from './identify';
 import { checkPersonFields } from './validation';
 
-/** One face of a sample, measured while its picture was still at hand. */
-export interface PreparedFace extends AnalyzedFace {
-  quality: FaceQuality;
-  /** JPEG with context, only when the site keeps thumbnails. */
-  thumbnail?: Uint8Array;
-}
-
-/**
- * One enrollment sample (an uploaded photo or a camera frame) after analysis: every face with its
- * quality figures, so the picture itself need not be kept.
- */
-export interface PreparedSample {
-  source: TemplateSource;
-  /** The caller's name for it (a file name), repeated in its verdict. */
-  label?: string;
-  width: number;
-  height: number;
-  faces: PreparedFace[];
-  /** The operator's choice when the picture holds several faces. */
-  faceIndex?: number;
-  /** The caller's liveness judgement of the chosen face; else the face's own, when analysed with liveness. */
-  liveness?: LivenessResult;
-}
+// The rules themselves live in enrollment-rules.ts (shared with the hub); what callers import from here.
+export {
+  DEFAULT_ENROLLMENT_POLICY,
+  EmployeeNumberTaken,
+  judgeSample,
+  type ConsentInput,
+  type EnrollmentPolicy,
+  type EnrollRequest,
+  type PreparedFace,
+  type PreparedSample,
+} from './enrollment-rules';
 
 export interface PrepareOptions {
   source: TemplateSource;
@@ -85,58 +65,6 @@ export async function prepareSample(
   };
 }
 
-export interface EnrollmentPolicy {
-  /** Accepted samples needed (default 3). */
-  minSamples: number;
-  /** Accepted samples kept at most (default 5); later good samples are left out as surplus. */
-  maxSamples: number;
-  quality: QualityLimits;
-  /**
-   * Lowest cosine similarity allowed between any two accepted samples. Two photos of one person
-   * score 0.64 on average with the default pack and fall under 0.15 for about 1% of pairs (profile
-   * against frontal); two different people score 0.00 ± 0.09. The floor catches a wrong photo in a
-   * set (a mix-up 95% of the time) while refusing about 1 set in 30 of one person.
-   */
-  consistencyFloor: number;
-  /** Refuse samples without a liveness judgement (camera enrollment at an unattended kiosk). */
-  requireLiveness: boolean;
-}
-
-export const DEFAULT_ENROLLMENT_POLICY: EnrollmentPolicy = {
-  minSamples: 3,
-  maxSamples: 5,
-  quality: DEFAULT_QUALITY_LIMITS,
-  consistencyFloor: 0.15,
-  requireLiveness: false,
-};
-
-export interface ConsentInput {
-  /** How consent was given: 'signed form', 'on-screen', 'bulk import: organisation records'. */
-  method: string;
-  /** When (ISO instant); default now. */
-  givenAt?: string;
-  note?: string;
-}
-
-export interface EnrollRequest {
-  /** A new person, or templates added to someone already enrolled. */
-  person: NewPerson | { personId: number };
-  samples: readonly PreparedSample[];
-  /** Required for a new person (UU PDP: biometric data needs recorded consent). */
-  consent?: ConsentInput;
-  actor: Actor;
-  /** Enroll even though the face already identifies as someone else (operator confirmed). */
-  confirmDuplicate?: boolean;
-  /**
-   * Add faces to an existing person although they do not match that person's templates: the
-   * operator's written reason (audited). Without it such faces are refused as 'not_same_person'.
-   */
-  confirmNotSameReason?: string;
-  policy?: Partial<EnrollmentPolicy>;
-  /** Writes that must commit or roll back with this enrollment (a bulk import's progress row). */
-  alsoInTransaction?: (person: Person) => void;
-}
-
 export interface EnrollmentDeps {
   db: Db;
   people: PeopleRepo;
@@ -149,96 +77,23 @@ export interface EnrollmentDeps {
   /** The pack's 1:1 (verification) threshold: new faces of an enrolled person must reach it. */
   verifyThreshold?: number | null;
   now?: () => Date;
+  /**
+   * Called inside every enrollment's transaction, whichever path the request came by (camera session,
+   * photo upload, bulk import): a joined kiosk queues the enrollment for its hub here, so the upload
+   * row commits or rolls back with the person and templates it names.
+   */
+  onEnrolled?: (e: EnrolledTemplates) => void;
 }
 
-const QUALITY_CODE: Record<QualityCheck, SampleRejectionCode> = {
-  inter_ocular: 'inter_ocular',
-  blur: 'blur',
-  yaw: 'yaw',
-  roll: 'roll',
-  pose_unknown: 'pose_unknown',
-  too_dark: 'too_dark',
-  too_bright: 'too_bright',
-  clipped: 'clipped',
-};
-
-const actorName = (a: Actor) => (a.id ? `${a.type}:${a.id}` : a.type);
-
-const qualityFigures = (q: FaceQuality): Record<string, number | null> => ({
-  inter_ocular: round(q.interOcular, 1),
-  blur: round(q.blur, 1),
-  yaw: q.yaw === null ? null : round(q.yaw, 1),
-  roll: q.roll === null ? null : round(q.roll, 1),
-  brightness: round(q.brightness, 1),
-  dark_clipped: round(q.darkClipped, 4),
-  bright_clipped: round(q.brightClipped, 4),
-  det_score: round(q.detScore, 4),
-});
-
-function round(v: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(v * f) / f;
-}
-
-/**
- * Judge one sample: exactly one face (or the one the operator chose), with an embedding, within the
- * quality limits, and not judged a spoof. Returns the verdict and the face when accepted.
- */
-export function judgeSample(
-  sample: PreparedSample,
-  index: number,
-  policy: EnrollmentPolicy,
-): { verdict: SampleVerdict; face: PreparedFace | null } {
-  const verdict: SampleVerdict = { index, label: sample.label, accepted: false, rejections: [] };
-  const reject = (r: SampleRejection) => {
-    verdict.rejections.push(r);
-    return { verdict, face: null };
-  };
-  if (sample.faces.length === 0) return reject({ code: 'no_face', message: 'no face found in the picture' });
-  let face: PreparedFace;
-  if (sample.faceIndex !== undefined) {
-    const chosen = sample.faces[sample.faceIndex];
-    if (!chosen) {
-      return reject({
-        code: 'face_index',
-        value: sample.faceIndex,
-        limit: sample.faces.length - 1,
-        message: `face ${sample.faceIndex} was chosen but the picture has ${sample.faces.length}`,
-      });
-    }
-    face = chosen;
-  } else if (sample.faces.length > 1) {
-    return reject({
-      code: 'multiple_faces',
-      value: sample.faces.length,
-      limit: 1,
-      message: `${sample.faces.length} faces in the picture: only the person being enrolled may be in it (or choose one)`,
-    });
-  } else {
-    face = sample.faces[0];
-  }
-  verdict.quality = qualityFigures(face.quality);
-  if (!face.embedding)
-    return reject({ code: 'no_embedding', message: 'the face could not be embedded (landmarks missing)' });
-  for (const f of checkQuality(face.quality, policy.quality)) {
-    verdict.rejections.push({ code: QUALITY_CODE[f.check], value: f.value, limit: f.limit, message: f.message });
-  }
-  const liveness = sample.liveness ?? face.liveness;
-  if (liveness && liveness.decision !== 'real') {
-    verdict.rejections.push({
-      code: 'spoof',
-      value: round(liveness.p_real, 4),
-      message: `judged a photo or screen rather than a live face (p_real ${liveness.p_real.toFixed(3)})`,
-    });
-  } else if (!liveness && policy.requireLiveness) {
-    verdict.rejections.push({
-      code: 'liveness_missing',
-      message: 'liveness is required but was not checked for this sample',
-    });
-  }
-  if (verdict.rejections.length > 0) return { verdict, face: null };
-  verdict.accepted = true;
-  return { verdict, face };
+/** What an enrollment wrote, as {@link EnrollmentDeps.onEnrolled} hears it. */
+export interface EnrolledTemplates {
+  person: Person;
+  /** True for a new person; false when templates were added to someone enrolled. */
+  created: boolean;
+  packId: string;
+  templateIds: number[];
+  /** The consent recorded with this enrollment, if any. */
+  consent: { method: string; givenAt: string } | null;
 }
 
 /**
@@ -255,201 +110,84 @@ export class EnrollmentService {
 
   enroll(req: EnrollRequest): EnrollmentResult {
     const { deps } = this;
-    const policy: EnrollmentPolicy = {
-      ...DEFAULT_ENROLLMENT_POLICY,
-      ...req.policy,
-      quality: { ...DEFAULT_ENROLLMENT_POLICY.quality, ...req.policy?.quality },
-    };
-    const samples: SampleVerdict[] = [];
-    const accepted: { face: PreparedFace; sample: PreparedSample; verdict: SampleVerdict }[] = [];
-    req.samples.forEach((sample, i) => {
-      const { verdict, face } = judgeSample(sample, i, policy);
-      if (face && accepted.length >= policy.maxSamples) {
-        verdict.accepted = false;
-        verdict.rejections.push({
-          code: 'surplus',
-          value: accepted.length,
-          limit: policy.maxSamples,
-          message: `${policy.maxSamples} good samples were already taken`,
-        });
-      } else if (face) {
-        accepted.push({ face, sample, verdict });
-      }
-      samples.push(verdict);
+    const person =
+      'personId' in req.person
+        ? deps.people.get(req.person.personId)
+        : deps.people.getByEmployeeNumber(req.person.employeeNumber);
+    const decision = decideEnrollment(req, {
+      person,
+      ownEmbeddings: 'personId' in req.person && person ? this.ownEmbeddings(person.id) : [],
+      verifyThreshold: deps.verifyThreshold,
+      identify: (embedding, exclude) => deps.identifier.identifyFaces([embedding], { exclude })[0],
     });
-    const refuse = (refusal: EnrollmentRefusal): EnrollmentResult => ({ ok: false, refusal, samples });
-
-    // Who: an existing person, or a new one whose number is free.
-    let existing: Person | null = null;
-    if ('personId' in req.person) {
-      existing = deps.people.get(req.person.personId);
-      if (!existing) return refuse({ code: 'person_not_found', message: `no person with id ${req.person.personId}` });
-    } else {
-      const taken = deps.people.getByEmployeeNumber(req.person.employeeNumber);
-      if (taken) {
-        return refuse({
-          code: 'employee_number_taken',
-          message: `employee number ${req.person.employeeNumber} already belongs to ${taken.full_name} (id ${taken.id}); add templates to that person instead`,
-        });
-      }
-      if (!req.consent?.method) {
-        return refuse({
-          code: 'consent_missing',
-          message: 'record how the person gave consent before enrolling their face',
-        });
-      }
-    }
-
-    if (accepted.length < policy.minSamples) {
-      const reasons = [...new Set(samples.flatMap((s) => s.rejections.map((r) => r.code)))].join(', ');
-      return refuse({
-        code: 'too_few_samples',
-        message: `${accepted.length} of ${req.samples.length} samples are usable, ${policy.minSamples} needed${reasons ? ` (rejected: ${reasons})` : ''}`,
-      });
-    }
-
-    // The samples must be of one person: the least similar pair decides.
-    let worst: { a: number; b: number; score: number } | null = null;
-    for (let i = 0; i < accepted.length; i++) {
-      for (let j = i + 1; j < accepted.length; j++) {
-        const score = cosineSimilarity(accepted[i].face.embedding!, accepted[j].face.embedding!);
-        if (!worst || score < worst.score)
-          worst = { a: accepted[i].verdict.index, b: accepted[j].verdict.index, score };
-      }
-    }
-    if (worst && worst.score < policy.consistencyFloor) {
-      return refuse({
-        code: 'inconsistent',
-        message: `samples ${worst.a} and ${worst.b} do not look like the same person (similarity ${worst.score.toFixed(3)}, needs ${policy.consistencyFloor})`,
-        pair: { a: worst.a, b: worst.b, score: round(worst.score, 4), floor: policy.consistencyFloor },
-      });
-    }
-
-    // Faces added to someone enrolled must be theirs: a friend's face under their number would check
-    // them in whenever the friend walks past (buddy punching). The best new face against the person's
-    // own templates decides, at the 1:1 threshold; an operator may override with a written reason.
-    let verification: { score: number; threshold: number } | undefined;
-    const bar = deps.verifyThreshold;
-    if (existing && bar !== undefined && bar !== null) {
-      const own = deps.templates
-        .forPerson(existing.id)
-        .filter((t) => t.pack_id === deps.packId && t.usable)
-        .map((t) => deps.templates.embedding(t.id))
-        .filter((e): e is Float32Array => e !== null);
-      if (own.length > 0) {
-        let best = -Infinity;
-        for (const a of accepted) for (const e of own) best = Math.max(best, cosineSimilarity(a.face.embedding!, e));
-        verification = { score: round(best, 4), threshold: bar };
-        const reason = req.confirmNotSameReason?.trim() ?? '';
-        if (best < bar && reason.length < 5) {
-          return refuse({
-            code: 'not_same_person',
-            message: `these faces do not match ${existing.full_name}'s enrolled faces (similarity ${best.toFixed(3)}, needs ${bar.toFixed(3)}); an operator may add them with a written reason`,
-            verification,
-          });
-        }
-        if (best >= bar) verification = undefined;
-      }
-    }
-
-    // Does this face already identify as someone else?
-    const exclude = existing ? [existing.id] : [];
-    // Each sample on its own: they are all the same face, not faces of one frame.
-    const ids = accepted.map((a) => deps.identifier.identifyFaces([a.face.embedding!], { exclude })[0]);
-    let duplicate: EnrollmentRefusal['duplicate'] | undefined;
-    for (const id of ids) {
-      if (id.decision === 'match' && id.person_id !== null && (!duplicate || id.score > duplicate.score)) {
-        duplicate = {
-          person_id: id.person_id,
-          employee_number: id.employee_number!,
-          name: id.name!,
-          score: round(id.score, 4),
-        };
-      }
-    }
-    if (duplicate && !req.confirmDuplicate) {
-      return refuse({
-        code: 'duplicate',
-        message: `this face already identifies as ${duplicate.name} (${duplicate.employee_number}, similarity ${duplicate.score.toFixed(3)}); confirm to enroll anyway`,
-        duplicate,
-      });
-    }
+    if (!decision.ok) return decision;
+    const { existing } = decision;
 
     const at = this.now();
-    let person!: Person;
+    let enrolled!: Person;
     const write = deps.db.transaction(() => {
       if (existing) {
-        person = existing;
+        enrolled = existing;
       } else {
         const p = checkPersonFields(req.person as NewPerson);
         // Checked again inside the transaction: another process may have taken the number meanwhile
         // (the UNIQUE constraint would refuse it anyway; this gives the better message).
         if (deps.people.getByEmployeeNumber(p.employeeNumber)) throw new EmployeeNumberTaken(p.employeeNumber);
-        person = deps.people.create(p);
+        enrolled = deps.people.create(p);
       }
       if (req.consent) {
         deps.consents.record({
-          personId: person.id,
+          personId: enrolled.id,
           givenAt: req.consent.givenAt ?? at.toISOString(),
           recordedBy: actorName(req.actor),
           method: req.consent.method,
           note: req.consent.note,
         });
       }
-      const templateIds: number[] = [];
-      for (const a of accepted) {
-        const liveness = a.sample.liveness ?? a.face.liveness;
-        templateIds.push(
-          deps.templates.insert({
-            personId: person.id,
-            packId: deps.packId,
-            embedding: a.face.embedding!,
-            quality: {
-              ...a.verdict.quality,
-              ...(liveness ? { p_real: round(liveness.p_real, 4) } : {}),
-              ...(a.sample.label ? { label: a.sample.label } : {}),
-            },
-            source: a.sample.source,
-            thumbnail: a.face.thumbnail ?? null,
-          }),
-        );
-      }
+      const templateIds = decision.templates.map((t) =>
+        deps.templates.insert({ personId: enrolled.id, packId: deps.packId, ...t }),
+      );
       deps.audit.record({
         actor: req.actor,
-        action: existing ? 'person.templates.add' : 'person.enroll',
+        action: decision.action,
         targetType: 'person',
-        targetId: person.id,
+        targetId: enrolled.id,
         at,
-        details: {
-          employee_number: person.employee_number,
-          pack: deps.packId,
-          templates: templateIds,
-          sources: [...new Set(accepted.map((a) => a.sample.source))],
-          rejected_samples: samples.filter((s) => !s.accepted).length,
-          ...(req.consent ? { consent_method: req.consent.method } : {}),
-          ...(duplicate ? { confirmed_duplicate_of: duplicate } : {}),
-          ...(verification
-            ? { confirmed_not_matching: { ...verification, reason: req.confirmNotSameReason!.trim() } }
-            : {}),
-        },
+        details: enrollmentAuditDetails(decision, {
+          employeeNumber: enrolled.employee_number,
+          packId: deps.packId,
+          templateIds,
+        }),
       });
-      req.alsoInTransaction?.(person);
+      deps.onEnrolled?.({
+        person: enrolled,
+        created: !existing,
+        packId: deps.packId,
+        templateIds,
+        consent: req.consent ? { method: req.consent.method, givenAt: req.consent.givenAt ?? at.toISOString() } : null,
+      });
+      const also = req.alsoInTransaction?.(enrolled);
+      // A promise here would run after the commit, outside the transaction it belongs to.
+      if (also instanceof Promise) throw new Error('alsoInTransaction must be synchronous on the kiosk');
     });
     try {
       write();
     } catch (e) {
       if (!(e instanceof EmployeeNumberTaken)) throw e;
-      return refuse({ code: 'employee_number_taken', message: e.message });
+      return { ok: false, refusal: { code: 'employee_number_taken', message: e.message }, samples: decision.samples };
     }
     deps.gallery.sync();
-    for (const a of accepted) samples[a.verdict.index].accepted = true;
-    return { ok: true, person, templates: accepted.length, samples };
+    return { ok: true, person: enrolled, templates: decision.templates.length, samples: decision.samples };
   }
-}
 
-/** Thrown inside the transaction when the employee number was taken by a concurrent writer. */
-export class EmployeeNumberTaken extends Error {
-  constructor(readonly employeeNumber: string) {
-    super(`employee number ${employeeNumber} is already enrolled`);
+  /** The person's usable embeddings of this pack (for the 1:1 check), only when there is a bar to reach. */
+  private ownEmbeddings(personId: number): Float32Array[] {
+    const { deps } = this;
+    if (deps.verifyThreshold === undefined || deps.verifyThreshold === null) return [];
+    return deps.templates
+      .forPerson(personId)
+      .filter((t) => t.pack_id === deps.packId && t.usable)
+      .map((t) => deps.templates.embedding(t.id))
+      .filter((e): e is Float32Array => e !== null);
   }
 }

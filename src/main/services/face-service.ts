@@ -7,6 +7,7 @@ import { AuditRepo } from '../store/audit-repo';
 import { ConsentRepo, type Consent } from '../store/consent-repo';
 import type { Db } from '../store/db';
 import { Gallery, type GalleryStats } from '../store/gallery';
+import { HubUploadsRepo } from '../store/hub-uploads-repo';
 import { ImportRepo } from '../store/import-repo';
 import { PeopleRepo, type NewPerson, type PeopleQuery, type PersonPatch } from '../store/people-repo';
 import { removePreRestoreCopies } from '../store/private-files';
@@ -104,6 +105,7 @@ export class FaceService {
   }
 
   private makeEnrollment(): EnrollmentService {
+    const uploads = new HubUploadsRepo(this.db);
     return new EnrollmentService({
       db: this.db,
       people: this.people,
@@ -115,6 +117,15 @@ export class FaceService {
       packId: this.analyzer.pack.id,
       verifyThreshold: this.analyzer.pack.thresholds?.match ?? null,
       now: this.now,
+      // Every enrollment at a joined kiosk goes to the hub too (sync/uploader.ts sends it).
+      onEnrolled: (e) =>
+        uploads.recordIfJoined({
+          personId: e.person.id,
+          packId: e.packId,
+          templateIds: e.templateIds,
+          consent: e.consent && { method: e.consent.method, given_at: e.consent.givenAt },
+          at: this.now().toISOString(),
+        }),
     });
   }
 
@@ -234,6 +245,29 @@ export class FaceService {
 
   personConsents(personId: number): Consent[] {
     return this.consents.forPerson(personId);
+  }
+
+  /**
+   * One kept face picture of a person (a template's thumbnail, decrypted through the repository),
+   * for an operator comparing a refused enrollment's new face with the person it resembles. Prefers a
+   * usable template of the active pack (the face the gallery matches against). A face picture is
+   * biometric data: every read is audited. NOT_FOUND when none is kept (the site keeps no thumbnails,
+   * or retention cleared them).
+   */
+  personFace(actor: Actor, personId: number): { templateId: number; jpeg: Uint8Array } {
+    if (!this.people.get(personId)) throw notFound(personId);
+    const kept = this.templates.forPerson(personId).filter((t) => t.has_thumbnail);
+    const chosen = kept.find((t) => t.usable && t.pack_id === this.analyzer.pack.id) ?? kept[0];
+    const jpeg = chosen ? this.templates.thumbnail(chosen.id) : null;
+    if (!chosen || !jpeg) throw new HadirError('NOT_FOUND', `no face picture of person ${personId} is kept`);
+    this.audit.record({
+      actor,
+      action: 'person.face.view',
+      targetType: 'person',
+      targetId: personId,
+      details: { template: chosen.id },
+    });
+    return { templateId: chosen.id, jpeg };
   }
 
   updatePerson(actor: Actor, id: number, given: PersonPatch): Person {

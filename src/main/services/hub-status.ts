@@ -2,6 +2,7 @@ import type { HubStatus } from '../../shared/hub-status';
 import type { Db } from '../store/db';
 import { HubLinkRepo } from '../store/hub-link-repo';
 import { HubOutboxRepo } from '../store/hub-outbox-repo';
+import { HubUploadsRepo } from '../store/hub-uploads-repo';
 import { SettingsRepo } from '../store/settings-repo';
 
 /** Settings key: outbox depth above which the status says `outbox_full` (nothing is ever dropped). */
@@ -16,6 +17,7 @@ export function readHubStatus(db: Db): HubStatus | null {
   const link = new HubLinkRepo(db).get();
   if (!link) return null;
   const depth = new HubOutboxRepo(db).depth();
+  const uploads = new HubUploadsRepo(db).counts();
   const limit = new SettingsRepo(db).get<number>(OUTBOX_SOFT_LIMIT_SETTING, DEFAULT_OUTBOX_SOFT_LIMIT);
   const state: HubStatus['state'] = link.revoked_at
     ? 'revoked'
@@ -34,6 +36,9 @@ export function readHubStatus(db: Db): HubStatus | null {
     offline_since: link.offline_since,
     outbox_depth: depth,
     outbox_full: depth > limit,
+    uploads_pending: uploads.pending,
+    uploads_refused: uploads.refused,
+    last_upload_refusal: uploads.lastRefusal,
     snapshot_progress:
       link.snapshot_active && link.snapshot_total !== null
         ? { done: link.snapshot_done ?? 0, total: link.snapshot_total }

@@ -60,6 +60,16 @@ describe('schedule', () => {
     expect(s.classify(wib('2025-01-11', '08:00'))).toBe('closed'); // Saturday
     expect(s.classify(wib('2025-01-12', '08:00'))).toBe('closed'); // Sunday
     expect([s.isLate(wib('2025-01-06', '07:30:00')), s.isLate(wib('2025-01-06', '07:30:01'))]).toEqual([false, true]);
+    // How late and how early, in seconds: after the on-time limit, before the check-out window opens
+    // (15:30 Monday, 16:00 Friday); nothing on a closed day.
+    expect([s.lateSeconds(wib('2025-01-06', '07:30:00')), s.lateSeconds(wib('2025-01-06', '07:42:30'))]).toEqual([
+      0, 750,
+    ]);
+    expect([s.earlySeconds(wib('2025-01-06', '15:30:00')), s.earlySeconds(wib('2025-01-06', '15:00'))]).toEqual([
+      0, 1800,
+    ]);
+    expect(s.earlySeconds(wib('2025-01-10', '15:30'))).toBe(1800);
+    expect([s.lateSeconds(wib('2025-01-11', '09:00')), s.earlySeconds(wib('2025-01-11', '12:00'))]).toEqual([0, 0]);
   });
 
   it('all day: never closed, never late, the first recognition a check-in and later ones check-outs', () => {
@@ -71,6 +81,7 @@ describe('schedule', () => {
       expect(s.phaseFor(t, false)).toBe('check-in');
       expect(s.phaseFor(t, true)).toBe('check-out');
       expect(s.isLate(t)).toBe(false);
+      expect([s.lateSeconds(t), s.earlySeconds(t)]).toEqual([0, 0]);
     }
     // The week still names the workdays (the daily summary counts absence on them only).
     expect([s.isWorkday(0), s.isWorkday(1)]).toEqual([false, true]);

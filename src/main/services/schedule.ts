@@ -67,9 +67,17 @@ export type Phase = 'check-in' | 'check-out' | 'closed';
 
 export class Schedule {
   readonly settings: ScheduleSettings;
+  /** Per weekday, the on-time limit and the check-out window's start in seconds (null: closed). */
+  private readonly limits: ({ onTime: number; checkOutFrom: number } | null)[];
 
   constructor(settings: ScheduleSettings = DEFAULT_SCHEDULE) {
     this.settings = validateSchedule(settings);
+    this.limits = WEEKDAY_KEYS.map((k) => {
+      const w = this.settings.week[k];
+      return w
+        ? { onTime: parseTimeOfDay(w.onTimeUntil) * 60, checkOutFrom: parseTimeOfDay(w.checkOut[0]) * 60 }
+        : null;
+    });
   }
 
   get timeZone(): IndonesianTimeZone {
@@ -115,11 +123,32 @@ export class Schedule {
    * and always false all day).
    */
   isLate(at: Date): boolean {
-    if (this.settings.allDay === true) return false;
+    return this.lateSeconds(at) > 0;
+  }
+
+  /**
+   * How many seconds a check-in at `at` is after the on-time limit of that day: the measure behind
+   * {@link isLate} (0 when on time, on a day without windows, and always all day).
+   */
+  lateSeconds(at: Date): number {
+    if (this.settings.allDay === true) return 0;
     const l = this.local(at);
-    const w = this.windowsFor(l.weekday);
-    if (!w) return false;
-    return l.seconds > parseTimeOfDay(w.onTimeUntil) * 60;
+    const w = this.limits[l.weekday];
+    if (!w) return 0;
+    return Math.max(0, l.seconds - w.onTime);
+  }
+
+  /**
+   * How many seconds a check-out at `at` is before that day's check-out window opens (the end of the
+   * working day as the office sets it): an early departure when above 0. 0 on a day without windows,
+   * and always all day.
+   */
+  earlySeconds(at: Date): number {
+    if (this.settings.allDay === true) return 0;
+    const l = this.local(at);
+    const w = this.limits[l.weekday];
+    if (!w) return 0;
+    return Math.max(0, w.checkOutFrom - l.seconds);
   }
 
   /** Whether the office works on this weekday at all. */

@@ -1,5 +1,6 @@
 import type { Person, PersonSummary } from '../../shared/people';
 import type { Db } from './db';
+import { UnitsRepo } from './units-repo';
 
 export interface NewPerson {
   employeeNumber: string;
@@ -41,24 +42,31 @@ const P_COLUMNS = COLUMNS.split(', ')
 export class PeopleRepo {
   private readonly getStmt;
   private readonly byNumberStmt;
+  /** Every unit written goes through the managed list: "keuangan" is stored as the list's "Keuangan". */
+  private readonly unitList: UnitsRepo;
 
   constructor(
     private readonly db: Db,
     private readonly now: () => Date = () => new Date(),
   ) {
+    this.unitList = new UnitsRepo(db, now);
     this.getStmt = db.prepare(`SELECT ${COLUMNS} FROM people WHERE id = ?`);
     this.byNumberStmt = db.prepare(`SELECT ${COLUMNS} FROM people WHERE employee_number = ?`);
   }
 
   create(p: NewPerson): Person {
     const at = this.now().toISOString();
-    const info = this.db
-      .prepare(
-        `INSERT INTO people (employee_number, full_name, unit, active, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?)`,
-      )
-      .run(p.employeeNumber, p.fullName, p.unit ?? null, p.active === false ? 0 : 1, at, at);
-    return this.get(Number(info.lastInsertRowid))!;
+    const id = this.db.transaction(() => {
+      const unit = this.unitList.resolve(p.unit);
+      const info = this.db
+        .prepare(
+          `INSERT INTO people (employee_number, full_name, unit, active, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?)`,
+        )
+        .run(p.employeeNumber, p.fullName, unit, p.active === false ? 0 : 1, at, at);
+      return Number(info.lastInsertRowid);
+    })();
+    return this.get(id)!;
   }
 
   get(id: number): Person | null {
@@ -114,27 +122,26 @@ export class PeopleRepo {
     return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', args };
   }
 
-  /** The distinct units people belong to, sorted. */
+  /** The managed list of units (with or without people in them), sorted. */
   units(): string[] {
-    return this.db
-      .prepare("SELECT DISTINCT unit FROM people WHERE unit IS NOT NULL AND unit <> '' ORDER BY unit COLLATE NOCASE")
-      .pluck()
-      .all() as string[];
+    return this.unitList.names();
   }
 
   /** Returns the updated person, or null when there is no such person. */
   update(id: number, patch: PersonPatch): Person | null {
     const current = this.get(id);
     if (!current) return null;
-    this.db
-      .prepare('UPDATE people SET employee_number = ?, full_name = ?, unit = ?, updated_at = ? WHERE id = ?')
-      .run(
-        patch.employeeNumber ?? current.employee_number,
-        patch.fullName ?? current.full_name,
-        patch.unit === undefined ? current.unit : patch.unit,
-        this.now().toISOString(),
-        id,
-      );
+    this.db.transaction(() => {
+      this.db
+        .prepare('UPDATE people SET employee_number = ?, full_name = ?, unit = ?, updated_at = ? WHERE id = ?')
+        .run(
+          patch.employeeNumber ?? current.employee_number,
+          patch.fullName ?? current.full_name,
+          patch.unit === undefined ? current.unit : this.unitList.resolve(patch.unit),
+          this.now().toISOString(),
+          id,
+        );
+    })();
     return this.get(id);
   }
 

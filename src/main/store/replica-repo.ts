@@ -1,5 +1,6 @@
 import type { Db } from './db';
 import { embeddingToBlob, requireKeyring, sealTemplate } from './templates-repo';
+import { UnitsRepo } from './units-repo';
 
 /** A replicated (or adoptable) person's row, as the replica needs it. */
 export interface ReplicaPersonRow {
@@ -30,7 +31,12 @@ const COLUMNS = 'id, hub_id, employee_number, full_name, unit, active';
  * site's holidays. Callers own the transactions (a whole page of changes is one).
  */
 export class ReplicaRepo {
-  constructor(private readonly db: Db) {}
+  /** The hub sends units as text: each is written as the kiosk's list spells it (added when new). */
+  private readonly units: UnitsRepo;
+
+  constructor(private readonly db: Db) {
+    this.units = new UnitsRepo(db);
+  }
 
   byHubId(hubId: string): ReplicaPersonRow | null {
     return toRow(this.db.prepare(`SELECT ${COLUMNS} FROM people WHERE hub_id = ?`).get(hubId) as Row | undefined);
@@ -49,7 +55,8 @@ export class ReplicaRepo {
           `INSERT INTO people (hub_id, employee_number, full_name, unit, active, created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(hubId, p.employee_number, p.full_name, p.unit, p.active ? 1 : 0, at, at).lastInsertRowid,
+        .run(hubId, p.employee_number, p.full_name, this.units.resolve(p.unit), p.active ? 1 : 0, at, at)
+        .lastInsertRowid,
     );
   }
 
@@ -63,7 +70,7 @@ export class ReplicaRepo {
            WHERE id = @id AND (employee_number IS NOT @employee_number OR full_name IS NOT @full_name
              OR unit IS NOT @unit OR active IS NOT @active)`,
         )
-        .run({ id, ...p, active: p.active ? 1 : 0, at }).changes > 0
+        .run({ id, ...p, unit: this.units.resolve(p.unit), active: p.active ? 1 : 0, at }).changes > 0
     );
   }
 

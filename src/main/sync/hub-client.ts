@@ -4,13 +4,22 @@ import tls from 'node:tls';
 import type {
   ChangesPage,
   DeviceStatusReport,
+  EnrollmentUploadRequest,
+  EnrollmentUploadResponse,
   JoinRequest,
   JoinResponse,
   PushRequest,
   PushResponse,
 } from '../../shared/sync-protocol';
 import { normalizeFingerprint } from './hub-certificate';
-import { anyBody, type Check, checkChangesPage, checkJoinResponse, checkPushResponse } from './protocol-checks';
+import {
+  anyBody,
+  type Check,
+  checkChangesPage,
+  checkEnrollmentUploadResponse,
+  checkJoinResponse,
+  checkPushResponse,
+} from './protocol-checks';
 
 /**
  * Why a call to the hub failed, as a value the loops decide on:
@@ -113,6 +122,10 @@ export class HubClient {
 
   push(body: PushRequest, signal?: AbortSignal): Promise<HubResult<PushResponse>> {
     return this.call('POST', '/api/v1/sync/events', body, checkPushResponse, { signal });
+  }
+
+  uploadEnrollment(body: EnrollmentUploadRequest, signal?: AbortSignal): Promise<HubResult<EnrollmentUploadResponse>> {
+    return this.call('POST', '/api/v1/sync/enrollments', body, checkEnrollmentUploadResponse, { signal });
   }
 
   status(body: DeviceStatusReport, signal?: AbortSignal): Promise<HubResult<unknown>> {

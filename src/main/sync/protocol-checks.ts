@@ -1,5 +1,6 @@
 import type {
   ChangesPage,
+  EnrollmentUploadResponse,
   JoinResponse,
   PushResponse,
   SyncItem,
@@ -137,6 +138,22 @@ export const checkPushResponse: Check<PushResponse> = checked((v) => {
   return {
     acked_seq: int(o.acked_seq, 'acked_seq'),
     stored: int(o.stored, 'stored'),
+    server_time: instant(o.server_time, 'server_time'),
+  };
+});
+
+export const checkEnrollmentUploadResponse: Check<EnrollmentUploadResponse> = checked((v) => {
+  const o = obj(v, 'body');
+  return {
+    hub_id: str(o.hub_id, 'hub_id'),
+    created: bool(o.created, 'created'),
+    templates: arr(o.templates, 'templates').map((t, i) => {
+      const to = obj(t, `templates[${i}]`);
+      return {
+        local_id: int(to.local_id, `templates[${i}].local_id`),
+        hub_id: str(to.hub_id, `templates[${i}].hub_id`),
+      };
+    }),
     server_time: instant(o.server_time, 'server_time'),
   };
 });

@@ -9,6 +9,7 @@ import { type HubCredential, readCredential } from './credential-file';
 import { estimateClockOffset, failureText, HubClient, type HubFailure } from './hub-client';
 import { LONG_POLL_S, Puller, type PullOutcome } from './puller';
 import { Pusher } from './pusher';
+import { Uploader } from './uploader';
 
 export interface SyncServiceOptions {
   db: Db;
@@ -28,13 +29,17 @@ export interface SyncServiceOptions {
 
 /** Heartbeats go with sync cycles, but no more often than this. */
 const HEARTBEAT_MIN_MS = 5_000;
+/** Enrollment uploads sent per round of the push loop, so a long queue never holds attendance back. */
+const UPLOADS_PER_ROUND = 50;
 
 /**
  * The kiosk's side of the hub: two loops over one credential.
  * - The replica: pull the changes after the stored cursor, apply each page with its cursor, ask again
  *   at once while there is more, long-poll when caught up.
  * - The outbox: push the oldest events as soon as there are any (looked at every second: a cheap read,
- *   and it sees events written by any process), delete what the hub acknowledges.
+ *   and it sees events written by any process), delete what the hub acknowledges. Each round first
+ *   uploads the enrollments made here since the join (uploader.ts), so a new person usually reaches
+ *   the hub before their first check-in does; a failing upload never holds the events back.
  * A network failure backs off (1 s doubling to 30 s, with jitter) and marks the link offline since the
  * first one; the next answer clears it. DEVICE_REVOKED stops both loops for good (state `revoked`).
  * Attendance never waits for the hub: it is recorded locally and its event waits in the outbox.
@@ -43,6 +48,7 @@ export class SyncService {
   readonly client: HubClient;
   private readonly puller: Puller;
   private readonly pusher: Pusher;
+  private readonly uploader: Uploader;
   private readonly link: HubLinkRepo;
   private readonly log: (line: string) => void;
   private readonly now: () => Date;
@@ -63,6 +69,7 @@ export class SyncService {
     });
     this.puller = new Puller({ db: o.db, client: this.client, packId: o.packId, now: this.now });
     this.pusher = new Pusher({ db: o.db, client: this.client, now: this.now });
+    this.uploader = new Uploader({ db: o.db, client: this.client, now: this.now });
     this.link = new HubLinkRepo(o.db);
   }
 
@@ -135,8 +142,16 @@ export class SyncService {
     }
   }
 
-  /** Push until the outbox is empty or a push fails; returns the failure, or null. */
+  /** Upload every pending enrollment, then push until the outbox is empty or a push fails; returns the failure, or null. */
   async pushAll(): Promise<HubFailure | null> {
+    for (;;) {
+      const up = await this.uploadPending();
+      if (up.failure) {
+        this.onFailure(up.failure, 'upload');
+        return up.failure;
+      }
+      if (!up.more) break;
+    }
     for (;;) {
       const out = await this.pusher.pushOnce(this.abort.signal);
       if (out.kind === 'empty') return null;
@@ -217,7 +232,9 @@ export class SyncService {
     while (!this.stopped) {
       if (this.link.get()?.revoked_at) return;
       let out;
+      let up;
       try {
+        up = await this.uploadPending();
         out = await this.pusher.pushOnce(this.abort.signal);
       } catch (e) {
         if (this.stopped) return;
@@ -226,18 +243,40 @@ export class SyncService {
         continue;
       }
       if (this.stopped) return;
+      if (up.failure && out.kind !== 'failed') {
+        // The events went (or there were none); the uploads wait with the backoff.
+        if (this.onFailure(up.failure, 'upload') === 'revoked') return;
+        await this.sleep(backoff.next(), up.failure);
+        continue;
+      }
       if (out.kind === 'empty') {
-        await this.sleep(pollMs, undefined, true);
+        if (!up.more) await this.sleep(pollMs, undefined, true);
         continue;
       }
       if (out.kind === 'pushed') {
         backoff.reset();
-        if (out.remaining === 0) await this.sleep(pollMs, undefined, true);
+        if (out.remaining === 0 && !up.more) await this.sleep(pollMs, undefined, true);
         continue;
       }
       if (this.onFailure(out.failure, 'push') === 'revoked') return;
       await this.sleep(backoff.next(), out.failure);
     }
+  }
+
+  /**
+   * Send up to a round's worth of pending enrollment uploads, oldest first; stops at the first that
+   * fails (it is retried next round, with the same upload id). Refusals are final and logged.
+   */
+  private async uploadPending(): Promise<{ failure: HubFailure | null; more: boolean }> {
+    for (let i = 0; i < UPLOADS_PER_ROUND; i++) {
+      const out = await this.uploader.uploadOnce(this.abort.signal);
+      if (out.kind === 'empty') return { failure: null, more: false };
+      if (out.kind === 'failed') return { failure: out.failure, more: true };
+      if (out.kind === 'refused') this.log(`hub: an enrollment was refused by the hub and stays local: ${out.reason}`);
+      else for (const w of out.warnings) this.log(`hub: ${w}`);
+      if (this.stopped) return { failure: null, more: false };
+    }
+    return { failure: null, more: true };
   }
 
   /** Record a failure on the link; a revoked device stops syncing. */

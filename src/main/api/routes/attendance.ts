@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { AttendanceFilter, AttendanceListRequest, ExportFormat } from '../../../shared/contract';
+import type { AttendanceFilter, AttendanceListRequest, ExportFormat, Language } from '../../../shared/contract';
 import { HadirError } from '../../../shared/errors';
 import { addDays, localParts } from '../../../shared/local-time';
 import type { ImageAnalysis } from '../../../shared/face';
@@ -29,8 +29,11 @@ import { analyzeBytes } from './analysis';
 export const MAX_CHECK_FRAMES = 10;
 
 /** The filter of a request, from/to defaulting to today in the site's time zone. */
-function filterOf(s: HadirServices, query: unknown): { filter: AttendanceListRequest; format: string | undefined } {
-  const { format, ...rest } = typedQuery(query, {
+function filterOf(
+  s: HadirServices,
+  query: unknown,
+): { filter: AttendanceListRequest; format: string | undefined; lang: string | undefined } {
+  const { format, lang, ...rest } = typedQuery(query, {
     ints: ['personId', 'limit'],
     bools: ['onlyLate', 'onlyNotCheckedOut'],
   });
@@ -38,7 +41,20 @@ function filterOf(s: HadirServices, query: unknown): { filter: AttendanceListReq
   const from = rest.from ?? today;
   const filter = contractRequest('queryAttendance', { ...rest, from, to: rest.to ?? from });
   checkAttendanceRange(filter);
-  return { filter, format: format as string | undefined };
+  return { filter, format: format as string | undefined, lang: lang as string | undefined };
+}
+
+/**
+ * The language of an export's words: `lang` when given; else English for an API key (the headers
+ * scripts have always read: "Date,Employee number,…") and the site's interface language for a person
+ * with a session (Bahasa Indonesia unless the site chose English).
+ */
+function exportLanguageOf(s: HadirServices, req: FastifyRequest, lang: string | undefined): Language {
+  if (lang !== undefined) {
+    if (lang === 'id' || lang === 'en') return lang;
+    throw new HadirError('BAD_REQUEST', `lang must be id or en (got "${lang}")`);
+  }
+  return req.caller?.kind === 'api_key' ? 'en' : s.settings.language();
 }
 
 /** The filter alone: an export takes every record, so paging fields are refused there. */
@@ -64,9 +80,10 @@ async function sendExport(
   reply: FastifyReply,
   filter: AttendanceFilter,
   format: ExportFormat,
+  lang: Language,
 ) {
   // Streamed as it is built: the first bytes leave before the last records are read.
-  const file = await exportAttendanceStream(s.attendance, filter, format, requestActor(req));
+  const file = await exportAttendanceStream(s.attendance, filter, format, requestActor(req), lang);
   return reply
     .code(200)
     .header('content-type', file.mime)
@@ -83,9 +100,9 @@ const fileContent = {
 
 async function queryAttendance(ctx: RouteContext, req: FastifyRequest, reply: FastifyReply) {
   const s = servicesOf(ctx);
-  const { filter, format } = filterOf(s, req.query);
+  const { filter, format, lang } = filterOf(s, req.query);
   const f = formatOf(req, format);
-  if (f !== 'json') return sendExport(s, req, reply, exportFilter(filter), f);
+  if (f !== 'json') return sendExport(s, req, reply, exportFilter(filter), f, exportLanguageOf(s, req, lang));
   return reply.code(200).send(attendancePage(s.attendance, filter));
 }
 
@@ -176,9 +193,9 @@ export const attendanceRoutes: RouteDef[] = [
     errors: ACCESS_ERRORS,
     handler: async (ctx, req, reply) => {
       const s = servicesOf(ctx);
-      const { filter, format } = filterOf(s, req.query);
-      const r = contractRequest('exportAttendance', { ...exportFilter(filter), format });
-      return sendExport(s, req, reply, exportFilter(filter), r.format);
+      const { filter, format, lang } = filterOf(s, req.query);
+      const r = contractRequest('exportAttendance', { ...exportFilter(filter), format, lang });
+      return sendExport(s, req, reply, exportFilter(filter), r.format, exportLanguageOf(s, req, r.lang));
     },
   },
   {

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { PeoplePage, PersonDetail } from '../../../shared/contract';
+import { PERSON_FACE_MIME, type PeoplePage, type PersonDetail } from '../../../shared/contract';
 import { consentValidator, personFieldsValidator } from '../../../shared/contract-validation';
 import { HadirError } from '../../../shared/errors';
 import type { Actor, EnrollmentResult, Person } from '../../../shared/people';
@@ -296,6 +296,33 @@ export const peopleRoutes: RouteDef[] = [
     schema: { params: idParams, response: { 200: personDetailSchema, ...errors([...ACCESS_ERRORS, 404]) } },
     errors: [...ACCESS_ERRORS, 404],
     handler: async (ctx, req): Promise<PersonDetail> => personDetail(servicesOf(ctx), idParam(req)),
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/people/:id/face',
+    operationId: 'getPersonFace',
+    summary: 'One kept face picture of a person (JPEG)',
+    description:
+      'The face crop kept with one of the person’s templates, for an operator comparing a refused enrollment’s new ' +
+      'face with the person it resembles. Only where the site keeps thumbnails (`keepThumbnails`): otherwise, or ' +
+      'when retention has cleared them, 404. A face picture is biometric data: operator sessions only (no API key, ' +
+      'whatever its scopes), and every read is audited (`person.face.view`).',
+    tags: ['people'],
+    access: 'session',
+    schema: { params: idParams, response: { ...errors([...ACCESS_ERRORS, 404]) } },
+    docContent: { [PERSON_FACE_MIME]: { schema: { type: 'string', format: 'binary' } } },
+    errors: [...ACCESS_ERRORS, 404],
+    handler: async (ctx, req, reply) => {
+      const s = servicesOf(ctx);
+      const r = contractRequest('getPersonFace', { id: idParam(req) });
+      const face = s.faces.personFace(requestActor(req), r.id);
+      return reply
+        .code(200)
+        .header('content-type', PERSON_FACE_MIME)
+        .header('content-disposition', `attachment; filename="person-${r.id}-face.jpg"`)
+        .header('cache-control', 'no-store')
+        .send(Buffer.from(face.jpeg.buffer, face.jpeg.byteOffset, face.jpeg.byteLength));
+    },
   },
   {
     method: 'PATCH',

@@ -2,6 +2,9 @@ import { sql as core } from './001-core';
 import { sql as phoneCheckins } from './002-phone-checkins';
 import { sql as attendanceCorrections } from './003-attendance-corrections';
 import { sql as sealedTemplates } from './004-sealed-templates';
+import { sql as operatorSessions } from './005-operator-sessions';
+import { sql as imports } from './006-imports';
+import { sql as enrollmentUploads } from './007-enrollment-uploads';
 
 export interface HubMigration {
   version: number;
@@ -18,4 +21,7 @@ export const HUB_MIGRATIONS: readonly HubMigration[] = [
   { version: 2, name: 'phone-checkins', sql: phoneCheckins },
   { version: 3, name: 'attendance-corrections', sql: attendanceCorrections },
   { version: 4, name: 'sealed-templates', sql: sealedTemplates },
+  { version: 5, name: 'operator-sessions', sql: operatorSessions },
+  { version: 6, name: 'imports', sql: imports },
+  { version: 7, name: 'enrollment-uploads', sql: enrollmentUploads },
 ];

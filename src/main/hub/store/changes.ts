@@ -39,6 +39,28 @@ export async function recordChange(tx: Sql, c: ChangeInput): Promise<number> {
   return rows[0].seq;
 }
 
+/**
+ * Append many entries at once (an import, a seeded test hub), under the same lock and notification as
+ * {@link recordChange}: one statement, however many people. Call inside the transaction that made them.
+ */
+export async function recordChanges(tx: Sql, changes: readonly ChangeInput[]): Promise<void> {
+  if (!changes.length) return;
+  await tx.query('SELECT pg_advisory_xact_lock($1)', [CHANGE_LOG_LOCK]);
+  // Each entry's sites travel as a comma-separated text (unnest flattens a two-dimensional array).
+  await tx.query(
+    `INSERT INTO changes (kind, key, person_hub_id, sites)
+     SELECT k, key, hub, string_to_array(sites, ',')::bigint[]
+       FROM unnest($1::text[], $2::bigint[], $3::uuid[], $4::text[]) AS c(k, key, hub, sites)`,
+    [
+      changes.map((c) => c.kind),
+      changes.map((c) => c.key),
+      changes.map((c) => c.personHubId ?? null),
+      changes.map((c) => [...new Set(c.sites)].join(',')),
+    ],
+  );
+  await tx.query(`SELECT pg_notify('${CHANGES_CHANNEL}', '')`);
+}
+
 /** The newest committed log position (0 for an empty log). */
 export async function headSeq(sql: Sql): Promise<number> {
   const { rows } = await sql.query<{ head: number }>('SELECT coalesce(max(seq), 0) AS head FROM changes');

@@ -61,6 +61,14 @@ export async function personByEmployeeNumber(
   return rows[0] ?? null;
 }
 
+export async function personById(sql: Sql, id: number, lock = false): Promise<PersonRow | null> {
+  const { rows } = await sql.query<PersonRow>(
+    `SELECT ${COLUMNS} FROM people WHERE id = $1${lock ? ' FOR UPDATE' : ''}`,
+    [id],
+  );
+  return rows[0] ?? null;
+}
+
 export async function updatePerson(
   sql: Sql,
   id: number,
@@ -212,10 +220,14 @@ export function embeddingBytes(v: Float32Array): Buffer {
 }
 
 export function embeddingFromBytes(b: Buffer): Float32Array {
+  // One copy into an aligned buffer on little-endian machines (all that run Hadir); per float otherwise.
+  if (LITTLE_ENDIAN) return new Float32Array(Uint8Array.from(b).buffer);
   const v = new Float32Array(b.length / 4);
   for (let i = 0; i < v.length; i++) v[i] = b.readFloatLE(i * 4);
   return v;
 }
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /**
  * Store a template sealed under the hub's current data key. Its uuid is chosen here, not by the
@@ -241,15 +253,15 @@ export async function insertTemplate(sql: Sql, t: NewTemplate): Promise<{ id: nu
   return rows[0];
 }
 
+/** A consent record; `givenAt` (an ISO instant) defaults to now. */
 export async function insertConsent(
   sql: Sql,
-  c: { personId: number; method: string; recordedBy: string | null },
+  c: { personId: number; method: string; recordedBy: string | null; givenAt?: string | null },
 ): Promise<void> {
-  await sql.query('INSERT INTO consents (person_id, method, recorded_by) VALUES ($1, $2, $3)', [
-    c.personId,
-    c.method,
-    c.recordedBy,
-  ]);
+  await sql.query(
+    'INSERT INTO consents (person_id, method, recorded_by, given_at) VALUES ($1, $2, $3, coalesce($4::timestamptz, now()))',
+    [c.personId, c.method, c.recordedBy, c.givenAt ?? null],
+  );
 }
 
 export async function insertLeave(

@@ -7,6 +7,8 @@ import { sql as templateChanges } from './006-template-changes';
 import { sql as hubSync } from './007-hub-sync';
 import { sql as kioskPairing } from './008-kiosk-pairing';
 import { sql as templateEncryption } from './009-template-encryption';
+import { sql as units } from './010-units';
+import { sql as enrollmentUploads } from './011-enrollment-uploads';
 
 export interface Migration {
   version: number;
@@ -29,4 +31,6 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 7, name: 'hub-sync', sql: hubSync },
   { version: 8, name: 'kiosk-pairing', sql: kioskPairing },
   { version: 9, name: 'template-encryption', sql: templateEncryption },
+  { version: 10, name: 'units', sql: units },
+  { version: 11, name: 'enrollment-uploads', sql: enrollmentUploads },
 ];

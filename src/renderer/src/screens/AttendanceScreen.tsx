@@ -1,17 +1,23 @@
 import { useCallback, useEffect, useState } from 'react';
-import type { AttendanceStats } from '../../../shared/attendance';
-import type { AttendancePage, AttendanceFilter, ExportFormat } from '../../../shared/contract';
+import type { AttendanceRecord, AttendanceStats } from '../../../shared/attendance';
+import type { AttendancePage, AttendanceFilter } from '../../../shared/contract';
 import type { ErrorInfo } from '../../../shared/errors';
 import { api } from '../api/client';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { DateField } from '../components/DateField';
 import { Field } from '../components/Field';
 import { formatLocalDate, shiftDate } from '../lib/dates';
-import { saveDownload } from '../lib/download';
 import { formatTime, localDate } from '../lib/time';
 import { useLanguage, useT } from '../state/language';
 import { AttendanceCharts } from './attendance/AttendanceCharts';
 import { AttendanceSummary } from './attendance/AttendanceSummary';
+import {
+  AddRecordDialog,
+  CorrectRecordDialog,
+  type ManualChange,
+  VoidRecordDialog,
+} from './attendance/ManualRecordDialogs';
+import { ExportButtons } from './attendance/ExportButtons';
 
 /** The trend chart covers this many days up to the filter's last day. */
 const TREND_DAYS = 30;
@@ -25,7 +31,12 @@ export function AttendanceScreen({ timeZone }: { timeZone: string }): React.JSX.
   const [page, setPage] = useState<AttendancePage | null>(null);
   const [stats, setStats] = useState<AttendanceStats | null>(null);
   const [error, setError] = useState<ErrorInfo | null>(null);
-  const [exporting, setExporting] = useState(false);
+  // An operator's change: which dialog is open, what the last one did, and a count that reloads the charts.
+  const [manual, setManual] = useState<{ kind: 'add' } | { kind: 'correct' | 'void'; record: AttendanceRecord } | null>(
+    null,
+  );
+  const [changed, setChanged] = useState<ManualChange | null>(null);
+  const [changes, setChanges] = useState(0);
 
   useEffect(() => {
     void api()
@@ -71,14 +82,14 @@ export function AttendanceScreen({ timeZone }: { timeZone: string }): React.JSX.
     return () => {
       current = false;
     };
-  }, [to, unit]);
+  }, [to, unit, changes]);
 
-  const doExport = async (format: ExportFormat): Promise<void> => {
-    setExporting(true);
-    const r = await api().exportAttendance({ ...filter, format });
-    setExporting(false);
-    if (r.ok) saveDownload(r.value);
-    else setError(r.error);
+  /** After a change the list, the day's counters and the charts are read again from the server. */
+  const afterChange = (change: ManualChange): void => {
+    setManual(null);
+    setChanged(change);
+    setChanges((n) => n + 1);
+    void load();
   };
 
   const time = (iso: string | null): string => (iso ? formatTime(iso, language, timeZone) : '–');
@@ -133,15 +144,18 @@ export function AttendanceScreen({ timeZone }: { timeZone: string }): React.JSX.
         <button type="button" className="button-ghost" onClick={() => setFilter({ from: today, to: today })}>
           {t('attendance.today')}
         </button>
+        <button type="button" onClick={() => setManual({ kind: 'add' })} data-testid="manual-add-open">
+          {t('attendance.manual.add')}
+        </button>
         <span className="admin-spacer" />
-        <button type="button" disabled={exporting} onClick={() => void doExport('csv')}>
-          {t('attendance.exportCsv')}
-        </button>
-        <button type="button" disabled={exporting} onClick={() => void doExport('xlsx')}>
-          {t('attendance.exportXlsx')}
-        </button>
+        <ExportButtons filter={filter} onError={setError} />
       </div>
       <ErrorMessage error={error} />
+      {changed && (
+        <p className="note note-success" role="status" data-testid="manual-done">
+          {t(`attendance.manual.done.${changed.kind}`, { name: changed.record.full_name })}
+        </p>
+      )}
       {page?.summary && <AttendanceSummary summary={page.summary} />}
       {stats && <AttendanceCharts stats={stats} />}
       <table className="table" data-testid="attendance-table">
@@ -154,11 +168,12 @@ export function AttendanceScreen({ timeZone }: { timeZone: string }): React.JSX.
             <th>{t('attendance.checkIn')}</th>
             <th>{t('attendance.checkOut')}</th>
             <th>{t('attendance.flags')}</th>
+            <th>{t('common.actions')}</th>
           </tr>
         </thead>
         <tbody>
           {page?.records.map((r) => (
-            <tr key={r.id}>
+            <tr key={r.id} data-record={r.id}>
               <td>
                 <time dateTime={r.local_date}>{formatLocalDate(r.local_date, language)}</time>
               </td>
@@ -178,18 +193,46 @@ export function AttendanceScreen({ timeZone }: { timeZone: string }): React.JSX.
                     {t('attendance.noCheckIn')}
                   </span>
                 )}
-                {r.decided_by !== 'face' && <span className="badge">{t(`attendance.decidedBy.${r.decided_by}`)}</span>}
+                {r.decided_by !== 'face' && (
+                  <span className="badge" title={r.note ?? undefined}>
+                    {t(`attendance.decidedBy.${r.decided_by}`)}
+                  </span>
+                )}
+                {/* A kiosk's record that an operator changed: the note is the latest correction's reason. */}
+                {r.decided_by === 'face' && r.note !== null && (
+                  <span className="badge badge-corrected" title={r.note} data-testid="corrected">
+                    {t('attendance.corrected')}
+                  </span>
+                )}
                 {r.clock_flag && (
                   <span className="badge badge-error" title={r.clock_flag}>
                     {t('attendance.clockFlag')}
                   </span>
                 )}
               </td>
+              <td className="actions">
+                <button
+                  type="button"
+                  className="button-ghost"
+                  aria-label={t('attendance.manual.correctFor', { name: r.full_name })}
+                  onClick={() => setManual({ kind: 'correct', record: r })}
+                >
+                  {t('attendance.manual.correct')}
+                </button>
+                <button
+                  type="button"
+                  className="button-ghost"
+                  aria-label={t('attendance.manual.voidFor', { name: r.full_name })}
+                  onClick={() => setManual({ kind: 'void', record: r })}
+                >
+                  {t('attendance.manual.void')}
+                </button>
+              </td>
             </tr>
           ))}
           {page && page.records.length === 0 && (
             <tr>
-              <td colSpan={7} className="note">
+              <td colSpan={8} className="note">
                 {t('attendance.none')}
               </td>
             </tr>
@@ -206,6 +249,31 @@ export function AttendanceScreen({ timeZone }: { timeZone: string }): React.JSX.
         >
           {t('attendance.more', { count: page.records.length })}
         </button>
+      )}
+      {manual?.kind === 'add' && (
+        <AddRecordDialog
+          timeZone={timeZone}
+          today={today}
+          initialDate={filter.to}
+          onClose={() => setManual(null)}
+          onDone={afterChange}
+        />
+      )}
+      {manual?.kind === 'correct' && (
+        <CorrectRecordDialog
+          record={manual.record}
+          timeZone={timeZone}
+          onClose={() => setManual(null)}
+          onDone={afterChange}
+        />
+      )}
+      {manual?.kind === 'void' && (
+        <VoidRecordDialog
+          record={manual.record}
+          timeZone={timeZone}
+          onClose={() => setManual(null)}
+          onDone={afterChange}
+        />
       )}
     </div>
   );

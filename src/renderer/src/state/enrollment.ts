@@ -8,6 +8,7 @@ import type {
   PersonListItem,
 } from '../../../shared/contract';
 import type { ErrorInfo } from '../../../shared/errors';
+import type { BBox } from '../../../shared/face';
 import type { EnrollmentResult } from '../../../shared/people';
 import { api } from '../api/client';
 
@@ -17,6 +18,8 @@ export interface AcceptedSample {
   index: number;
   /** A blob: URL of the captured picture, for the operator to see what was kept. */
   preview: string;
+  /** Where the judged face is in that picture (frame pixels): a refused duplicate shows it cropped. */
+  face: { bbox: BBox; frameWidth: number; frameHeight: number } | null;
 }
 
 interface EnrollmentState {
@@ -77,7 +80,11 @@ export const useEnrollment = create<EnrollmentState>()((set, get) => ({
       fb.accepted && fb.index !== null
         ? [
             ...get().samples,
-            { index: fb.index, preview: URL.createObjectURL(new Blob([frame.jpeg], { type: 'image/jpeg' })) },
+            {
+              index: fb.index,
+              preview: URL.createObjectURL(new Blob([frame.jpeg], { type: 'image/jpeg' })),
+              face: fb.face ? { bbox: fb.face.bbox, frameWidth: fb.frameWidth, frameHeight: fb.frameHeight } : null,
+            },
           ]
         : get().samples;
     set({ busy: false, feedback: fb, samples, ready: fb.ready });

@@ -3,6 +3,7 @@ import type { PersonListItem } from '../../../../shared/contract';
 import { api } from '../../api/client';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { Field } from '../../components/Field';
+import { UnitPicker } from '../../components/UnitPicker';
 import { useEnrollment } from '../../state/enrollment';
 import { useT, useTPlural } from '../../state/language';
 import type { ErrorInfo } from '../../../../shared/errors';
@@ -91,9 +92,7 @@ export function PersonStep(): React.JSX.Element {
             maxLength={200}
           />
         </Field>
-        <Field label={t('person.unit')}>
-          <input value={fields.unit} onChange={(e) => setFields({ ...fields, unit: e.target.value })} maxLength={120} />
-        </Field>
+        <UnitPicker label={t('person.unit')} value={fields.unit} onChange={(unit) => setFields({ ...fields, unit })} />
         <ErrorMessage error={startError} />
         <button type="submit" disabled={busy}>
           {t('enroll.new.continue')}

@@ -1,6 +1,7 @@
 import type { EnrollmentRefusalCode } from '../../../../shared/people';
 import { useEnrollment } from '../../state/enrollment';
-import { useT, useTPlural } from '../../state/language';
+import { localeOf, useLanguage, useT, useTPlural } from '../../state/language';
+import { DuplicateFaces } from './DuplicateFaces';
 
 const REFUSALS: Record<EnrollmentRefusalCode, `enroll.refusal.${EnrollmentRefusalCode}`> = {
   too_few_samples: 'enroll.refusal.too_few_samples',
@@ -17,7 +18,8 @@ const REFUSALS: Record<EnrollmentRefusalCode, `enroll.refusal.${EnrollmentRefusa
 export function ResultStep(): React.JSX.Element | null {
   const t = useT();
   const tp = useTPlural();
-  const { result, consent, busy, commit, retake, cancel } = useEnrollment();
+  const language = useLanguage((s) => s.language);
+  const { result, consent, busy, commit, retake, cancel, samples } = useEnrollment();
   if (!result) return null;
   if (result.ok) {
     return (
@@ -38,9 +40,17 @@ export function ResultStep(): React.JSX.Element | null {
         {t(REFUSALS[refusal.code], {
           name: refusal.duplicate?.name ?? '',
           number: refusal.duplicate?.employee_number ?? '',
-          score: refusal.duplicate ? refusal.duplicate.score.toFixed(2) : '',
+          score: refusal.duplicate
+            ? refusal.duplicate.score.toLocaleString(localeOf(language), {
+                minimumFractionDigits: 2,
+                maximumFractionDigits: 2,
+              })
+            : '',
         })}
       </p>
+      {refusal.code === 'duplicate' && refusal.duplicate && (
+        <DuplicateFaces duplicate={refusal.duplicate} sample={samples.at(-1)} />
+      )}
       <small className="note">{refusal.message}</small>
       <ul>
         {result.samples

@@ -4,6 +4,7 @@ import type { ErrorInfo } from '../../../../shared/errors';
 import { api } from '../../api/client';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { Field } from '../../components/Field';
+import { UnitPicker } from '../../components/UnitPicker';
 import { useT } from '../../state/language';
 
 export function EditPersonForm({
@@ -51,9 +52,7 @@ export function EditPersonForm({
             required
           />
         </Field>
-        <Field label={t('person.unit')}>
-          <input value={fields.unit} onChange={(e) => setFields({ ...fields, unit: e.target.value })} />
-        </Field>
+        <UnitPicker label={t('person.unit')} value={fields.unit} onChange={(unit) => setFields({ ...fields, unit })} />
       </div>
       <ErrorMessage error={error} />
       <div className="row">
