@@ -1,7 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PairingCodeView } from '../src/shared/hub-admin';
+import { createApiKey } from '../src/main/hub/access';
 import { createPairingCode } from '../src/main/hub/pairing';
 import { addSite } from '../src/main/hub/sites';
 import { TEST_ACTOR, TEST_PACK, startTestHub, type TestHub } from '../src/main/testing/postgres-hub';
@@ -103,6 +106,31 @@ describe('TLS certificate pinning between kiosk and hub', () => {
     expect(r).toMatchObject({ ok: false, failure: { kind: 'unreachable' } });
     expect(!r.ok && r.failure.kind === 'unreachable' ? r.failure.message : '').toContain('not the pinned one');
     impostor.close();
+  });
+
+  it('the console’s pairing code carries the certificate to pin, and a join with it succeeds', async () => {
+    const { key } = await createApiKey(t.hub.pool, 'it', ['admin'], TEST_ACTOR);
+    const url = new URL(`${t.url}/api/v1/hub/sites/JKT/pairing-codes`);
+    // The test looks at the certificate itself: it is the one being handed out for pinning.
+    const made = await new Promise<PairingCodeView>((resolve, reject) => {
+      const req = https.request(
+        { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', rejectUnauthorized: false },
+        (res) => {
+          let text = '';
+          res.on('data', (d: Buffer) => (text += d.toString()));
+          res.on('end', () => (res.statusCode === 200 ? resolve(JSON.parse(text)) : reject(new Error(text))));
+        },
+      );
+      req.setHeader('authorization', `Bearer ${key}`);
+      req.on('error', reject);
+      req.end();
+    });
+    expect(made.fingerprint).toBe(fingerprint);
+    expect(new URL(made.qr_text).searchParams.get('fingerprint')).toBe(fingerprint);
+    const k = kiosk();
+    const out = await join(k, made.code, made.fingerprint!);
+    expect(out).toMatchObject({ ok: true, pinnedOnFirstUse: null });
+    expect(readCredential(k.dir)?.fingerprint).toBe(fingerprint);
   });
 
   it('an https URL where nothing listens is UNREACHABLE, with no credential written', async () => {

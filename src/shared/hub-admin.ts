@@ -107,7 +107,9 @@ export interface PairingCodeView {
   code: string;
   expires_at: string;
   hub_url: string;
-  /** What the QR code encodes: the hub URL and the code, for a kiosk's camera or a phone. */
+  /** The hub's self-signed certificate to pin (`hadir join … --fingerprint`); null when none is needed. */
+  fingerprint: string | null;
+  /** What the QR code encodes: the hub URL, the code and the fingerprint, for a kiosk's camera or a phone. */
   qr_text: string;
 }
 

@@ -85,8 +85,9 @@ function requireNoBody(req: FastifyRequest): void {
  * What a kiosk's camera (or a phone) reads from the pairing screen's QR code: the hub's URL and the
  * code, as a URL of its own scheme, e.g. `hadir://join?hub=https%3A%2F%2Fhub.example%3A5020&code=ABCDE-FGHJK`.
  */
-export function pairingQrText(hubUrl: string, code: string): string {
-  return `hadir://join?${new URLSearchParams({ hub: hubUrl, code }).toString()}`;
+export function pairingQrText(hubUrl: string, code: string, fingerprint?: string): string {
+  const q = new URLSearchParams({ hub: hubUrl, code, ...(fingerprint ? { fingerprint } : {}) });
+  return `hadir://join?${q.toString()}`;
 }
 
 async function signInLimited(ctx: HubContext, req: FastifyRequest): Promise<void> {
@@ -192,7 +193,8 @@ export const consoleRoutes: readonly HubRoute[] = [
         code: made.code,
         expires_at: made.expires_at,
         hub_url: hubUrl,
-        qr_text: pairingQrText(hubUrl, made.code),
+        fingerprint: ctx.pinFingerprint ?? null,
+        qr_text: pairingQrText(hubUrl, made.code, ctx.pinFingerprint),
         site: made.site,
         server_time: serverTime(),
       } satisfies PairingCodeView & { site: string; server_time: string };

@@ -66,6 +66,7 @@ export async function startFace(
     dataDir: opts.dataDir ?? userDataDir(),
     names: [config.host, ...allowedHostNames(config)],
   });
+  if (tls?.selfSigned) ctx.pinFingerprint = tls.fingerprint256;
   const resolved = await resolvePack(opts.packId, { verify: true });
   const gallery = new HubGallery(
     ctx.pool,

@@ -20,6 +20,12 @@ export interface HubContext {
   scrypt: ScryptParams;
   /** The built admin console (`npm run build:admin` → out/admin) served under /admin/; null: not built. */
   adminDir: string | null;
+  /**
+   * SHA-256 of the hub's own self-signed certificate ("AB:CD:…"), which a joining kiosk must pin; set
+   * when the face API's listener starts with one. Absent: no TLS of its own, or a certificate from files
+   * (renewed certificates must not be pinned; a kiosk pins an untrusted one as first seen).
+   */
+  pinFingerprint?: string;
 }
 
 /** Extra fields of an error's body (`error.reason`) and a Retry-After, attached to the thrown error. */

@@ -360,7 +360,9 @@ function PairingDialog({
 
   const left = code ? Date.parse(code.expires_at) - now : 0;
   const expired = code !== null && left <= 0;
-  const line = code ? `hadir join ${code.hub_url} ${code.code}` : '';
+  const line = code
+    ? `hadir join ${code.hub_url} ${code.code}${code.fingerprint ? ` --fingerprint ${code.fingerprint}` : ''}`
+    : '';
 
   const copy = async () => {
     try {
