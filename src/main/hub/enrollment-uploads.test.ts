@@ -2,7 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EnrollmentUploadRequest, EnrollmentUploadResponse, SyncPerson } from '../../shared/sync-protocol';
 import { drain, hubFetch, pairKiosk, startTestHub, TEST_ACTOR, TEST_PACK, type TestHub } from '../testing/postgres-hub';
-import { PERSON_OF_ANOTHER_SITE } from './enrollment-uploads';
+import { getPack } from '../engine/manifest';
+import { acceptEnrollmentUpload, DUPLICATE_IN_ORGANISATION, PERSON_OF_ANOTHER_SITE } from './enrollment-uploads';
+import { reasonOf } from './http';
+import { staticSettings } from './face-api';
+import { HubGallery } from './gallery';
 import { addPerson, updatePerson } from './people';
 import { personByEmployeeNumber, templatesOf } from './store/people';
 
@@ -183,5 +187,70 @@ describe('enrollment upload (POST /api/v1/sync/enrollments)', () => {
     expect([ra.body.created, rb.body.created].sort()).toEqual([false, true]);
     const p = (await personByEmployeeNumber(t.hub.pool, 'NEW-5'))!;
     expect(await templatesOf(t.hub.pool, [p.id], TEST_PACK)).toHaveLength(2);
+  });
+});
+
+describe('enrollment upload checked against the whole organisation (a hub serving the face API)', () => {
+  let t: TestHub;
+  let gallery: HubGallery;
+  let jkt: { credential: string; device_id: string };
+  let bdg: { credential: string; device_id: string };
+  const pack = getPack(undefined);
+  const dim = pack.recognizer.embeddingSize;
+
+  /** A unit vector of the pack's size. */
+  const face = (seed: number) => {
+    const e = new Float32Array(dim);
+    for (let i = 0; i < dim; i++) e[i] = Math.sin(seed * 7.3 + i * 0.91) + Math.cos(seed * i * 0.37);
+    const n = Math.hypot(...e);
+    return e.map((x) => x / n);
+  };
+  const body = (employeeNumber: string, seeds: number[]): EnrollmentUploadRequest => ({
+    upload_id: randomUUID(),
+    pack_id: pack.id,
+    person: { employee_number: employeeNumber, full_name: `Pegawai ${employeeNumber}`, unit: null },
+    consent: { method: 'signed form', given_at: '2026-03-02T01:00:00.000Z' },
+    templates: seeds.map((s, i) => ({
+      local_id: i + 1,
+      dim,
+      embedding: b64(face(s)),
+      quality: null,
+      source: 'camera' as const,
+      created_at: '2026-03-02T01:00:00.000Z',
+    })),
+  });
+
+  beforeAll(async () => {
+    t = await startTestHub();
+    jkt = await pairKiosk(t, 'JKT', pack.id);
+    bdg = await pairKiosk(t, 'BDG', pack.id);
+    gallery = new HubGallery(t.hub.pool, t.hub.notifier, pack, staticSettings({}));
+    gallery.start();
+    await gallery.ready;
+  });
+  afterAll(async () => {
+    await gallery?.close();
+    await t?.close();
+  });
+
+  it('refuses a face that already identifies as a person of another site, and takes a new face', async () => {
+    const first = await acceptEnrollmentUpload(t.hub.pool, jkt.device_id, body('ORG-1', [1, 2]), gallery);
+    expect(first.created).toBe(true);
+
+    // The same face under another number, enrolled at another office: the kiosk there could not know.
+    const again = body('ORG-2', [1]);
+    const refused = await acceptEnrollmentUpload(t.hub.pool, bdg.device_id, again, gallery).catch((e: Error) => e);
+    expect(refused).toMatchObject({ code: 'CONFLICT' });
+    expect(reasonOf.get(refused as Error)).toBe(DUPLICATE_IN_ORGANISATION);
+    expect(await personByEmployeeNumber(t.hub.pool, 'ORG-2')).toBeNull();
+    const other = await acceptEnrollmentUpload(t.hub.pool, bdg.device_id, body('ORG-3', [40]), gallery);
+    expect(other.created).toBe(true);
+
+    // More faces of the same person (their own number) are not a duplicate of themselves; a retried
+    // upload that was taken returns its answer.
+    const more = body('ORG-1', [2]);
+    const added = await acceptEnrollmentUpload(t.hub.pool, jkt.device_id, more, gallery);
+    expect(added.created).toBe(false);
+    expect(await acceptEnrollmentUpload(t.hub.pool, jkt.device_id, more, gallery)).toEqual(added);
   });
 });

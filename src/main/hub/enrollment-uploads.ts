@@ -3,6 +3,7 @@ import { HadirError } from '../../shared/errors';
 import type { Actor } from '../../shared/people';
 import type { EnrollmentUploadRequest, EnrollmentUploadResponse } from '../../shared/sync-protocol';
 import { checkPersonFields } from '../services/validation';
+import type { HubGallery } from './gallery';
 import { withReason } from './http';
 import { recordAudit } from './store/audit';
 import { recordChange } from './store/changes';
@@ -14,6 +15,8 @@ import { recordUploadAnswer, storedUploadAnswer } from './store/uploads';
 
 /** What the refusal of someone of another site says in `error.reason`. */
 export const PERSON_OF_ANOTHER_SITE = 'PERSON_OF_ANOTHER_SITE';
+/** What the refusal of a face that already identifies as someone else says in `error.reason`. */
+export const DUPLICATE_IN_ORGANISATION = 'DUPLICATE_IN_ORGANISATION';
 
 export type UploadAnswer = Omit<EnrollmentUploadResponse, 'server_time'>;
 
@@ -32,6 +35,7 @@ export async function acceptEnrollmentUpload(
   pool: pg.Pool,
   deviceId: string,
   body: EnrollmentUploadRequest,
+  gallery?: HubGallery,
 ): Promise<UploadAnswer> {
   const fields = checkPersonFields({
     employeeNumber: body.person.employee_number,
@@ -44,7 +48,7 @@ export async function acceptEnrollmentUpload(
   }
   for (let attempt = 0; ; attempt++) {
     try {
-      return await inTransaction(pool, (tx) => write(tx, deviceId, body, fields, templates));
+      return await inTransaction(pool, (tx) => write(tx, deviceId, body, fields, templates, gallery));
     } catch (e) {
       if (attempt === 0 && isUniqueViolation(e)) continue;
       throw e;
@@ -58,6 +62,7 @@ async function write(
   body: EnrollmentUploadRequest,
   fields: { employeeNumber: string; fullName: string; unit: string | null },
   templates: readonly { local_id: number; vector: Float32Array; quality: unknown; source: string }[],
+  gallery: HubGallery | undefined,
 ): Promise<UploadAnswer> {
   // The answer lets the kiosk mark the upload done: what it says must survive a crash of the server.
   await requireDurableCommit(tx);
@@ -92,6 +97,7 @@ async function write(
       );
     }
   }
+  if (gallery) await refuseDuplicates(gallery, body.pack_id, templates, person.id);
   const actor: Actor = { type: 'kiosk', id: deviceId };
   if (body.consent) {
     await people.insertConsent(tx, {
@@ -149,4 +155,36 @@ function decodeTemplate(localId: number, b64: string, dim: number): Float32Array
     throw new HadirError('BAD_REQUEST', `template ${localId}: the embedding holds a value that is not finite`);
   }
   return v;
+}
+
+/**
+ * The kiosk checked the face against its own site; the hub checks it against the whole organisation,
+ * with the identification threshold for the organisation's size (the gallery's policy), as `hadir hub
+ * import` does. Refused, the upload stays local at the kiosk with the reason in its status: a face that
+ * is really two people's (twins) is enrolled at the hub with `hadir hub import --allow-duplicates`.
+ * The gallery must be of the upload's pack; one still loading answers WARMING (503), and the kiosk
+ * retries later.
+ */
+async function refuseDuplicates(
+  gallery: HubGallery,
+  packId: string,
+  templates: readonly { vector: Float32Array }[],
+  personId: number | null,
+): Promise<void> {
+  if (gallery.packId !== packId) return;
+  await gallery.catchUp();
+  for (const t of templates) {
+    const id = gallery.identifyExcluding(t.vector, personId === null ? [] : [personId]);
+    if (id.decision === 'match') {
+      // Without the other person's name: a device learns nothing about people it may not see.
+      throw withReason(
+        new HadirError(
+          'CONFLICT',
+          'this face already identifies as another person of the organisation; the hub did not enroll it. ' +
+            "The hub's administrator can check both records",
+        ),
+        DUPLICATE_IN_ORGANISATION,
+      );
+    }
+  }
 }

@@ -81,6 +81,7 @@ export async function startFace(
   // The gallery loads from PostgreSQL while the engine's workers load and warm up: start-up is the
   // longer of the two, not their sum.
   gallery.start();
+  ctx.gallery = gallery;
   let engine: InferencePool;
   try {
     engine = await InferencePool.start({ paths: resolved, ...opts.pool });

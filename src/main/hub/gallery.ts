@@ -93,6 +93,11 @@ export class HubGallery {
     };
   }
 
+  /** The model pack whose templates this gallery searches. */
+  get packId(): string {
+    return this.pack.id;
+  }
+
   /** Load in the background and follow the log; returns at once (see {@link ready}). */
   start(): void {
     this.following ??= this.run();

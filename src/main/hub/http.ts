@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { HubGallery } from './gallery';
 import type { HadirError } from '../../shared/errors';
 import type { RateLimiter } from '../api/rate-limit';
 import type { ScryptParams } from '../services/secret-hash';
@@ -26,6 +27,11 @@ export interface HubContext {
    * (renewed certificates must not be pinned; a kiosk pins an untrusted one as first seen).
    */
   pinFingerprint?: string;
+  /**
+   * The organisation's gallery, when this process serves the face API (`hadir hub serve` does):
+   * enrollments uploaded by kiosks are checked against the whole organisation with it.
+   */
+  gallery?: HubGallery;
 }
 
 /** Extra fields of an error's body (`error.reason`) and a Retry-After, attached to the thrown error. */

@@ -125,7 +125,12 @@ export const hubRoutes: readonly HubRoute[] = [
     schema: { body: schemas.enrollmentUploadBody },
     guard: authenticateDevice,
     handler: async (ctx, req) => {
-      const r = await acceptEnrollmentUpload(ctx.pool, device(req).id, req.body as EnrollmentUploadRequest);
+      const r = await acceptEnrollmentUpload(
+        ctx.pool,
+        device(req).id,
+        req.body as EnrollmentUploadRequest,
+        ctx.gallery,
+      );
       return { ...r, server_time: serverTime() } satisfies EnrollmentUploadResponse;
     },
   },
