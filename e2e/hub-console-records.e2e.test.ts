@@ -61,6 +61,16 @@ async function idle(page: Page, table: string): Promise<void> {
   await page.locator(`[data-testid=${table}][aria-busy=false]`).waitFor({ timeout: 20_000 });
 }
 
+/**
+ * Types `text` into the date field labelled `label` as a person would and leaves it (Enter), so the
+ * field reads it. Exact: the field's calendar button is "<label>: buka kalender".
+ */
+async function typeDate(page: Page, label: string, text: string): Promise<void> {
+  const field = page.getByLabel(label, { exact: true });
+  await field.fill(text);
+  await field.press('Enter');
+}
+
 async function setLang(page: Page, lang: 'id' | 'en'): Promise<void> {
   await page.locator(`[data-testid=language-switch] button[lang=${lang}]`).click();
   await until(`the page in ${lang}`, async () => (await page.locator('html').getAttribute('lang')) === lang);
@@ -197,8 +207,11 @@ describe.skipIf(!hasPostgres || !hasChromium)('hub console: people, attendance, 
 
   it('attendance: a late day is corrected with a reason, the row shows it, the audit log has it', async () => {
     await open('attendance');
-    await page.getByLabel('Dari tanggal').fill(FIRST);
-    await page.getByLabel('Sampai tanggal').fill(FIRST);
+    // Dates typed day first, as Indonesian writes them, and shown so whatever the browser's locale.
+    await typeDate(page, 'Dari tanggal', '2/11/2026');
+    await typeDate(page, 'Sampai tanggal', '02-11-2026');
+    expect(await page.getByLabel('Dari tanggal', { exact: true }).inputValue()).toBe('02/11/2026');
+    expect(await page.getByLabel('Sampai tanggal', { exact: true }).inputValue()).toBe('02/11/2026');
     await page.getByLabel('Kantor', { exact: true }).selectOption('JKT');
     await page.getByLabel('Unit kerja').fill('Keuangan');
     const jktFinance = bySite('JKT').filter((p) => p.unit === 'Keuangan');
@@ -219,12 +232,23 @@ describe.skipIf(!hasPostgres || !hasChromium)('hub console: people, attendance, 
     expect(await lateRow.locator('td').nth(3).textContent()).toBe('Terlambat');
     expect(await lateRow.textContent()).toMatch(/\d{2}\.\d{2} WIB/);
     await screenshot(page, 'console-records-attendance-id');
+    // The field's calendar, in Indonesian, opened on the chosen day; Escape closes it.
+    await page.getByRole('button', { name: 'Dari tanggal: buka kalender' }).click();
+    const calendar = page.getByRole('dialog', { name: 'Dari tanggal' });
+    expect(await calendar.locator('.calendar-title').textContent()).toBe('November 2026');
+    expect(await calendar.locator('button[aria-pressed=true]').getAttribute('aria-label')).toBe(
+      'Senin, 2 November 2026',
+    );
+    await screenshot(page, 'console-records-calendar-id');
+    await page.keyboard.press('Escape');
+    await calendar.waitFor({ state: 'detached' });
 
     await lateRow.getByRole('button', { name: /^Koreksi/ }).click();
     const dialog = page.locator('[data-testid=correction-dialog]');
     await dialog.waitFor();
     // A correction without a reason is refused on the page, in the interface language.
-    await dialog.getByLabel('Jam masuk').fill('07:05');
+    // Times typed on the 24-hour clock, as Indonesian writes them (07.05) or with a colon.
+    await dialog.getByLabel('Jam masuk').fill('07.05');
     await dialog.getByLabel('Jam pulang').fill('16:30');
     await dialog.getByRole('button', { name: 'Simpan koreksi' }).click();
     expect(await dialog.getByRole('alert').textContent()).toContain('alasan');
@@ -252,7 +276,11 @@ describe.skipIf(!hasPostgres || !hasChromium)('hub console: people, attendance, 
     await setLang(page, 'en');
     await until('English statuses', async () => (await row.locator('td').nth(3).textContent()) === 'Present');
     expect(await row.textContent()).toContain('07:05 WIB');
+    // The period's fields in English: the month's name.
+    expect(await page.getByLabel('From', { exact: true }).inputValue()).toBe('2 Nov 2026');
     await screenshot(page, 'console-records-attendance-en');
+    await page.evaluate('window.scrollTo(0, 0)');
+    await screenshot(page, 'console-records-attendance-filters-en');
     await setLang(page, 'id');
 
     // The audit log: the correction, by whom, with the times before and after and the reason.
@@ -277,8 +305,8 @@ describe.skipIf(!hasPostgres || !hasChromium)('hub console: people, attendance, 
 
   it('export: the CSV download holds the filtered rows', async () => {
     await open('attendance');
-    await page.getByLabel('Dari tanggal').fill(FIRST);
-    await page.getByLabel('Sampai tanggal').fill(LAST);
+    await typeDate(page, 'Dari tanggal', '02/11/2026');
+    await typeDate(page, 'Sampai tanggal', '6 Nov 2026');
     await page.getByLabel('Kantor', { exact: true }).selectOption('JKT');
     await page.getByLabel('Unit kerja').fill('Keuangan');
     const people = bySite('JKT').filter((p) => p.unit === 'Keuangan');
@@ -304,9 +332,9 @@ describe.skipIf(!hasPostgres || !hasChromium)('hub console: people, attendance, 
       (await text(page, '[data-testid=leave-person]')).includes(person.full_name),
     );
     await page.getByLabel('Jenis').selectOption('sakit');
-    await page.getByLabel(/^Tanggal mulai/).fill(LAST);
+    await typeDate(page, 'Tanggal mulai', '06/11/2026');
     // Friday the 6th to Tuesday the 10th: three workdays (6, 9, 10), the 6th seeded as absent.
-    await page.getByLabel(/^Tanggal selesai/).fill('2026-11-10');
+    await typeDate(page, 'Tanggal selesai', '10/11/2026');
     // No reason: refused on the page, in Indonesian.
     await page.getByRole('button', { name: 'Simpan cuti' }).click();
     expect(await text(page, '.rc-screen [role=alert]')).toBe('Tuliskan alasannya: alasan dicatat di log audit.');
@@ -333,7 +361,10 @@ describe.skipIf(!hasPostgres || !hasChromium)('hub console: people, attendance, 
 
     // The recap of November: the seed's numbers, the sick days as leave.
     await open('recap');
-    await page.getByLabel('Bulan', { exact: true }).fill(MONTH);
+    // The month by its name, in Indonesian, and the year.
+    await page.getByLabel('Tahun', { exact: true }).fill(MONTH.slice(0, 4));
+    await page.getByLabel('Bulan', { exact: true }).selectOption({ label: 'November' });
+    expect(await text(page, '.rc-exports-label')).toBe('November 2026');
     await page.getByLabel('Kantor', { exact: true }).selectOption('JKT');
     await page.getByLabel('Unit kerja').fill(person.unit);
     const row = page.locator(`[data-testid=recap-table] tbody tr[data-nip="${person.employee_number}"]`);
@@ -341,8 +372,9 @@ describe.skipIf(!hasPostgres || !hasChromium)('hub console: people, attendance, 
     await pagerSays(page, new RegExp(`dari ${unitPeople.length}$`));
     await idle(page, 'recap-table');
     // The person may be on a later page of 50: step to it.
+    // (Exact: the month field's own button is "Bulan berikutnya".)
     for (let i = 0; i < 10 && (await row.count()) === 0; i++) {
-      await page.getByRole('button', { name: 'Berikutnya' }).first().click();
+      await page.getByRole('button', { name: 'Berikutnya', exact: true }).first().click();
     }
     expect(await row.count()).toBe(1);
     const cell = async (col: string) => ((await row.locator(`[data-col=${col}]`).textContent()) ?? '').trim();
@@ -411,8 +443,8 @@ describe.skipIf(!hasPostgres || !hasChromium)('hub console: people, attendance, 
     await screenshot(page, 'console-records-people-site-head-id');
 
     await open('attendance');
-    await page.getByLabel('Dari tanggal').fill(FIRST);
-    await page.getByLabel('Sampai tanggal').fill(FIRST);
+    await typeDate(page, 'Dari tanggal', '02/11/2026');
+    await typeDate(page, 'Sampai tanggal', '02/11/2026');
     await pagerSays(page, new RegExp(`dari ${new Intl.NumberFormat('id-ID').format(mks.length)}$`));
     const nips = new Set(mks.map((p) => p.employee_number));
     const shown = await page

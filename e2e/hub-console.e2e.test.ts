@@ -17,6 +17,7 @@ import type { Page } from 'playwright-core';
 import qrcode from 'qrcode-generator';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { DashboardCounts } from '../src/shared/hub-admin';
+import { formatDateInput } from '../src/renderer/src/lib/dates';
 import { addOperator } from '../src/main/hub/access';
 import { seedHub, type SeedCounts, type SeededHub } from '../src/main/testing/hub-seed';
 import { getChanges, joinWithCode, startTestHub, TEST_ACTOR, type TestHub } from '../src/main/testing/postgres-hub';
@@ -100,14 +101,21 @@ function expectedModules(text: string): string[] {
   return out.sort();
 }
 
-/** Waits for the dashboard of `date` to have drawn its charts and table. */
+/** The dashboard's date field (the kiosk's typed date field, in the console's language). */
+const DASH_DATE = '[data-testid="dash-date"] input';
+
+/** Types a date into the dashboard's field as a person would, and lets the field read it (Enter). */
+async function typeDashDate(page: Page, text: string): Promise<void> {
+  await page.fill(DASH_DATE, text);
+  await page.press(DASH_DATE, 'Enter');
+}
+
+/** Waits for the dashboard of `date` (its field writing it in either language) to have drawn it. */
 async function dashboardShown(page: Page, date: string): Promise<void> {
   const drawn = '[data-testid="dash-body"][data-rendered="true"][aria-busy="false"]';
+  const written = [formatDateInput(date, 'id'), formatDateInput(date, 'en')];
   await expect
-    .poll(
-      async () => (await page.inputValue('[data-testid="dash-date"]')) === date && (await page.$(drawn)) !== null,
-      SLOW,
-    )
+    .poll(async () => written.includes(await page.inputValue(DASH_DATE)) && (await page.$(drawn)) !== null, SLOW)
     .toBe(true);
 }
 
@@ -175,8 +183,11 @@ describe.skipIf(skipReason !== null)('the hub console in Chromium against a real
   });
 
   it('shows the day’s numbers the seed predicts, in total and per office, with the charts drawn', async () => {
-    await page.fill('[data-testid="dash-date"]', DATE);
+    // Typed day first, as Indonesian writes dates; the field shows it so, not in the browser's locale.
+    await typeDashDate(page, '4/12/2026');
     await dashboardShown(page, DATE);
+    expect(await page.inputValue(DASH_DATE)).toBe('04/12/2026');
+    expect(await page.textContent('[data-testid="dash-date"] .field-hint')).toBe('Contoh: 17/08/2025');
     const day = seeded.counts[DATE];
     expect(await counters(page)).toEqual(expectedCounters(day.total));
     // Indonesian numbers: 3.000, not 3,000.
@@ -223,6 +234,9 @@ describe.skipIf(skipReason !== null)('the hub console in Chromium against a real
     expect(await page.textContent('h1')).toBe('Today at a glance');
     expect(await page.textContent('[data-testid="count-expected"] .counter-value')).toBe('3,000');
     expect(await page.textContent('[data-testid="dash-date-long"]')).toBe('Friday, 4 December 2026');
+    // The date field in English: the month's name, whatever the browser's own locale.
+    expect(await page.inputValue(DASH_DATE)).toBe('4 Dec 2026');
+    expect(await page.textContent('[data-testid="dash-date"] .field-hint')).toBe('For example: 17 Aug 2025');
     expect(await counters(page)).toEqual(expectedCounters(seeded.counts[DATE].total));
     for (const chart of ['chart-arrivals', 'chart-trend', 'chart-sites']) {
       expect(await colouredPixels(page, chart), chart).toBeGreaterThan(500);
@@ -364,7 +378,7 @@ describe.skipIf(skipReason !== null)('the hub console in Chromium against a real
     const nav = await page.$$eval('[data-testid="nav"] a', (as) => as.map((a) => a.getAttribute('data-route')));
     expect(nav).toEqual(['dashboard', 'people', 'attendance', 'recap']);
 
-    await page.fill('[data-testid="dash-date"]', DATE);
+    await typeDashDate(page, '04/12/2026');
     await dashboardShown(page, DATE);
     expect(await counters(page)).toEqual(expectedCounters(seeded.counts[DATE].sites.BDG));
     expect(
@@ -384,7 +398,7 @@ describe.skipIf(skipReason !== null)('the hub console in Chromium against a real
     await page.waitForSelector('[data-testid="screen-forbidden"]');
     await page.getByRole('button', { name: 'English' }).click();
     await page.evaluate("location.hash = '#/dashboard'");
-    await page.fill('[data-testid="dash-date"]', DATE);
+    await typeDashDate(page, '4 Dec 2026');
     await dashboardShown(page, DATE);
     expect(await page.textContent('[data-testid="operator"]')).toContain('Office head · BDG');
     await fullShot(page, 'console-dashboard-sitehead-en');

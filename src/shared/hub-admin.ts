@@ -15,13 +15,15 @@ export type HubRoleName = 'admin' | 'personnel' | 'site-head';
 
 /**
  * What each role may do. Every role sees only its sites (admin: all). Site heads read and correct their
- * office's days; personnel also enter leave; only an admin manages devices, deletes people, and reads
+ * office's days; personnel also enter leave and import photos; only an admin manages devices, deletes people, and reads
  * the audit log.
  */
 export const HUB_PERMISSIONS = {
   view: ['admin', 'personnel', 'site-head'],
   correct: ['admin', 'personnel', 'site-head'],
   leave: ['admin', 'personnel'],
+  /** Enrolling people in bulk from a zip of photos (the console's import), at their own sites. */
+  import: ['admin', 'personnel'],
   devices: ['admin'],
   delete_person: ['admin'],
   audit: ['admin'],
@@ -134,6 +136,51 @@ export interface PersonSummary {
   consent: { method: string; given_at: string; withdrawn_at: string | null } | null;
   /** The duplicate check's outcome when enrolled, if the hub knows it. */
   duplicate_check: string | null;
+}
+
+/**
+ * A photo import started from the console: `POST /api/v1/hub/imports?site=S` with a zip body answers
+ * 202 {id}; `GET /api/v1/hub/imports/:id` is its progress; `GET /api/v1/hub/imports[?site=S]` the recent
+ * ones (newest first). The zip holds a folder per employee number, or photos named by it.
+ */
+export interface ImportView {
+  id: string;
+  site: string;
+  /** Who started it: `operator:<username>` or `api_key:<id>`. */
+  started_by: string;
+  /** `failed`: the import itself stopped (the hub was stopped, the database went away), not a person. */
+  state: 'running' | 'done' | 'failed';
+  /** People in the zip, and how many of them are finished so far. */
+  total: number;
+  done: number;
+  enrolled: number;
+  /** Already enrolled (with templates): left as they were. */
+  skipped: number;
+  rejected: number;
+  /** People an unexpected error stopped (a re-import tries them again). */
+  failed: number;
+  /** Why each rejected person was refused (the first 1,000). */
+  rejections: ImportRejectionView[];
+  failures: { employee_number: string; error: string }[];
+  /** Entries of the zip that could not be used (a folder without photos…), in English. */
+  problems: string[];
+  error: string | null;
+  started_at: string;
+  finished_at: string | null;
+}
+
+export interface ImportRejectionView {
+  employee_number: string;
+  /** The enrollment's refusal (`too_few_samples`, `duplicate`…) to translate; null: the person's fields were refused. */
+  code: string | null;
+  /** The import's own sentence, in English (what to show when there is no code). */
+  reason: string;
+  /** The photos that were refused, each with the checks it failed (`no_face`, `blur`…) and the figures. */
+  photos: { file: string; checks: { code: string; value?: number; limit?: number }[] }[];
+}
+
+export interface ImportList {
+  imports: ImportView[];
 }
 
 /** GET /api/v1/hub/attendance?from=&to=&site=&unit=&status=&page=&page_size= */

@@ -49,7 +49,10 @@ function retryAfterOf(res: Response, body: { retry_after_s?: unknown } | null): 
   return typeof body?.retry_after_s === 'number' ? body.retry_after_s : null;
 }
 
-export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+/**
+ * `raw`: send `body` (a File or Blob: an uploaded zip) as it is, in that media type, instead of as JSON.
+ */
+export async function api<T>(method: string, path: string, body?: unknown, raw?: { type: string }): Promise<T> {
   let res: Response;
   try {
     res = await fetch(path, {
@@ -58,9 +61,9 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
       headers: {
         accept: 'application/json',
         'x-hadir-console': '1',
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(body === undefined ? {} : { 'content-type': raw?.type ?? 'application/json' }),
       },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined ? undefined : raw ? (body as Blob) : JSON.stringify(body),
     });
   } catch {
     throw new ApiError(0, 'UNREACHABLE', 'the hub did not answer', null);

@@ -8,9 +8,10 @@
 import { describe, expect, it } from 'vitest';
 import { dictionaries, LANGS, placeholders, translatePlural } from './i18n';
 import * as core from './i18n/core';
+import * as imports from './i18n/imports';
 import * as records from './i18n/records';
 
-const MODULES: Record<string, { id: Record<string, string>; en: Record<string, string> }> = { core, records };
+const MODULES: Record<string, { id: Record<string, string>; en: Record<string, string> }> = { core, records, imports };
 
 describe.each(Object.entries(MODULES))('the %s dictionary', (_name, dict) => {
   it('has the same keys in both languages', () => {

@@ -6,14 +6,15 @@
 import { useCallback } from 'react';
 import { create } from 'zustand';
 import * as core from './i18n/core';
+import * as imports from './i18n/imports';
 import * as records from './i18n/records';
 
 export type Lang = 'id' | 'en';
 export const LANGS: readonly Lang[] = ['id', 'en'];
 
 export const dictionaries: Record<Lang, Record<string, string>> = {
-  id: { ...core.id, ...records.id },
-  en: { ...core.en, ...records.en },
+  id: { ...core.id, ...records.id, ...imports.id },
+  en: { ...core.en, ...records.en, ...imports.en },
 };
 
 const STORAGE_KEY = 'hadir.console.lang';

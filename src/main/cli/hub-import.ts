@@ -1,20 +1,16 @@
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { HadirError } from '../../shared/errors';
 import { openPipeline } from '../engine/open-pipeline';
 import type { FacePipeline } from '../engine/pipeline';
 import { hubSettingsFromEnv } from '../hub/face-api';
 import { HubGallery } from '../hub/gallery';
-import { HubImportProgress, HubImportTarget } from '../hub/import';
+import { HubImportProgress, HubImportTarget, importSampleLoader } from '../hub/import';
 import { ChangeNotifier } from '../hub/notifier';
 import { requireSite } from '../hub/sites';
 import { openHubDataKey } from '../hub/store/data-key';
 import { openHubPool } from '../hub/store/db';
 import { pipelineAnalyzer } from '../services/analyzer';
 import { planImport, runImport } from '../services/bulk-import';
-import { prepareSample } from '../services/enrollment';
 import { hubKeyring } from '../store/data-key-file';
-import { decodeImage } from '../vision/decode';
 import { UsageError, parse, progress } from './args';
 import { cliActor, hubDatabaseUrl, runSubcommand } from './hub-env';
 import {
@@ -88,14 +84,7 @@ export async function hubImport(argv: string[]): Promise<number> {
         {
           target,
           imports: new HubImportProgress(pool),
-          loadSample: async (file) => {
-            const img = await decodeImage(await readFile(file));
-            // The hub keeps no thumbnails: pictures stay where they were taken.
-            return prepareSample(img, await analyzer.analyzeImage(img), {
-              source: 'import',
-              label: path.basename(file),
-            });
-          },
+          loadSample: importSampleLoader(analyzer),
         },
         {
           actor: cliActor(),

@@ -1,8 +1,8 @@
-import { IMPORT_MIN_SAMPLES, type ImportSummary } from '../services/bulk-import';
+import { DEFAULT_IMPORT_CONSENT, IMPORT_MIN_SAMPLES, type ImportSummary } from '../services/bulk-import';
 
 /** What `hadir import` and `hadir hub import` share: their defaults, the folder's description, the summary. */
 
-export const DEFAULT_CONSENT = 'bulk import: consent held in the organisation records';
+export const DEFAULT_CONSENT = DEFAULT_IMPORT_CONSENT;
 
 /** The options both import commands take, for parseCommand/parse. */
 export const IMPORT_OPTIONS = {

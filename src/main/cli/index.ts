@@ -42,7 +42,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'enroll people from a folder of photos (resumable)',
     load: async () => (await import('./import')).importCommand,
   },
-  people: { summary: 'list enrolled people', load: async () => (await import('./people')).people },
+  people: {
+    summary: 'list enrolled people; upload-to-hub: those from before a hub join',
+    load: async () => (await import('./people')).people,
+  },
   calibrate: {
     summary: 'match thresholds from labelled photos or the enrolled gallery',
     load: async () => (await import('./calibrate')).calibrateCommand,

@@ -5,13 +5,18 @@ import type { Command } from './index';
 import { UsageError, parse } from './args';
 
 const HELP = `usage: hadir people [--json] [--search TEXT] [--unit UNIT] [--inactive | --all]
+       hadir people upload-to-hub
 
 Lists the people enrolled in the data folder, with the number of face templates each has for the
 active model pack. Active people only, unless --inactive (only inactive) or --all.
 With --json, one JSON object per person per line:
-  {"id", "employee_number", "full_name", "unit", "active", "templates", "created_at", "updated_at"}`;
+  {"id", "employee_number", "full_name", "unit", "active", "templates", "created_at", "updated_at"}
+
+upload-to-hub: on a kiosk joined to a hub, upload the people enrolled here before the join (see
+\`hadir people upload-to-hub --help\`).`;
 
 export const people: Command = async (argv) => {
+  if (argv[0] === 'upload-to-hub') return (await import('./people-upload')).uploadToHub(argv.slice(1));
   let values;
   try {
     ({ values } = parse(argv, {

@@ -65,6 +65,8 @@ const KEY_SCOPE: Record<HubPermission, string> = {
   view: 'read',
   correct: 'write',
   leave: 'write',
+  // Enrolling biometric data in bulk is an administrator's key, as deleting people is.
+  import: 'admin',
   devices: 'admin',
   delete_person: 'admin',
   audit: 'admin',
@@ -79,6 +81,7 @@ const WHAT: Record<HubPermission, string> = {
   view: 'see attendance',
   correct: 'correct attendance',
   leave: 'enter leave',
+  import: 'import photos',
   devices: 'manage devices',
   delete_person: 'delete people',
   audit: 'read the audit log',

@@ -21,6 +21,7 @@ import { addDays, datesBetween, isValidDate, localParts, weekdayOf, zonedToUtc }
 import type { Schedule } from '../services/schedule';
 import { derivePersonDay, ScheduleCache, type SiteRules } from './attendance-day';
 import { type DayEntry, dayEntries, type DayStatus } from './org-days';
+import { type RangeDay, rangeDays } from './org-range';
 import { auditPage } from './store/console-audit';
 import {
   consoleSites,
@@ -332,8 +333,7 @@ export async function peoplePage(
 
 // --- Attendance ------------------------------------------------------------------------------------
 
-function rowOf(date: string, e: DayEntry): AttendanceRowView {
-  const d = e.view;
+function rowOf({ date, view: d }: RangeDay): AttendanceRowView {
   return {
     date,
     employee_number: d.employee_number,
@@ -351,7 +351,8 @@ function rowOf(date: string, e: DayEntry): AttendanceRowView {
 
 /**
  * Each person's day over [from, to] (≤ 31 days), by date then unit and employee number, as the day view
- * has it (organisationDay's dayEntries, per date), filtered by status, one page of it with the total.
+ * has each date (organisationDay), filtered by status, one page of it with the total: all the range's
+ * days derived in one pass (org-range.ts), only the page's formatted.
  */
 export async function attendancePage(
   pool: pg.Pool,
@@ -377,18 +378,14 @@ export async function attendancePage(
   if (dates.length > MAX_ATTENDANCE_DAYS) {
     throw new HadirError('BAD_REQUEST', `a range covers at most ${MAX_ATTENDANCE_DAYS} days (use the export for more)`);
   }
-  const wanted = q.status?.length ? new Set(q.status) : null;
-  const first = (q.page - 1) * q.pageSize;
-  const rows: AttendanceRowView[] = [];
-  let total = 0;
-  for (const date of dates) {
-    const day = await dayEntries(pool, date, { site: q.site, unit: q.unit, sites: q.site ? undefined : q.sites });
-    for (const e of day.entries) {
-      if (wanted && !wanted.has(e.view.status)) continue;
-      if (total >= first && rows.length < q.pageSize) rows.push(rowOf(date, e));
-      total++;
-    }
-  }
+  const { days, total } = await rangeDays(
+    pool,
+    q.from,
+    q.to,
+    { site: q.site, unit: q.unit, sites: q.site ? undefined : q.sites, status: q.status },
+    { offset: (q.page - 1) * q.pageSize, limit: q.pageSize },
+  );
+  const rows = days.map(rowOf);
   return { rows, total, page: q.page, page_size: q.pageSize };
 }
 

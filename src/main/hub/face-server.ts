@@ -7,6 +7,7 @@ import type { ModelPack } from '../engine/manifest';
 import { resolvePack } from '../engine/model-files';
 import { InferencePool, type PoolOptions } from '../engine/pool';
 import { userDataDir } from '../paths';
+import { poolAnalyzer } from '../services/analyzer';
 import type { SettingsSource } from '../services/thresholds';
 import { hubFaceRouteTable, hubKeyVerifier, hubMetrics, hubSettingsFromEnv } from './face-api';
 import { HubGallery } from './gallery';
@@ -89,6 +90,7 @@ export async function startFace(
     await gallery.close();
     throw e;
   }
+  ctx.faceAnalyzer = poolAnalyzer(engine, resolved.pack);
   const metrics = new Metrics();
   hubMetrics(metrics, ctx.pool, gallery);
   const deps: ServerDeps = {

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { FaceAnalyzer } from '../services/analyzer';
 import type { HubGallery } from './gallery';
 import type { HadirError } from '../../shared/errors';
 import type { RateLimiter } from '../api/rate-limit';
@@ -32,6 +33,11 @@ export interface HubContext {
    * enrollments uploaded by kiosks are checked against the whole organisation with it.
    */
   gallery?: HubGallery;
+  /**
+   * The face API's engine (its worker pool, with its model pack), set with `gallery`: the console's
+   * photo imports prepare their samples with it rather than loading a second engine.
+   */
+  faceAnalyzer?: FaceAnalyzer;
 }
 
 /** Extra fields of an error's body (`error.reason`) and a Retry-After, attached to the thrown error. */

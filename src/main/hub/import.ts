@@ -1,7 +1,11 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import type pg from 'pg';
 import type { EnrollmentResult, Person } from '../../shared/people';
 import type { ModelPack } from '../engine/manifest';
+import type { FaceAnalyzer } from '../services/analyzer';
 import type { ImportProgress, ImportProgressEntry, ImportTarget } from '../services/bulk-import';
+import { prepareSample } from '../services/enrollment';
 import {
   actorName,
   decideEnrollment,
@@ -11,6 +15,7 @@ import {
   type EnrollRequest,
 } from '../services/enrollment-rules';
 import { checkPersonFields } from '../services/validation';
+import { decodeImage } from '../vision/decode';
 import type { NewPerson } from '../store/people-repo';
 import type { HubGallery } from './gallery';
 import { requireSite } from './sites';
@@ -41,6 +46,17 @@ export function personOf(row: people.PersonRow): Person {
     active: row.active,
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
+  };
+}
+
+/**
+ * How the hub's imports (the CLI's and the console's) turn a photo into a sample: decoded, analysed by
+ * the engine given, and no thumbnail kept (the hub keeps no pictures: they stay where they were taken).
+ */
+export function importSampleLoader(analyzer: FaceAnalyzer) {
+  return async (file: string) => {
+    const img = await decodeImage(await readFile(file));
+    return prepareSample(img, await analyzer.analyzeImage(img), { source: 'import', label: path.basename(file) });
   };
 }
 

@@ -21,10 +21,17 @@ import { HadirError } from '../../shared/errors';
 import { LEAVE_KINDS, type LeaveKindName, type RecapRow, type RecapView } from '../../shared/hub-admin';
 import type { Actor } from '../../shared/people';
 import { datesBetween, localParts } from '../../shared/local-time';
-import { isExpectedWorkday, Schedule } from '../services/schedule';
-import { scheduleForSite } from '../sync/site-schedule';
 import { type DayEvent, ScheduleCache, type SiteRules } from './attendance-day';
 import { judgeDay } from './org-days';
+import {
+  type EventDayRow as DayRow,
+  eventsOfDay,
+  FIRST_IN_LAST_OUT,
+  leaveOn,
+  type LeaveSpan,
+  siteRules,
+  siteWorkdays,
+} from './org-range';
 import { recordAudit } from './store/audit';
 import * as views from './store/attendance-views';
 import { inTransaction } from './store/db';
@@ -50,21 +57,6 @@ export function monthBounds(month: string): { first: string; last: string } {
   if (!m) throw new HadirError('BAD_REQUEST', `month: give YYYY-MM (got "${month}")`);
   const days = new Date(Date.UTC(Number(m[1]), Number(m[2]), 0)).getUTCDate();
   return { first: `${month}-01`, last: `${month}-${String(days).padStart(2, '0')}` };
-}
-
-interface DayRow {
-  person_id: number;
-  local_date: string;
-  /** [epoch milliseconds, site id] of the first check-in and the last check-out (numbers read fast). */
-  first_in: [number, number] | null;
-  last_out: [number, number] | null;
-}
-
-interface LeaveSpan {
-  person_id: number;
-  from_date: string;
-  to_date: string;
-  kind: string;
 }
 
 /** The recap of a month (see the module comment). */
@@ -116,14 +108,10 @@ export async function monthlyRecap(
         )
       ).rows;
       // The month's events, one row per person and local date: the first in and the last out, each with
-      // its site (the least and the greatest [time, site]: no ordered aggregate, so it runs in parallel).
+      // its site (org-range.ts FIRST_IN_LAST_OUT).
       const days = (
-        await tx.query<DayRow>(
-          `SELECT e.person_id, e.local_date,
-                  min(ARRAY[extract(epoch FROM e.occurred_at) * 1000, e.site_id]::float8[])
-                    FILTER (WHERE e.type = 'in') AS first_in,
-                  max(ARRAY[extract(epoch FROM e.occurred_at) * 1000, e.site_id]::float8[])
-                    FILTER (WHERE e.type = 'out') AS last_out
+        await tx.query<DayRow & { person_id: number }>(
+          `SELECT e.person_id, e.local_date, ${FIRST_IN_LAST_OUT}
              FROM attendance_events e JOIN people p ON p.id = e.person_id
             WHERE e.local_date BETWEEN $1::date AND $2::date AND ${inScope}
             GROUP BY e.person_id, e.local_date`,
@@ -202,7 +190,7 @@ const dayIndex = (date: string) => Number(date.slice(8, 10)) - 1;
 
 function recapRows(m: {
   people: views.ViewPersonRow[];
-  days: DayRow[];
+  days: (DayRow & { person_id: number })[];
   leave: LeaveSpan[];
   corrections: views.CorrectionRow[];
   holidays: { site_id: number; date: string; name: string }[];
@@ -212,9 +200,7 @@ function recapRows(m: {
   todayOf: Map<number, string>;
 }): RecapRow[] {
   const siteById = new Map(m.sites.map((s) => [s.id, s]));
-  const rules = new Map<number, SiteRules>(
-    m.sites.map((s) => [s.id, { code: s.code, time_zone: s.time_zone, schedule: s.schedule }]),
-  );
+  const rules = new Map<number, SiteRules>(m.sites.map((s) => [s.id, siteRules(s)]));
   // People with an event or a correction in the month, and those days.
   const seen = new Map<number, PersonMonth>();
   const monthOf = (personId: number) => {
@@ -226,13 +212,6 @@ function recapRows(m: {
     return pm;
   };
   for (const d of m.days) monthOf(d.person_id).events[dayIndex(d.local_date)] = d;
-  // A day's first in and last out as events, made when the day is judged (short-lived: cheap to collect).
-  const eventsOf = (d: DayRow): DayEvent[] => {
-    const evs: DayEvent[] = [];
-    if (d.first_in) evs.push({ type: 'in', occurred_at: new Date(d.first_in[0]), site: rules.get(d.first_in[1])! });
-    if (d.last_out) evs.push({ type: 'out', occurred_at: new Date(d.last_out[0]), site: rules.get(d.last_out[1])! });
-    return evs;
-  };
   for (const c of m.corrections) monthOf(c.person_id).corrections[dayIndex(c.local_date)] = c;
   const leaveOf = new Map<number, LeaveSpan[]>();
   for (const l of m.leave) {
@@ -240,28 +219,9 @@ function recapRows(m: {
     if (list) list.push(l);
     else leaveOf.set(l.person_id, [l]);
   }
-  const holidayOf = new Map(m.holidays.map((h) => [`${h.site_id}|${h.date}`, h.name]));
   const dates = datesBetween(m.first, m.to);
-
   // Whether each site works each date (its week, as its kiosks follow it, and its holidays).
-  const workdayOf = new Map<number, boolean[]>();
-  const workdays = (site: views.ViewSiteRow) => {
-    let w = workdayOf.get(site.id);
-    if (!w) {
-      const schedule = new Schedule(
-        scheduleForSite({
-          code: site.code,
-          name: site.code,
-          time_zone: site.time_zone,
-          schedule: site.schedule,
-          holidays: [],
-        }),
-      );
-      w = dates.map((d) => isExpectedWorkday(schedule, d, holidayOf.get(`${site.id}|${d}`) ?? null));
-      workdayOf.set(site.id, w);
-    }
-    return w;
-  };
+  const workdays = siteWorkdays(dates, m.holidays);
 
   const lateRules = new ScheduleCache();
   const none: DayEvent[] = [];
@@ -289,8 +249,8 @@ function recapRows(m: {
       const correction = pm?.corrections[i] ?? null;
       if (!day && !correction && (!p.active || !existed)) continue;
       // The leave that starts first, as the day views pick it.
-      const leave = spans?.find((l) => l.from_date <= date && date <= l.to_date)?.kind ?? null;
-      const d = judgeDay(day ? eventsOf(day) : none, correction, atHome, lateRules, leave, workday);
+      const leave = leaveOn(spans, date);
+      const d = judgeDay(day ? eventsOfDay(day, rules) : none, correction, atHome, lateRules, leave, workday);
       if (d.status === 'absent') row.absent_days++;
       else if (d.status === 'on_leave') {
         // Leave counts on workdays; a kind the hub does not know (none enters one) excuses but is not counted.

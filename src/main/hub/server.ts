@@ -16,6 +16,8 @@ import { RateLimiter } from '../api/rate-limit';
 import { DEFAULT_SCRYPT, type ScryptParams } from '../services/secret-hash';
 import { type BackoffPolicy, DEFAULT_BACKOFF, SignInBackoff } from '../services/sign-in-backoff';
 import { systemClock } from '../services/clock';
+import { stopConsoleImports } from './console-import';
+import { acceptZipBodies, consoleImportRoutes } from './console-import-routes';
 import { consoleRoutes } from './console-routes';
 import { adminConsoleMount } from './console-static';
 import type { HubFaceOptions, RunningFace } from './face-server';
@@ -24,7 +26,7 @@ import { type HubContext, reasonOf, retryAfterOf, serverTime } from './http';
 
 export type { HubFaceOptions, RunningFace } from './face-server';
 import { orgRoutes } from './org-routes';
-import { hubRoutes } from './sync-routes';
+import { type HubRoute, hubRoutes } from './sync-routes';
 import type { Keyring } from '../store/data-cipher';
 import { hubKeyring } from '../store/data-key-file';
 import { openHubDataKey, sealPlaintextTemplates } from './store/data-key';
@@ -94,15 +96,22 @@ export async function registerHubRoutes(app: FastifyInstance, ctx: HubContext): 
       if (retry) void reply.header('retry-after', String(retry));
       return reply.code(httpStatusOf(info.code)).send({ error: info, request_id: req.id, server_time: serverTime() });
     });
-    for (const r of [...hubRoutes, ...orgRoutes, ...consoleRoutes]) {
-      scope.route({
-        method: r.method,
-        url: r.url,
-        schema: r.schema,
-        onRequest: r.guard ? async (req: FastifyRequest) => r.guard!(ctx, req) : undefined,
-        handler: (req: FastifyRequest, reply: FastifyReply) => r.handler(ctx, req, reply),
-      });
-    }
+    for (const r of [...hubRoutes, ...orgRoutes, ...consoleRoutes]) mountRoute(scope, ctx, r);
+    // The console's zip upload in a scope of its own: no other route takes a zip body.
+    await scope.register(async (zipScope) => {
+      acceptZipBodies(zipScope);
+      for (const r of consoleImportRoutes) mountRoute(zipScope, ctx, r);
+    });
+  });
+}
+
+function mountRoute(scope: FastifyInstance, ctx: HubContext, r: HubRoute): void {
+  scope.route({
+    method: r.method,
+    url: r.url,
+    schema: r.schema,
+    onRequest: r.guard ? async (req: FastifyRequest) => r.guard!(ctx, req) : undefined,
+    handler: (req: FastifyRequest, reply: FastifyReply) => r.handler(ctx, req, reply),
   });
 }
 
@@ -238,7 +247,9 @@ export async function startHub(opts: StartHubOptions): Promise<RunningHub> {
       meta,
       close: () =>
         (closing ??= (async () => {
-          // First the waiters: a long-poll answers at once with what it has, so closing does not wait 30 s.
+          // Console imports stop after the person in hand and delete their photos while the database is there.
+          await stopConsoleImports(ctx);
+          // Then the waiters: a long-poll answers at once with what it has, so closing does not wait 30 s.
           await n.close();
           if (f) await f.close();
           else await listening.close();

@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { HadirError } from '../../shared/errors';
-import type { Actor, EnrollmentResult, Person, SampleVerdict } from '../../shared/people';
+import type { Actor, EnrollmentRefusalCode, EnrollmentResult, Person, SampleVerdict } from '../../shared/people';
 import type { ImportStatus } from '../store/import-repo';
 import type { EnrollmentPolicy, EnrollRequest, PreparedSample } from './enrollment-rules';
 import { checkPersonFields } from './validation';
@@ -219,6 +219,8 @@ export type ImportOutcome = 'enrolled' | 'rejected' | 'skipped' | 'done-before' 
 export interface ImportRejection {
   key: string;
   employeeNumber: string;
+  /** The enrollment's refusal code (`too_few_samples`, `duplicate`…); absent when the person's fields were refused. */
+  code?: EnrollmentRefusalCode;
   reason: string;
   samples: SampleVerdict[];
 }
@@ -282,11 +284,14 @@ export interface ImportOptions {
   /** Enroll even when a face already identifies as someone else. */
   allowDuplicates?: boolean;
   policy?: Partial<EnrollmentPolicy>;
-  /** Called after each item. */
-  onItem?: (item: ImportPlanItem, outcome: ImportOutcome, detail?: string) => void;
+  /** Called after each item; a rejection comes with its codes and per-sample verdicts (for a console to translate). */
+  onItem?: (item: ImportPlanItem, outcome: ImportOutcome, detail?: string, rejection?: ImportRejection) => void;
   /** Stop after the current item when aborted; the rest stays for the next run. */
   signal?: AbortSignal;
 }
+
+/** How consent is recorded when an import is not told: the organisation's records hold it. */
+export const DEFAULT_IMPORT_CONSENT = 'bulk import: consent held in the organisation records';
 
 /** Default for imports: one good photo per person, as HR archives usually hold (camera enrollment asks 3). */
 export const IMPORT_MIN_SAMPLES = 1;
@@ -309,7 +314,7 @@ export async function runImport<Tx = void>(
   for (const item of items) {
     if (opts.signal?.aborted) break;
     const outcome = await importOne(item, deps, opts, runId, summary);
-    opts.onItem?.(item, outcome.outcome, outcome.detail);
+    opts.onItem?.(item, outcome.outcome, outcome.detail, outcome.rejection);
   }
   return summary;
 }
@@ -320,7 +325,7 @@ async function importOne<Tx>(
   opts: ImportOptions,
   runId: string,
   summary: ImportSummary,
-): Promise<{ outcome: ImportOutcome; detail?: string }> {
+): Promise<{ outcome: ImportOutcome; detail?: string; rejection?: ImportRejection }> {
   const { target, imports } = deps;
   const prior = await imports.get(item.key);
   if (prior && (prior.status !== 'rejected' || !opts.retryRejected)) {
@@ -336,8 +341,9 @@ async function importOne<Tx>(
       if (!(e instanceof HadirError)) throw e;
       const reason = e.message;
       await imports.record({ source: item.key, runId, status: 'rejected', personId: null, reason });
-      summary.rejected.push({ key: item.key, employeeNumber: item.employeeNumber, reason, samples: [] });
-      return { outcome: 'rejected', detail: reason };
+      const rejection: ImportRejection = { key: item.key, employeeNumber: item.employeeNumber, reason, samples: [] };
+      summary.rejected.push(rejection);
+      return { outcome: 'rejected', detail: reason, rejection };
     }
   }
   if (existing && (await target.personTemplateCount(existing.id)) > 0) {
@@ -388,8 +394,15 @@ async function importOne<Tx>(
       .map((s) => `${s.label ?? `#${s.index}`}: ${s.rejections.map(describeRejection).join(', ')}`);
     const reason = `${result.refusal.code}: ${result.refusal.message}${sampleReasons.length ? ` [${sampleReasons.join('; ')}]` : ''}`;
     await imports.record({ source: item.key, runId, status: 'rejected', personId: existing?.id ?? null, reason });
-    summary.rejected.push({ key: item.key, employeeNumber: item.employeeNumber, reason, samples: verdicts });
-    return { outcome: 'rejected', detail: reason };
+    const rejection: ImportRejection = {
+      key: item.key,
+      employeeNumber: item.employeeNumber,
+      code: result.refusal.code,
+      reason,
+      samples: verdicts,
+    };
+    summary.rejected.push(rejection);
+    return { outcome: 'rejected', detail: reason, rejection };
   } catch (e) {
     const error = (e as Error).message;
     summary.failed.push({ key: item.key, error });

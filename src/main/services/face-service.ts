@@ -17,6 +17,7 @@ import { decodeImage } from '../vision/decode';
 import type { RgbImage } from '../vision/image';
 import type { AnalyzeRequest, FaceAnalyzer } from './analyzer';
 import { EnrollmentService, prepareSample, type EnrollRequest, type PreparedSample } from './enrollment';
+import { enrollmentUpload } from './hub-uploads';
 import { Identifier } from './identify';
 import { activePackId, switchPack, type Reembedder, type SwitchPackResult } from './packs';
 import { matchPolicy, type MatchPolicy } from './thresholds';
@@ -118,14 +119,7 @@ export class FaceService {
       verifyThreshold: this.analyzer.pack.thresholds?.match ?? null,
       now: this.now,
       // Every enrollment at a joined kiosk goes to the hub too (sync/uploader.ts sends it).
-      onEnrolled: (e) =>
-        uploads.recordIfJoined({
-          personId: e.person.id,
-          packId: e.packId,
-          templateIds: e.templateIds,
-          consent: e.consent && { method: e.consent.method, given_at: e.consent.givenAt },
-          at: this.now().toISOString(),
-        }),
+      onEnrolled: (e) => uploads.recordIfJoined(enrollmentUpload(e, this.now().toISOString())),
     });
   }
 

@@ -58,6 +58,29 @@ export class HubUploadsRepo {
     return uploadId;
   }
 
+  /**
+   * Local people never offered to the hub: no hub id, active, with usable templates of `packId` and no
+   * upload at all (a pending one would go twice; a done one is linked or left for the operator; a
+   * refused one would only be refused again). Each with their local templates of that pack. Inactive
+   * people stay local: an upload would make them an active person of the organisation.
+   */
+  localPeopleNotOffered(packId: string): { personId: number; templateIds: number[] }[] {
+    const rows = this.db
+      .prepare(
+        `SELECT p.id AS person_id, json_group_array(t.id) AS template_ids
+           FROM people p JOIN face_templates t ON t.person_id = p.id
+          WHERE p.hub_id IS NULL AND p.active = 1
+            AND t.pack_id = ? AND t.usable = 1 AND t.hub_id IS NULL
+            AND NOT EXISTS (SELECT 1 FROM hub_uploads u WHERE u.person_id = p.id)
+          GROUP BY p.id ORDER BY p.id`,
+      )
+      .all(packId) as { person_id: number; template_ids: string }[];
+    return rows.map((r) => ({
+      personId: r.person_id,
+      templateIds: (JSON.parse(r.template_ids) as number[]).sort((a, b) => a - b),
+    }));
+  }
+
   /** The oldest upload still to send. */
   oldestPending(): PendingUpload | null {
     const r = this.db

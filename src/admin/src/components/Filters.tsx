@@ -1,12 +1,13 @@
 /**
  * The filters every list shares: the sites the operator may see (GET /api/v1/hub/sites, asked once per
- * page load), a unit, and a date range. Each field has a visible label.
+ * page load), a unit, and a date range (typed in the console's language). Each field has a visible label.
  */
 import { useEffect, useId, useState } from 'react';
 import type { SiteList } from '../../../shared/hub-admin';
 import { api } from '../api';
 import { useT } from '../i18n';
 import { useSession } from '../session';
+import { DateField } from './DateField';
 
 /** The sites of the operator they were asked for (another operator signing in asks again). */
 let sitesAsked: { operator: string; sites: Promise<SiteList['sites']> } | null = null;
@@ -86,39 +87,35 @@ export function DateRangeField(props: {
   /** The id of the message saying what is wrong with the range, for aria-describedby. */
   errorId?: string;
   invalid?: boolean;
+  /** Either end may be left empty (no bound), as in the audit log. */
+  optional?: boolean;
 }) {
   const t = useT();
-  const fromId = useId();
-  const toId = useId();
+  // No min/max between the two: the screen says what is wrong with a reversed or too long period, so
+  // either end may be moved first.
   return (
     <fieldset className="rc-range">
       <legend>{t('rec.filter.period')}</legend>
-      <div className="field">
-        <label htmlFor={fromId}>{t('rec.filter.from')}</label>
-        <input
-          id={fromId}
-          type="date"
-          name="from"
-          value={props.from}
-          required
-          aria-invalid={props.invalid || undefined}
-          aria-describedby={props.errorId}
-          onChange={(e) => props.onChange(e.target.value, props.to)}
-        />
-      </div>
-      <div className="field">
-        <label htmlFor={toId}>{t('rec.filter.to')}</label>
-        <input
-          id={toId}
-          type="date"
-          name="to"
-          value={props.to}
-          required
-          aria-invalid={props.invalid || undefined}
-          aria-describedby={props.errorId}
-          onChange={(e) => props.onChange(props.from, e.target.value)}
-        />
-      </div>
+      <DateField
+        label={t('rec.filter.from')}
+        value={props.from}
+        required={!props.optional}
+        clearable={props.optional}
+        invalid={props.invalid}
+        describedBy={props.errorId}
+        onChange={(from) => props.onChange(from, props.to)}
+        testId="filter-from"
+      />
+      <DateField
+        label={t('rec.filter.to')}
+        value={props.to}
+        required={!props.optional}
+        clearable={props.optional}
+        invalid={props.invalid}
+        describedBy={props.errorId}
+        onChange={(to) => props.onChange(props.from, to)}
+        testId="filter-to"
+      />
     </fieldset>
   );
 }

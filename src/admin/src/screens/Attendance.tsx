@@ -12,8 +12,10 @@ import { DateRangeField, SiteSelect, UnitInput, useSites } from '../components/F
 import { daysInRange, hhmmIn, useFormat, zoneOfTimeZone } from '../components/format';
 import { Pager } from '../components/Pager';
 import { useMay } from '../components/permissions';
+import { TimeField } from '../components/TimeField';
 import { useApi, useDebounced } from '../components/useApi';
-import { todayLocal } from '../lib/format';
+import { parseTimeInput } from '../../../renderer/src/lib/time-input';
+import { formatClock, todayLocal } from '../lib/format';
 import { Modal } from '../shell/Modal';
 import './records.css';
 
@@ -331,9 +333,12 @@ function CorrectionDialog(props: { row: AttendanceRowView; onClose: () => void; 
   const r = props.row;
   const home = sites.find((s) => s.code === r.home_site);
   const zone = home?.time_zone ?? null;
-  // The times are typed as the home site's wall clock (the hub reads "HH:MM" in that zone).
-  const initial = (iso: string | null) =>
-    iso && zone ? hhmmIn(iso, zone) : iso ? (/T(\d{2}:\d{2})/.exec(iso)?.[1] ?? '') : '';
+  // The times are typed as the home site's wall clock (the hub reads "HH:MM" in that zone), 24-hour
+  // and written as the language writes times (07.05 / 07:05); parseTimeInput reads either.
+  const initial = (iso: string | null) => {
+    const hhmm = iso && zone ? hhmmIn(iso, zone) : iso ? (/T(\d{2}:\d{2})/.exec(iso)?.[1] ?? '') : '';
+    return hhmm ? formatClock(hhmm, f.lang) : '';
+  };
   const [checkIn, setCheckIn] = useState(() => initial(r.first_in));
   const [checkOut, setCheckOut] = useState(() => initial(r.last_out));
   const [reason, setReason] = useState('');
@@ -348,8 +353,6 @@ function CorrectionDialog(props: { row: AttendanceRowView; onClose: () => void; 
       setCheckOut(initial(r.last_out));
     }
   }, [zone]);
-  const inId = useId();
-  const outId = useId();
   const reasonId = useId();
   const problemId = useId();
   const zoneName = zone ? zoneOfTimeZone(zone) : '';
@@ -357,17 +360,20 @@ function CorrectionDialog(props: { row: AttendanceRowView; onClose: () => void; 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setError(null);
+    const inTime = parseTimeInput(checkIn);
+    const outTime = parseTimeInput(checkOut);
+    if (inTime === null || outTime === null) return setProblem('attendance.correction.bad_time');
     if (!reason.trim()) return setProblem('attendance.correction.need_reason');
-    if (!checkIn && !checkOut) return setProblem('attendance.correction.need_time');
-    if (checkIn && checkOut && checkOut < checkIn) return setProblem('attendance.correction.out_before_in');
+    if (!inTime && !outTime) return setProblem('attendance.correction.need_time');
+    if (inTime && outTime && outTime < inTime) return setProblem('attendance.correction.out_before_in');
     setProblem(null);
     setBusy(true);
     try {
       await api('POST', '/api/v1/hub/corrections', {
         employee_number: r.employee_number,
         date: r.date,
-        check_in: checkIn || null,
-        check_out: checkOut || null,
+        check_in: inTime || null,
+        check_out: outTime || null,
         reason: reason.trim(),
       });
       props.onSaved();
@@ -390,34 +396,26 @@ function CorrectionDialog(props: { row: AttendanceRowView; onClose: () => void; 
         </p>
         <p className="small muted">{t('attendance.correction.zone', { site: r.home_site ?? '', zone: zoneName })}</p>
         <div className="rc-form-row">
-          <div className="field">
-            <label htmlFor={inId}>{t('attendance.correction.check_in')}</label>
-            <input
-              id={inId}
-              type="time"
-              name="check_in"
-              value={checkIn}
-              onChange={(e) => {
-                touched.current = true;
-                setProblem(null);
-                setCheckIn(e.target.value);
-              }}
-            />
-          </div>
-          <div className="field">
-            <label htmlFor={outId}>{t('attendance.correction.check_out')}</label>
-            <input
-              id={outId}
-              type="time"
-              name="check_out"
-              value={checkOut}
-              onChange={(e) => {
-                touched.current = true;
-                setProblem(null);
-                setCheckOut(e.target.value);
-              }}
-            />
-          </div>
+          <TimeField
+            label={t('attendance.correction.check_in')}
+            name="check_in"
+            value={checkIn}
+            onChange={(v) => {
+              touched.current = true;
+              setProblem(null);
+              setCheckIn(v);
+            }}
+          />
+          <TimeField
+            label={t('attendance.correction.check_out')}
+            name="check_out"
+            value={checkOut}
+            onChange={(v) => {
+              touched.current = true;
+              setProblem(null);
+              setCheckOut(v);
+            }}
+          />
         </div>
         <p className="small muted">{t('attendance.correction.empty_means_none')}</p>
         <div className="field">

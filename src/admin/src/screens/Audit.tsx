@@ -82,6 +82,7 @@ function AuditLog() {
           from={from}
           to={to}
           invalid={rangeBad}
+          optional
           onChange={(a, b) => {
             setFrom(a);
             setTo(b);

@@ -11,6 +11,7 @@
 import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
 import type { DashboardCounts, DashboardView, SiteList } from '../../../shared/hub-admin';
 import { api, withQuery } from '../api';
+import { DateField } from '../components/DateField';
 import { useApi } from '../components/useApi';
 import { type Lang, useLang, useT, useTPlural } from '../i18n';
 import { arrivalsChart, sitesChart, sitesChartHeight, trendChart } from '../lib/dashboard-charts';
@@ -26,7 +27,6 @@ const measured = new WeakSet<DashboardView>();
 export function DashboardScreen(): React.JSX.Element {
   const t = useT();
   const lang = useLang((s) => s.lang);
-  const dateId = useId();
   const siteId = useId();
   /** null: the hub's today (it knows the offices' time zone). */
   const [date, setDate] = useState<string | null>(null);
@@ -81,49 +81,42 @@ export function DashboardScreen(): React.JSX.Element {
           </p>
         </div>
         <form className="filters" onSubmit={(e) => e.preventDefault()} aria-label={t('dash.filters')}>
-          <div className="field">
-            <label htmlFor={dateId}>{t('dash.date')}</label>
-            <div className="date-row">
-              <button
-                type="button"
-                className="button-ghost button-icon"
-                aria-label={t('dash.prevDay')}
-                title={t('dash.prevDay')}
-                disabled={!shownDate}
-                onClick={() => setDate(shiftDay(shownDate, -1))}
-              >
-                ‹
-              </button>
-              <input
-                id={dateId}
-                type="date"
-                value={shownDate}
-                max={today.current ?? undefined}
-                required
-                onChange={(e) => {
-                  const v = e.target.value;
-                  if (/^\d{4}-\d{2}-\d{2}$/.test(v)) setDate(v === today.current ? null : v);
-                }}
-                data-testid="dash-date"
-              />
-              <button
-                type="button"
-                className="button-ghost button-icon"
-                aria-label={t('dash.nextDay')}
-                title={t('dash.nextDay')}
-                disabled={!shownDate || date === null}
-                onClick={() => {
-                  const next = shiftDay(shownDate, 1);
-                  setDate(next === today.current ? null : next);
-                }}
-              >
-                ›
-              </button>
-              <button type="button" className="button-ghost" disabled={date === null} onClick={() => setDate(null)}>
-                {t('dash.today')}
-              </button>
-            </div>
-          </div>
+          {/* Empty until the hub has said which day is today (it knows the offices' time zone). */}
+          <DateField
+            label={t('dash.date')}
+            value={shownDate}
+            max={today.current ?? undefined}
+            required
+            onChange={(v) => setDate(v === today.current ? null : v)}
+            testId="dash-date"
+          >
+            <button
+              type="button"
+              className="button-ghost button-icon"
+              aria-label={t('dash.prevDay')}
+              title={t('dash.prevDay')}
+              disabled={!shownDate}
+              onClick={() => setDate(shiftDay(shownDate, -1))}
+            >
+              ‹
+            </button>
+            <button
+              type="button"
+              className="button-ghost button-icon"
+              aria-label={t('dash.nextDay')}
+              title={t('dash.nextDay')}
+              disabled={!shownDate || date === null}
+              onClick={() => {
+                const next = shiftDay(shownDate, 1);
+                setDate(next === today.current ? null : next);
+              }}
+            >
+              ›
+            </button>
+            <button type="button" className="button-ghost" disabled={date === null} onClick={() => setDate(null)}>
+              {t('dash.today')}
+            </button>
+          </DateField>
           <div className="field">
             <label htmlFor={siteId}>{t('dash.site')}</label>
             <select id={siteId} value={site} onChange={(e) => setSite(e.target.value)} data-testid="dash-site">

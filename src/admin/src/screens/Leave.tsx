@@ -8,6 +8,7 @@ import { LEAVE_KINDS, type LeaveKindName, type PeoplePage } from '../../../share
 import { api, ApiError, withQuery } from '../api';
 import { useT, useTPlural } from '../i18n';
 import { ErrorNote } from '../components/ErrorNote';
+import { DateField } from '../components/DateField';
 import { NotPermitted } from '../components/Filters';
 import { daysInRange, useFormat } from '../components/format';
 import { useMay } from '../components/permissions';
@@ -38,6 +39,9 @@ export function LeaveScreen() {
   );
 }
 
+/** The fields a problem may point at (the dates' own ids are the date fields'). */
+type Field = 'nip' | 'kind' | 'from' | 'to' | 'reason';
+
 function LeaveForm() {
   const t = useT();
   const tp = useTPlural();
@@ -45,8 +49,6 @@ function LeaveForm() {
   const ids = {
     nip: useId(),
     kind: useId(),
-    from: useId(),
-    to: useId(),
     reason: useId(),
     who: useId(),
     problem: useId(),
@@ -57,7 +59,7 @@ function LeaveForm() {
   const [from, setFrom] = useState(today);
   const [to, setTo] = useState(today);
   const [reason, setReason] = useState('');
-  const [problem, setProblem] = useState<{ key: string; field: keyof typeof ids } | null>(null);
+  const [problem, setProblem] = useState<{ key: string; field: Field } | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
   const [entered, setEntered] = useState<Entered[]>([]);
@@ -97,8 +99,8 @@ function LeaveForm() {
       setBusy(false);
     }
   };
-  const invalid = (field: keyof typeof ids) => (problem?.field === field ? true : undefined);
-  const described = (field: keyof typeof ids, ...more: string[]) =>
+  const invalid = (field: Field) => (problem?.field === field ? true : undefined);
+  const described = (field: Field, ...more: string[]) =>
     [...more, problem?.field === field ? ids.problem : ''].filter(Boolean).join(' ') || undefined;
   const last = entered[0];
 
@@ -156,45 +158,31 @@ function LeaveForm() {
           </div>
         </div>
         <div className="rc-form-row">
-          <div className="field">
-            <label htmlFor={ids.from}>
-              {t('leave.from')} <span aria-hidden="true">*</span>
-            </label>
-            <input
-              id={ids.from}
-              type="date"
-              name="from"
-              value={from}
-              required
-              aria-required="true"
-              aria-invalid={invalid('from')}
-              aria-describedby={described('from')}
-              onChange={(e) => {
-                setProblem(null);
-                setFrom(e.target.value);
-              }}
-            />
-          </div>
-          <div className="field">
-            <label htmlFor={ids.to}>
-              {t('leave.to')} <span aria-hidden="true">*</span>
-            </label>
-            <input
-              id={ids.to}
-              type="date"
-              name="to"
-              value={to}
-              min={from || undefined}
-              required
-              aria-required="true"
-              aria-invalid={invalid('to')}
-              aria-describedby={described('to')}
-              onChange={(e) => {
-                setProblem(null);
-                setTo(e.target.value);
-              }}
-            />
-          </div>
+          <DateField
+            label={t('leave.from')}
+            value={from}
+            required
+            invalid={invalid('from')}
+            describedBy={described('from')}
+            onChange={(v) => {
+              setProblem(null);
+              setFrom(v);
+            }}
+            testId="leave-from"
+          />
+          <DateField
+            label={t('leave.to')}
+            value={to}
+            min={from || undefined}
+            required
+            invalid={invalid('to')}
+            describedBy={described('to')}
+            onChange={(v) => {
+              setProblem(null);
+              setTo(v);
+            }}
+            testId="leave-to"
+          />
           <p className="small muted rc-align-end" aria-live="polite">
             {days >= 1 ? tp('leave.span', days) : ''}
           </p>

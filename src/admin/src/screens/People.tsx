@@ -1,7 +1,8 @@
 /**
  * People: find a person among thousands (NIP or name, asked of the hub as typing pauses), by site and
  * unit, a page of 50 at a time; per person their enrollment per model pack, consent and the duplicate
- * check; an admin may delete someone (from the hub and, through sync, from every kiosk).
+ * check; an admin may delete someone (from the hub and, through sync, from every kiosk); an admin or a
+ * personnel officer may import a zip of photos (PeopleImport.tsx).
  */
 import { useEffect, useId, useRef, useState } from 'react';
 import type { PeoplePage, PersonSummary } from '../../../shared/hub-admin';
@@ -14,6 +15,7 @@ import { useFormat } from '../components/format';
 import { Pager } from '../components/Pager';
 import { useMay } from '../components/permissions';
 import { useApi, useDebounced } from '../components/useApi';
+import { PeopleImportDialog } from './PeopleImport';
 import './records.css';
 
 const PAGE_SIZE = 50;
@@ -21,6 +23,8 @@ const PAGE_SIZE = 50;
 export function PeopleScreen() {
   const t = useT();
   const mayDelete = useMay('delete_person');
+  const mayImport = useMay('import');
+  const [importing, setImporting] = useState(false);
   const searchId = useId();
   const [q, setQ] = useState('');
   const [site, setSite] = useState('');
@@ -60,6 +64,13 @@ export function PeopleScreen() {
       <header className="screen-header">
         <h1 id="people-title">{t('people.title')}</h1>
         <p className="note">{t('people.lead')}</p>
+        {mayImport ? (
+          <p>
+            <button type="button" onClick={() => setImporting(true)} data-testid="import-open">
+              {t('import.open')}
+            </button>
+          </p>
+        ) : null}
       </header>
       <form className="filters panel" role="search" onSubmit={(e) => e.preventDefault()}>
         <div className="field rc-field-wide">
@@ -174,6 +185,7 @@ export function PeopleScreen() {
           busy={list.loading}
         />
       ) : null}
+      {importing ? <PeopleImportDialog onClose={() => setImporting(false)} onFinished={list.reload} /> : null}
       {deleting ? (
         <ConfirmDialog
           title={t('people.delete_title', { name: deleting.full_name })}

@@ -3,13 +3,14 @@
  * (with the minutes), early departures, missing check-outs, absences without leave and leave by kind,
  * with totals, as the hub computes it (GET /api/v1/recap), on screen and as XLSX.
  */
-import { useEffect, useId, useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { LEAVE_KINDS, type RecapRow, type RecapView } from '../../../shared/hub-admin';
 import { withQuery } from '../api';
 import { type Lang, translate, translatePlural, useLang, useT } from '../i18n';
 import { ErrorNote } from '../components/ErrorNote';
 import { SiteSelect, UnitInput } from '../components/Filters';
 import { useFormat } from '../components/format';
+import { MonthField } from '../components/MonthField';
 import { Pager } from '../components/Pager';
 import { useApi, useDebounced } from '../components/useApi';
 import { formatNumber, todayLocal } from '../lib/format';
@@ -57,7 +58,6 @@ export function RecapScreen() {
   const t = useT();
   const f = useFormat();
   const lang = useLang((s) => s.lang);
-  const monthId = useId();
   const [month, setMonth] = useState(todayLocal().slice(0, 7));
   const [site, setSite] = useState('');
   const [unit, setUnit] = useState('');
@@ -96,18 +96,7 @@ export function RecapScreen() {
         <p className="note">{t('recap.lead')}</p>
       </header>
       <form className="filters panel" onSubmit={(e) => e.preventDefault()} aria-label={t('rec.filters')}>
-        <div className="field">
-          <label htmlFor={monthId}>{t('recap.month')}</label>
-          <input
-            id={monthId}
-            type="month"
-            name="month"
-            value={month}
-            required
-            aria-invalid={!valid || undefined}
-            onChange={(e) => setMonth(e.target.value)}
-          />
-        </div>
+        <MonthField label={t('recap.month')} value={month} onChange={setMonth} testId="recap-month" />
         <SiteSelect value={site} onChange={setSite} />
         <UnitInput value={unit} onChange={setUnit} />
       </form>

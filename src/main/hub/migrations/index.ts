@@ -5,6 +5,7 @@ import { sql as sealedTemplates } from './004-sealed-templates';
 import { sql as operatorSessions } from './005-operator-sessions';
 import { sql as imports } from './006-imports';
 import { sql as enrollmentUploads } from './007-enrollment-uploads';
+import { sql as consoleImports } from './008-console-imports';
 
 export interface HubMigration {
   version: number;
@@ -24,4 +25,5 @@ export const HUB_MIGRATIONS: readonly HubMigration[] = [
   { version: 5, name: 'operator-sessions', sql: operatorSessions },
   { version: 6, name: 'imports', sql: imports },
   { version: 7, name: 'enrollment-uploads', sql: enrollmentUploads },
+  { version: 8, name: 'console-imports', sql: consoleImports },
 ];

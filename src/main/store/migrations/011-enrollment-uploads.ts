@@ -3,10 +3,11 @@
  *
  * A row is written by the enrollment itself, in the transaction that stores the person and their
  * templates (store/hub-uploads-repo.ts, called from services/enrollment.ts), and only while the kiosk is
- * joined and not revoked: people enrolled before the join stay local, as documented. What is sent is
- * read when it is sent (the person's fields, the templates still there), so an edit made meanwhile
- * goes up as it is now; the consent given at this enrollment is kept here because a person may have
- * several.
+ * joined and not revoked. People enrolled before the join get rows only when the operator chooses to
+ * upload them (`hadir join --upload-existing`, `hadir people upload-to-hub`: services/hub-uploads.ts).
+ * What is sent is read when it is sent (the person's fields, the templates still there), so an edit
+ * made meanwhile goes up as it is now; the consent given at this enrollment is kept here because a
+ * person may have several.
  *
  * `upload_id` (a uuid) is the idempotency key at the hub, together with the device id: a retry after
  * a lost answer, a crash or a kill -9 gets the answer of the first delivery and changes nothing.

@@ -12,7 +12,7 @@
  * 6 Agu 2025, Jan 6 2025).
  */
 import type { Language } from '../../../shared/contract';
-import { localeOf } from '../state/language';
+import { localeOf } from './locale';
 
 const MONTHS: Record<Language, string[]> = {
   id: [

@@ -3,6 +3,9 @@ import { create } from 'zustand';
 import type { Language } from '../../../shared/contract';
 import { translate, translatePlural, type PluralKey, type StringKey, type TranslateParams } from '../i18n';
 
+/** BCP 47 locale for dates and numbers in the current language (lib/locale: no store needed there). */
+export { localeOf } from '../lib/locale';
+
 interface LanguageState {
   language: Language;
   setLanguage: (language: Language) => void;
@@ -33,9 +36,4 @@ export function useTPlural(): TranslatePlural {
     (key: PluralKey, count: number, params?: TranslateParams) => translatePlural(language, key, count, params),
     [language],
   );
-}
-
-/** BCP 47 locale for dates and numbers in the current language. */
-export function localeOf(language: Language): string {
-  return language === 'id' ? 'id-ID' : 'en-GB';
 }
