@@ -134,8 +134,11 @@ export interface PersonSummary {
   /** Templates per model pack id. */
   templates: Record<string, number>;
   consent: { method: string; given_at: string; withdrawn_at: string | null } | null;
-  /** The duplicate check's outcome when enrolled, if the hub knows it. */
-  duplicate_check: string | null;
+  /**
+   * The organisation-wide duplicate check at the person's latest enrollment at the hub: `passed`, or
+   * `overridden` (an operator enrolled a face that identified as someone else); null: not checked here.
+   */
+  duplicate_check: 'passed' | 'overridden' | null;
 }
 
 /**

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConsoleSession, ImportList, ImportView } from '../../shared/hub-admin';
+import type { ConsoleSession, ImportList, ImportView, PeoplePage } from '../../shared/hub-admin';
 import { facesDir, haveSharedData } from '../testing/paths';
 import { startTestHub, TEST_ACTOR, type TestHub } from '../testing/postgres-hub';
 import { makeZip } from '../testing/zip-writer';
@@ -125,6 +125,12 @@ describe.skipIf(!haveSharedData())('console photo import (real PostgreSQL, face 
     expect(rows).toEqual([
       { employee_number: '100001', site: 'JKT', templates: 1 },
       { employee_number: '100002', site: 'JKT', templates: 1 },
+    ]);
+    // The people list says the organisation-wide duplicate check passed for them.
+    const listed = await call<PeoplePage>('GET', '/api/v1/hub/people?site=JKT', 'admin');
+    expect(listed.body.people.map((p) => [p.employee_number, p.duplicate_check])).toEqual([
+      ['100001', 'passed'],
+      ['100002', 'passed'],
     ]);
     const audit = await t.hub.pool.query<{ action: string; actor_id: string; details: Record<string, unknown> }>(
       `SELECT action, actor_id, details FROM audit_log WHERE target_type = 'import' ORDER BY id`,

@@ -322,8 +322,8 @@ export async function peoplePage(
               withdrawn_at: p.consent_withdrawn_at?.toISOString() ?? null,
             }
           : null,
-      // The hub does not store the enrolment's duplicate check (kiosks run it; it is not replicated).
-      duplicate_check: null,
+      // Kept when the hub ran the organisation-wide check (import, console import, a kiosk's upload).
+      duplicate_check: p.duplicate_check,
     })),
     total,
     page: q.page,

@@ -236,6 +236,9 @@ describe('enrollment upload checked against the whole organisation (a hub servin
   it('refuses a face that already identifies as a person of another site, and takes a new face', async () => {
     const first = await acceptEnrollmentUpload(t.hub.pool, jkt.device_id, body('ORG-1', [1, 2]), gallery);
     expect(first.created).toBe(true);
+    // Kept for the console's people list.
+    const kept = await t.hub.pool.query("SELECT duplicate_check FROM people WHERE employee_number = 'ORG-1'");
+    expect(kept.rows).toEqual([{ duplicate_check: 'passed' }]);
 
     // The same face under another number, enrolled at another office: the kiosk there could not know.
     const again = body('ORG-2', [1]);

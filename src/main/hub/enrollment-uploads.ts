@@ -97,7 +97,9 @@ async function write(
       );
     }
   }
-  if (gallery) await refuseDuplicates(gallery, body.pack_id, templates, person.id);
+  if (gallery && (await refuseDuplicates(gallery, body.pack_id, templates, person.id))) {
+    await people.setDuplicateCheck(tx, person.id, 'passed');
+  }
   const actor: Actor = { type: 'kiosk', id: deviceId };
   if (body.consent) {
     await people.insertConsent(tx, {
@@ -162,16 +164,16 @@ function decodeTemplate(localId: number, b64: string, dim: number): Float32Array
  * with the identification threshold for the organisation's size (the gallery's policy), as `hadir hub
  * import` does. Refused, the upload stays local at the kiosk with the reason in its status: a face that
  * is really two people's (twins) is enrolled at the hub with `hadir hub import --allow-duplicates`.
- * The gallery must be of the upload's pack; one still loading answers WARMING (503), and the kiosk
- * retries later.
+ * The gallery must be of the upload's pack (else nothing is checked: false); one still loading answers
+ * WARMING (503), and the kiosk retries later. True: checked and passed.
  */
 async function refuseDuplicates(
   gallery: HubGallery,
   packId: string,
   templates: readonly { vector: Float32Array }[],
   personId: number | null,
-): Promise<void> {
-  if (gallery.packId !== packId) return;
+): Promise<boolean> {
+  if (gallery.packId !== packId) return false;
   await gallery.catchUp();
   for (const t of templates) {
     const id = gallery.identifyExcluding(t.vector, personId === null ? [] : [personId]);
@@ -187,4 +189,5 @@ async function refuseDuplicates(
       );
     }
   }
+  return true;
 }

@@ -111,13 +111,15 @@ describe.skipIf(!haveSharedData())('hub import (real PostgreSQL, real photos)', 
 
     const pool = t.hub.pool;
     const { rows: people } = await pool.query<{ employee_number: string; site: string; templates: number }>(
-      `SELECT p.employee_number, s.code AS site, (SELECT count(*) FROM face_templates t WHERE t.person_id = p.id) AS templates
+      `SELECT p.employee_number, s.code AS site, (SELECT count(*) FROM face_templates t WHERE t.person_id = p.id) AS templates,
+              p.duplicate_check
          FROM people p JOIN sites s ON s.id = p.home_site_id ORDER BY 1`,
     );
+    // The organisation-wide check's outcome is kept for the console's people list.
     expect(people).toEqual([
-      { employee_number: '100001', site: 'JKT', templates: 2 },
-      { employee_number: '100002', site: 'JKT', templates: 2 },
-      { employee_number: '100003', site: 'JKT', templates: 2 },
+      { employee_number: '100001', site: 'JKT', templates: 2, duplicate_check: 'passed' },
+      { employee_number: '100002', site: 'JKT', templates: 2, duplicate_check: 'passed' },
+      { employee_number: '100003', site: 'JKT', templates: 2, duplicate_check: 'passed' },
     ]);
     // Sealed at rest under the hub's data key.
     const { rows: templates } = await pool.query<{ key_id: number; dim: number; len: number; pack_id: string }>(

@@ -173,6 +173,7 @@ export class HubImportTarget implements ImportTarget<pg.PoolClient> {
       });
       templateIds.push(stored.hub_id);
     }
+    await people.setDuplicateCheck(tx, row.id, 'confirmed_duplicate_of' in decision.audit ? 'overridden' : 'passed');
     const sites = [row.home_site_id, ...(await people.extraSitesOf(tx, row.id))];
     await recordChange(tx, { kind: 'person', key: row.id, personHubId: row.hub_id, sites });
     await recordAudit(tx, {

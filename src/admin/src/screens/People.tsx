@@ -254,9 +254,10 @@ function Consent(props: { consent: PersonSummary['consent'] }) {
   return <span>{t('people.consent_given', { method, date: f.day(c.given_at) })}</span>;
 }
 
-function Duplicate(props: { outcome: string | null }) {
+function Duplicate(props: { outcome: PersonSummary['duplicate_check'] }) {
   const t = useT();
-  // Kiosks run the check when they enroll; a hub that was not told shows a dash, said in words to a reader.
+  // The hub keeps the outcome of its own, organisation-wide check; without one it shows a dash, said in
+  // words to a reader.
   if (!props.outcome)
     return (
       <span className="muted" title={t('people.duplicate.unknown')}>
@@ -264,6 +265,5 @@ function Duplicate(props: { outcome: string | null }) {
         <span className="visually-hidden">{t('people.duplicate.unknown')}</span>
       </span>
     );
-  const key = `people.duplicate.${props.outcome}`;
-  return <span>{dictionaries.id[key] ? t(key) : props.outcome}</span>;
+  return <span>{t(`people.duplicate.${props.outcome}`)}</span>;
 }

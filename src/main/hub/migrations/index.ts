@@ -6,6 +6,7 @@ import { sql as operatorSessions } from './005-operator-sessions';
 import { sql as imports } from './006-imports';
 import { sql as enrollmentUploads } from './007-enrollment-uploads';
 import { sql as consoleImports } from './008-console-imports';
+import { sql as duplicateCheck } from './009-duplicate-check';
 
 export interface HubMigration {
   version: number;
@@ -26,4 +27,5 @@ export const HUB_MIGRATIONS: readonly HubMigration[] = [
   { version: 6, name: 'imports', sql: imports },
   { version: 7, name: 'enrollment-uploads', sql: enrollmentUploads },
   { version: 8, name: 'console-imports', sql: consoleImports },
+  { version: 9, name: 'duplicate-check', sql: duplicateCheck },
 ];

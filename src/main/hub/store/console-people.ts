@@ -27,6 +27,7 @@ export interface PersonSummaryRow {
   consent_method: string | null;
   consent_given_at: Date | null;
   consent_withdrawn_at: Date | null;
+  duplicate_check: 'passed' | 'overridden' | null;
 }
 
 const WHERE = `($1::text IS NULL OR p.employee_number ILIKE $1 ESCAPE '\\' OR p.full_name ILIKE $1 ESCAPE '\\')
@@ -45,7 +46,7 @@ export async function searchPeople(sql: Sql, s: PeopleSearch): Promise<{ rows: P
          SELECT p.id, p.employee_number FROM people p WHERE ${WHERE}
           ORDER BY p.employee_number COLLATE "C" LIMIT $4 OFFSET $5
        )
-       SELECT p.id, p.employee_number, p.full_name, p.unit, p.active, s.code AS home_site,
+       SELECT p.id, p.employee_number, p.full_name, p.unit, p.active, p.duplicate_check, s.code AS home_site,
               coalesce((SELECT array_agg(x.code ORDER BY x.code) FROM person_sites ps JOIN sites x ON x.id = ps.site_id
                          WHERE ps.person_id = p.id AND x.id <> p.home_site_id), '{}') AS also_sites,
               coalesce((SELECT jsonb_object_agg(t.pack_id, t.n)

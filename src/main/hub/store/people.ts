@@ -276,3 +276,8 @@ export async function insertLeave(
     l.note,
   ]);
 }
+
+/** The organisation-wide duplicate check's outcome for a person's latest enrollment at the hub (migration 9). */
+export async function setDuplicateCheck(sql: Sql, personId: number, outcome: 'passed' | 'overridden'): Promise<void> {
+  await sql.query('UPDATE people SET duplicate_check = $2 WHERE id = $1', [personId, outcome]);
+}
