@@ -52,6 +52,7 @@ describe.skipIf(!hasPostgres || !hasChromium || !haveSharedData())('hub console:
     await t.hub.face!.gallery.ready;
     browser = await launchChromium({ viewport: { width: 1440, height: 900 } });
     page = await browser.context.newPage();
+    await page.emulateMedia({ reducedMotion: 'reduce' });
     errors = collectPageErrors(page);
     const r = await page.request.post(`${t.url}/api/v1/hub/session`, {
       data: { username: 'siti', secret: SECRET },

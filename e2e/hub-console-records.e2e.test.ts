@@ -134,6 +134,7 @@ describe.skipIf(!hasPostgres || !hasChromium)('hub console: people, attendance, 
     );
     browser = await launchChromium({ viewport: { width: 1440, height: 900 } });
     page = await browser.context.newPage();
+    await page.emulateMedia({ reducedMotion: 'reduce' });
     errors = collectPageErrors(page);
   });
 

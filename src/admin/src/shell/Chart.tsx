@@ -60,7 +60,9 @@ export function Chart({
       rendered.current?.();
     };
     c.on('finished', done);
-    c.setOption(option, { notMerge: true });
+    // Someone who asked their system for less motion gets the chart drawn at once.
+    const still = window.matchMedia?.('(prefers-reduced-motion: reduce)').matches === true;
+    c.setOption(still ? { ...option, animation: false } : option, { notMerge: true });
     return () => {
       c.off('finished', done);
     };
