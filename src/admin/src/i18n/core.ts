@@ -159,7 +159,8 @@ export const id: Record<string, string> = {
   'dev.revokeConfirm': 'Ya, cabut kios',
   'dev.revoked': 'Kios {name} di {site} sudah dicabut.',
   'dev.pairing.title': 'Pasangkan kios baru di {site}',
-  'dev.pairing.lead': 'Ketik kode ini di kios baru, atau pindai kode QR dengan kamera kios.',
+  'dev.pairing.lead':
+    'Masukkan kode ini di kios baru dengan perintah di bawah; kode QR membawa hal yang sama ke ponsel petugas.',
   'dev.pairing.spoken': 'Kode pemasangan: {code}',
   'dev.pairing.validFor': 'Berlaku {left}, sampai pukul {time}. Hanya bisa dipakai sekali.',
   'dev.pairing.minutesLeft.one': '{count} menit lagi',
@@ -171,7 +172,7 @@ export const id: Record<string, string> = {
   'dev.pairing.copy': 'Salin',
   'dev.pairing.copied': 'Perintah sudah disalin.',
   'dev.pairing.qrLabel': 'Kode QR berisi alamat hub dan kode {code}',
-  'dev.pairing.qrNote': 'Kode QR berisi alamat hub dan kode pemasangan.',
+  'dev.pairing.qrNote': 'Kode QR berisi alamat hub, kode pemasangan dan sidik sertifikat hub (bila ada).',
   'dev.pairing.again': 'Buat kode baru',
   'dev.pairing.joined': 'Kios {name} sudah bergabung dengan hub.',
 };
@@ -332,7 +333,8 @@ export const en: Record<string, string> = {
   'dev.revokeConfirm': 'Yes, revoke the kiosk',
   'dev.revoked': 'Kiosk {name} at {site} has been revoked.',
   'dev.pairing.title': 'Pair a new kiosk at {site}',
-  'dev.pairing.lead': 'Type this code on the new kiosk, or scan the QR code with the kiosk’s camera.',
+  'dev.pairing.lead':
+    'Enter this code on the new kiosk with the command below; the QR code carries the same to a technician’s phone.',
   'dev.pairing.spoken': 'Pairing code: {code}',
   'dev.pairing.validFor': 'Valid for {left}, until {time}. It works once.',
   'dev.pairing.minutesLeft.one': '{count} more minute',
@@ -344,7 +346,8 @@ export const en: Record<string, string> = {
   'dev.pairing.copy': 'Copy',
   'dev.pairing.copied': 'The command has been copied.',
   'dev.pairing.qrLabel': 'QR code with the hub’s address and code {code}',
-  'dev.pairing.qrNote': 'The QR code holds the hub’s address and the pairing code.',
+  'dev.pairing.qrNote':
+    'The QR code holds the hub’s address, the pairing code and the hub certificate’s fingerprint (if any).',
   'dev.pairing.again': 'Make a new code',
   'dev.pairing.joined': 'Kiosk {name} has joined the hub.',
 };
