@@ -106,7 +106,11 @@ const DASH_DATE = '[data-testid="dash-date"] input';
 
 /** Types a date into the dashboard's field as a person would, and lets the field read it (Enter). */
 async function typeDashDate(page: Page, text: string): Promise<void> {
+  // As a person would: once the screen shows its day (the hub's answer), not while it is still coming —
+  // that answer filling the field between select-all and typing would leave both dates in it.
+  await expect.poll(() => page.inputValue(DASH_DATE), SLOW).not.toBe('');
   await page.fill(DASH_DATE, text);
+  expect(await page.inputValue(DASH_DATE)).toBe(text);
   await page.press(DASH_DATE, 'Enter');
 }
 

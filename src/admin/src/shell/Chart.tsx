@@ -55,16 +55,28 @@ export function Chart({
   useEffect(() => {
     const c = chart.current;
     if (!c) return;
+    let told = false;
+    let fallback: ReturnType<typeof setTimeout> | undefined;
     const done = () => {
+      if (told) return;
+      told = true;
       c.off('finished', done);
+      clearTimeout(fallback);
       rendered.current?.();
     };
     c.on('finished', done);
-    // Someone who asked their system for less motion gets the chart drawn at once.
+    // Someone who asked their system for less motion gets the chart drawn at once: drawn here and now,
+    // not on ECharts' next animation frame (a busy or background tab can starve those for a long time).
     const still = window.matchMedia?.('(prefers-reduced-motion: reduce)').matches === true;
     c.setOption(still ? { ...option, animation: false } : option, { notMerge: true });
+    if (still) c.getZr().flush();
+    // An animated chart says so when its animation ends; one that is hovered meanwhile may never
+    // "finish", so it counts as drawn once the longest animation (1 s and its delays) is surely over.
+    if (still) done();
+    else fallback = setTimeout(done, 2500);
     return () => {
       c.off('finished', done);
+      clearTimeout(fallback);
     };
   }, [option, lang]);
 

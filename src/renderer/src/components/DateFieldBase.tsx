@@ -87,9 +87,15 @@ export function DateFieldBase({
   const [error, setError] = useState<string | null>(null);
   const [open, setOpen] = useState(false);
   const buttonRef = useRef<HTMLButtonElement>(null);
+  const inputRef = useRef<HTMLInputElement>(null);
+  /** Text typed and not yet read: a date arriving from outside meanwhile does not overwrite it. */
+  const typing = useRef(false);
   const example = dateInputExample(language);
 
   useEffect(() => {
+    // E.g. a screen whose day comes from the server, answering while someone already types a day.
+    if (typing.current && document.activeElement === inputRef.current) return;
+    typing.current = false;
     setText(shown(value, language));
     setError(null);
   }, [value, language]);
@@ -108,6 +114,7 @@ export function DateFieldBase({
       return false;
     }
     setError(null);
+    typing.current = false;
     setText(formatDateInput(iso, language));
     if (iso !== value) onChange(iso);
     return true;
@@ -116,6 +123,7 @@ export function DateFieldBase({
   /** Reads what is typed: a date, or no date where the field may be empty. */
   const commit = (): void => {
     if (clearable && text.trim() === '') {
+      typing.current = false;
       setError(null);
       setText('');
       if (value !== '') onChange('');
@@ -148,7 +156,11 @@ export function DateFieldBase({
           required={required}
           aria-invalid={error !== null || invalid === true}
           aria-describedby={describedBy ? `${id}-hint ${describedBy}` : `${id}-hint`}
-          onChange={(e) => setText(e.target.value)}
+          ref={inputRef}
+          onChange={(e) => {
+            typing.current = true;
+            setText(e.target.value);
+          }}
           onBlur={() => {
             if (text !== shown(value, language)) commit();
           }}
