@@ -296,16 +296,33 @@ export class HubGallery {
       }
       after = page[page.length - 1].id;
     }
-    for (let after = 0; !this.closed;) {
-      const page = await store.galleryTemplatePage(this.pool, this.pack.id, after, this.pageSize);
+    this.reserveSiteRows();
+    // The next page is asked for before this one is added: PostgreSQL reads and sends it (another
+    // process, another core) while this one is opened and copied into the matrices.
+    let next = store.galleryTemplatePage(this.pool, this.pack.id, 0, this.pageSize);
+    while (!this.closed) {
+      const page = await next;
       if (page.length === 0) break;
+      next = store.galleryTemplatePage(this.pool, this.pack.id, page[page.length - 1].id, this.pageSize);
       for (const t of page) this.addTemplate(t);
-      after = page[page.length - 1].id;
     }
+    await next.catch(() => undefined);
     this.cursor = head;
     this.loadMs = performance.now() - this.startedAt;
     this.state = 'ready';
     this.markReady();
+  }
+
+  /**
+   * Room in each site's matrix for its share of the expected templates, so the start-up load does
+   * not grow 50 matrices by doubling (each growth copies the rows so far).
+   */
+  private reserveSiteRows(): void {
+    if (this.people.size === 0) return;
+    const perPerson = this.expected / this.people.size;
+    const peopleAt = new Map<number, number>();
+    for (const p of this.people.values()) for (const s of p.sites) peopleAt.set(s, (peopleAt.get(s) ?? 0) + 1);
+    for (const [site, n] of peopleAt) this.siteMatrix(site).clear(Math.ceil(n * perPerson));
   }
 
   private async loadSites(): Promise<void> {
