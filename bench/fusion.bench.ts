@@ -9,23 +9,19 @@
  *   npm run bench:fusion   (JSON on stdout after the table; --json for JSON only)
  */
 import './setup-env';
-import { cosineSimilarity } from '../src/shared/face';
 import { getPack } from '../src/main/engine/manifest';
 import { fuseEmbeddings } from '../src/main/services/frame-fusion';
 import { galleryThreshold } from '../src/main/services/gallery-threshold';
 import { DEFAULT_MARGIN, DEFAULT_TARGET_FPIR } from '../src/main/services/thresholds';
 import { isFittingIdentity } from '../src/main/testing/identity-split';
 import { embedLabelledPhotos } from '../src/main/testing/labelled-embeddings';
+import { ENROLL, enrollmentSplit, namedAs, rankPeople } from './identification';
 
-const ENROLL = 2;
 const jsonOnly = process.argv.includes('--json');
 
 const pack = getPack(undefined);
 const samples = (await embedLabelledPhotos()).filter((s) => !isFittingIdentity(s.label));
-const byLabel = new Map<string, Float32Array[]>();
-for (const s of samples) byLabel.set(s.label, [...(byLabel.get(s.label) ?? []), s.embedding]);
-const enrolled = [...byLabel].filter(([, v]) => v.length >= ENROLL + 1);
-const gallery = new Map(enrolled.map(([l, v]) => [l, v.slice(0, ENROLL)]));
+const { byLabel, enrolled, gallery } = enrollmentSplit(samples.map((s) => ({ label: s.label, vector: s.embedding })));
 const policy = galleryThreshold({
   tail: pack.thresholds!.impostorTail!,
   genuine: pack.thresholds!.genuineQuantiles,
@@ -35,17 +31,8 @@ const policy = galleryThreshold({
 });
 
 /** Who a probe is named as (threshold and margin over the best other person), or null. */
-function decide(probe: Float32Array, without?: string): string | null {
-  const scores: { label: string; score: number }[] = [];
-  for (const [label, templates] of gallery) {
-    if (label === without) continue;
-    scores.push({ label, score: Math.max(...templates.map((t) => cosineSimilarity(probe, t))) });
-  }
-  scores.sort((a, b) => b.score - a.score);
-  const [best, second] = scores;
-  if (!best || best.score < policy.threshold) return null;
-  return best.score - (second?.score ?? 0) >= DEFAULT_MARGIN ? best.label : null;
-}
+const decide = (probe: Float32Array, without?: string) =>
+  namedAs(rankPeople(gallery, probe, without), policy.threshold, DEFAULT_MARGIN);
 
 /** Every run of k consecutive photos from a list, fused. */
 const windows = (v: Float32Array[], k: number) =>

@@ -5,8 +5,9 @@
  * settings. Each step leaves a screenshot in e2e/artifacts/. The stub checks every JSON body against
  * the contract's validators, so the page is held to the contract too.
  */
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectPageErrors, screenshot, testPhoto } from './support/artifacts';
+import { artifactsDir, collectPageErrors, screenshot, testPhoto } from './support/artifacts';
 import { launchChromium, type LaunchedBrowser } from './support/browser';
 import { videoPlaying } from './support/page';
 import { ensureBuilt, rendererOut } from './support/build';
@@ -62,6 +63,9 @@ describe.skipIf(skipReason !== null)('every screen in Chromium (web mode, stub s
     await page.getByLabel('Ulangi PIN atau kata sandi').fill('rahasia');
     await screenshot(page, 'setup-2-admin');
     await page.getByRole('button', { name: 'Buat akun admin' }).click();
+
+    // The organisation hub is optional: a standalone kiosk skips it (e2e/renderer-hub-join.test.ts joins).
+    await page.getByRole('button', { name: 'Lewati — kios mandiri' }).click();
 
     // Schedule and time zone, then the camera.
     await page.waitForSelector('[data-testid="schedule-editor"]');
@@ -167,9 +171,25 @@ describe.skipIf(skipReason !== null)('every screen in Chromium (web mode, stub s
     expect(await page.textContent('[data-testid="settings-recognition"]')).toContain('0.412');
     await screenshot(page, 'settings', true);
 
+    // A kiosk that serves one unit: tick it, save, and the server is told that unit's id.
+    const scope = page.locator('[data-testid="recognition-units"]');
+    expect(await scope.textContent()).toContain('semua orang yang terdaftar di kios ini dikenali');
+    await scope.getByLabel('Keuangan').check();
+    expect(await page.textContent('[data-testid="recognition-units-state"]')).toBe(
+      'Hanya orang dari unit yang dicentang yang dikenali (1 unit).',
+    );
+    await page.locator('[data-testid="save-recognition"] button').click();
+    await page.waitForSelector('[data-testid="saved-recognition"]');
+    expect(stub.settings.recognition.units).toEqual([{ id: 2, name: 'Keuangan' }]);
+    await scope.screenshot({ path: path.join(artifactsDir, 'settings-units-id.png') });
+
     // English everywhere, then sign out back to the kiosk.
     await page.click('[data-testid="language-toggle"]');
     await page.getByRole('heading', { name: 'Settings' }).waitFor();
+    expect(await page.textContent('[data-testid="recognition-units-state"]')).toBe(
+      'Only people of the ticked units are recognised (1 ticked).',
+    );
+    await scope.screenshot({ path: path.join(artifactsDir, 'settings-units-en.png') });
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForSelector('[data-testid="kiosk"]');
 

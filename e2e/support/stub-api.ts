@@ -14,6 +14,7 @@ import {
   type EnrollmentSampleFeedback,
   type FrameResult,
   type HttpRoute,
+  type HubLinkView,
   type KioskEvent,
   type ModelPackInfo,
   type Operator,
@@ -255,6 +256,7 @@ function settings(): SettingsView {
       requireLiveness: true,
       livenessThreshold: 0.5,
       headTurnChallenge: false,
+      units: [],
     },
     schedule: STUB_SCHEDULE,
     api: {
@@ -294,6 +296,28 @@ const ROUTES = (Object.entries(HTTP_ROUTES) as [ContractMethod, HttpRoute][]).ma
   pattern: pathPattern(route.path),
 }));
 
+/** The pairing code the stub hub refuses (as wrong, used or expired). */
+export const STUB_WRONG_CODE = 'SALAH-SALAH';
+
+export function stubHubLink(hubUrl: string): Extract<HubLinkView, { joined: true }> {
+  return {
+    joined: true,
+    hub_url: hubUrl.replace(/\/+$/, ''),
+    site: { code: 'JKT', name: 'Kantor Pusat Jakarta' },
+    device_id: 'dev-7f3a',
+    state: 'online',
+    last_contact_at: new Date().toISOString(),
+    offline_since: null,
+    outbox_depth: 0,
+    outbox_full: false,
+    uploads_pending: 0,
+    uploads_refused: 0,
+    last_upload_refusal: null,
+    snapshot_progress: null,
+    last_error: null,
+  };
+}
+
 export type FaceMode = 'none' | 'match';
 
 export class StubApi {
@@ -316,6 +340,10 @@ export class StubApi {
   calls: ContractMethod[] = [];
   /** Requests whose JSON body the contract's validators refused (should stay empty). */
   invalid: string[] = [];
+  /** The kiosk's hub link: standalone until a join with any code but {@link STUB_WRONG_CODE}. */
+  hub: HubLinkView = { joined: false };
+  /** Local people a join reports (what the settings screen's join would offer to upload). */
+  localPeople = 0;
   /** The settings as saved so far (PATCH merges each part given, as the server does). */
   settings: SettingsView = settings();
 
@@ -429,6 +457,32 @@ export class StubApi {
         this.setup = { ...this.setup, complete: true };
         this.status = { ...this.status, setupComplete: true };
         return ok(this.setup);
+      case 'getHubLink':
+        return ok(this.hub);
+      case 'joinHub': {
+        if (this.hub.joined) return this.error(409, 'CONFLICT', 'stub: already joined');
+        if (json.code === STUB_WRONG_CODE) {
+          return {
+            status: 400,
+            body: {
+              error: {
+                code: 'BAD_REQUEST',
+                message:
+                  'the hub does not accept this pairing code (wrong, already used or expired); ask for a new one',
+                reason: 'hub_code_rejected',
+              },
+            },
+          };
+        }
+        const link = stubHubLink(String(json.hubUrl));
+        this.hub = link;
+        this.status = { ...this.status, hub: link };
+        return ok({
+          link,
+          pinnedFingerprint: null,
+          localPeople: { count: this.localPeople, choice: (json.existing as string | undefined) ?? 'keep' },
+        });
+      }
       case 'startEnrollment':
         this.samples = 0;
         return ok({
@@ -526,6 +580,14 @@ export class StubApi {
           const before = merged[key];
           const nested = key !== 'schedule' && value && typeof value === 'object' && !Array.isArray(value);
           merged[key] = nested && before && typeof before === 'object' ? { ...before, ...value } : value;
+        }
+        // The patch names units by id; the view names them (as the server does).
+        const unitIds = (json as { recognition?: { units?: number[] } }).recognition?.units;
+        if (unitIds) {
+          merged.recognition = {
+            ...(merged.recognition as object),
+            units: this.units.filter((u) => unitIds.includes(u.id)).map((u) => ({ id: u.id, name: u.name })),
+          };
         }
         this.settings = merged as unknown as SettingsView;
         this.status = { ...this.status, kiosk: this.settings.kiosk };

@@ -31,7 +31,23 @@ export interface AttendanceRecord {
   note: string | null;
   created_at: string;
   updated_at: string;
+  /**
+   * A joined kiosk's lists only (absent on a standalone kiosk): whose record of the day this is. `hub`:
+   * the hub's, from every site's events and its corrections (its check-in, check-out and late replace
+   * the kiosk's own above); `kiosk`: the hub has not said yet.
+   */
+  source?: AttendanceSource;
+  /** With `source: 'hub'`: the day was corrected at the hub, and why. */
+  corrected?: boolean;
+  correction_reason?: string | null;
+  /** With `source: 'hub'`: the last check-out was before the check-out window opened. */
+  early?: boolean;
+  /** With `source: 'hub'`: the site codes where the check-in and the check-out happened. */
+  check_in_site?: string | null;
+  check_out_site?: string | null;
 }
+
+export type AttendanceSource = 'hub' | 'kiosk';
 
 /**
  * What the kiosk says after a recognition. Only `checked_in` and `checked_out` wrote anything;

@@ -13,6 +13,7 @@ import {
   ATTENDANCE_PAGE_MAX,
   CONSENT_METHODS,
   LANGUAGES,
+  LOCAL_PEOPLE_CHOICES,
   WEEKDAY_KEYS,
   type ContractMethod,
   type ContractRequest,
@@ -314,6 +315,20 @@ const updateUrl = string({
   what: 'an http:// or https:// address of the update folder',
 });
 
+const hubUrl = string({
+  min: 8,
+  max: 500,
+  pattern: /^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/i,
+  what: 'the hub’s address, http://… or https://…',
+});
+/** SHA-256 as 32 hex pairs, with or without separators (what `hadir hub serve` and the console print). */
+const fingerprint = string({
+  min: 64,
+  max: 100,
+  pattern: /^(?:[0-9A-Fa-f]{2}[:\s-]?){31}[0-9A-Fa-f]{2}$/,
+  what: 'a SHA-256 fingerprint, 32 hex pairs such as AB:CD:…',
+});
+
 const kioskConfigPatch = object({
   cardSeconds: optional(integer(1, 60)),
   noticeSeconds: optional(integer(1, 60)),
@@ -340,6 +355,15 @@ export const REQUEST_VALIDATORS: { readonly [M in ContractMethod]: Validator<Con
   chooseModelPack: object({ packId: text(100, 1), acceptLicense: literal(true) }),
   createFirstAdmin: object({ username, displayName: text(100, 1), secret }),
   completeSetup: object({ schedule, language: oneOf(LANGUAGES) }),
+
+  getHubLink: none,
+  joinHub: object({
+    hubUrl,
+    code: string({ min: 4, max: 64, pattern: /^[A-Za-z0-9 -]+$/, what: 'a pairing code of letters, digits and -' }),
+    fingerprint: optional(fingerprint),
+    existing: optional(oneOf(LOCAL_PEOPLE_CHOICES)),
+    name: optional(text(100, 1)),
+  }),
 
   startEnrollment: object({ personId: optional(id) }),
   addEnrollmentSample: object({ sessionId, ...frame }),
@@ -409,6 +433,7 @@ export const REQUEST_VALIDATORS: { readonly [M in ContractMethod]: Validator<Con
         requireLiveness: optional(boolean),
         headTurnChallenge: optional(boolean),
         livenessThreshold: optional(nullable(number(0, 1))),
+        units: optional(array(integer(1, Number.MAX_SAFE_INTEGER), { max: 500, unique: true })),
       }),
     ),
     schedule: optional(schedule),

@@ -51,6 +51,8 @@
  * | chooseModelPack      | POST   /api/v1/setup/model-pack                         | setup    |
  * | createFirstAdmin     | POST   /api/v1/setup/admin                              | setup    |
  * | completeSetup        | POST   /api/v1/setup/complete                           | admin    |
+ * | getHubLink           | GET    /api/v1/hub/link                                 | admin    |
+ * | joinHub              | POST   /api/v1/hub/join                                 | admin    |
  * | startEnrollment      | POST   /api/v1/enrollment/sessions                      | operator |
  * | addEnrollmentSample  | POST   /api/v1/enrollment/sessions/:sessionId/samples (jpeg) | operator |
  * | removeEnrollmentSample | DELETE /api/v1/enrollment/sessions/:sessionId/samples/:index | operator |
@@ -609,6 +611,11 @@ export interface RecognitionSettings {
   livenessThreshold: number | null;
   /** The head-turn challenge after the frames agree. */
   headTurnChallenge: boolean;
+  /**
+   * The managed units whose people check-in identification searches (the threshold's G counts only
+   * them); empty: everyone enrolled here. Enrollment's duplicate check always searches everyone.
+   */
+  units: { id: number; name: string }[];
 }
 
 export interface ApiServerSettings {
@@ -673,7 +680,10 @@ export interface SettingsPatch {
       | 'headTurnChallenge'
       | 'livenessThreshold'
     >
-  >;
+  > & {
+    /** Unit ids (the managed list's); [] searches everyone again. */
+    units?: number[];
+  };
   schedule?: ScheduleConfig;
   api?: Partial<Pick<ApiServerSettings, 'host' | 'port' | 'legacyRoutes' | 'trustedProxies'>>;
   activePack?: string;
@@ -767,6 +777,45 @@ export interface SetupCompleteRequest {
   language: Language;
 }
 
+// ─── Hub ───────────────────────────────────────────────────────────────────────────────────────────
+
+/** The kiosk's link to an organisation hub ({@link HubStatus}, possibly revoked), or a standalone kiosk. */
+export type HubLinkView = HubStatus | { joined: false };
+
+/** What happens to the people enrolled at a kiosk before it joins: sent to the hub, or kept only here. */
+export type LocalPeopleChoice = 'upload' | 'keep';
+export const LOCAL_PEOPLE_CHOICES = ['upload', 'keep'] as const satisfies readonly LocalPeopleChoice[];
+
+/**
+ * Join a hub with the one-time pairing code its console shows (the same step as `hadir join`). The
+ * console's pairing dialog also shows a link `hadir://join?hub=…&code=…&fingerprint=…` carrying all
+ * three (see hub-join-link.ts).
+ */
+export interface HubJoinRequest {
+  /** The hub's address, http:// or https://. */
+  hubUrl: string;
+  /** The one-time pairing code. */
+  code: string;
+  /**
+   * SHA-256 of the hub's TLS certificate ("AB:CD:…"): the join is refused when the hub presents another.
+   * Absent: a certificate the system's CAs do not vouch for is pinned as first seen.
+   */
+  fingerprint?: string;
+  /** The people enrolled here before the join (default `keep`); uploaded once the site's people have arrived. */
+  existing?: LocalPeopleChoice;
+  /** The kiosk's name in the hub's device list (default: the machine's host name). */
+  name?: string;
+}
+
+export interface HubJoinResult {
+  /** The new link; the kiosk syncs from now on, without a restart. */
+  link: HubStatus;
+  /** The certificate fingerprint pinned at this join because no fingerprint was given and no CA vouched for it. */
+  pinnedFingerprint: string | null;
+  /** People enrolled here before the join without a hub record, and what was chosen for them. */
+  localPeople: { count: number; choice: LocalPeopleChoice };
+}
+
 // ─── The method table ──────────────────────────────────────────────────────────────────────────────
 
 /** Request and response type of every method. `void`: the method takes no argument. */
@@ -782,6 +831,9 @@ export interface ContractMethods {
   chooseModelPack: { req: ModelPackChoice; res: SetupStatus };
   createFirstAdmin: { req: FirstAdminRequest; res: Session };
   completeSetup: { req: SetupCompleteRequest; res: SetupStatus };
+
+  getHubLink: { req: void; res: HubLinkView };
+  joinHub: { req: HubJoinRequest; res: HubJoinResult };
 
   startEnrollment: { req: EnrollmentStartRequest; res: EnrollmentSession };
   addEnrollmentSample: { req: EnrollmentSampleRequest; res: EnrollmentSampleFeedback };
@@ -856,6 +908,9 @@ export const HTTP_ROUTES = {
   chooseModelPack: { method: 'POST', path: '/api/v1/setup/model-pack', auth: 'setup', body: 'json' },
   createFirstAdmin: { method: 'POST', path: '/api/v1/setup/admin', auth: 'setup', body: 'json' },
   completeSetup: { method: 'POST', path: '/api/v1/setup/complete', auth: 'admin', body: 'json' },
+
+  getHubLink: { method: 'GET', path: '/api/v1/hub/link', auth: 'admin' },
+  joinHub: { method: 'POST', path: '/api/v1/hub/join', auth: 'admin', body: 'json' },
 
   startEnrollment: { method: 'POST', path: '/api/v1/enrollment/sessions', auth: 'operator', body: 'json' },
   addEnrollmentSample: {

@@ -44,6 +44,10 @@ export const ERROR_CODES = [
   'ENROLLMENT_REFUSED',
   /** The gallery is still loading (a hub at start): retry after Retry-After; nothing is wrong with the request. */
   'WARMING',
+  /** A kiosk's call to its hub (joining one) got no answer: refused, timed out, a TLS failure. */
+  'HUB_UNREACHABLE',
+  /** The hub answered a kiosk's call with a refusal that is not the caller's to fix, or with nonsense. */
+  'HUB_REFUSED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

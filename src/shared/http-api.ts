@@ -39,6 +39,11 @@ export interface HealthBody {
   };
   provider: { requested: string; active: string; fallback_reason: string | null } | null;
   device: string;
+  /**
+   * Cross-request batching of the recognizer (HADIR_BATCH_FACES): the setting and whether it is on
+   * (`auto`: on a GPU provider); null from an engine that does not say.
+   */
+  batch_faces: { setting: string; on: boolean } | null;
   workers: { total: number; live: number; busy: number };
   queue_depth: number;
   max_queue: number;

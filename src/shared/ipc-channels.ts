@@ -19,6 +19,9 @@ export const IPC_CHANNELS = {
   createFirstAdmin: 'hadir:setup:admin',
   completeSetup: 'hadir:setup:complete',
 
+  getHubLink: 'hadir:hub:link',
+  joinHub: 'hadir:hub:join',
+
   startEnrollment: 'hadir:enrollment:start',
   addEnrollmentSample: 'hadir:enrollment:add-sample',
   removeEnrollmentSample: 'hadir:enrollment:remove-sample',

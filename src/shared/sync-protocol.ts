@@ -218,6 +218,57 @@ export interface EnrollmentUploadResponse {
   server_time: string;
 }
 
+// --- The hub's days (hub → kiosk) -----------------------------------------------------------------
+
+/** The longest range one `GET /api/v1/sync/days` covers. */
+export const HUB_DAYS_MAX_RANGE = 31;
+
+/**
+ * `GET /api/v1/sync/days?from=YYYY-MM-DD&to=YYYY-MM-DD` (at most {@link HUB_DAYS_MAX_RANGE} dates;
+ * anything else is 400 BAD_REQUEST) — the hub's record of each day in the range of everyone the
+ * device's site may see (as replication sends them: home site and granted sites), for every date with
+ * at least one event at any site or a correction. The hub derives it as its own views do: first in,
+ * last out over every site, late by the schedule of the first check-in's site, early by the last
+ * check-out's, an operator's correction winning. Where it disagrees with the kiosk's local record, the
+ * hub's is the record: the kiosk keeps these (replacing the range's rows whole) and shows them.
+ */
+export interface HubDaysResponse {
+  from: string;
+  to: string;
+  /** The device's site. */
+  site: string;
+  days: HubDay[];
+  server_time: string;
+}
+
+export interface HubDayMoment {
+  /** ISO-8601 in the zone of the site where it happened, with its offset (e.g. 2026-12-07T07:42:00+07:00). */
+  time: string;
+  /** The site's code (the home site's for a corrected time). */
+  site: string;
+}
+
+export interface HubDay {
+  employee_number: string;
+  /** The hub's id of the person. */
+  hub_id: string;
+  date: string;
+  first_in: HubDayMoment | null;
+  last_out: HubDayMoment | null;
+  /** Late by the first check-in's site schedule (or as a correction says); null: no check-in or no schedule. */
+  late: boolean | null;
+  /** Seconds after the on-time limit; 0 when not late. */
+  late_seconds: number;
+  /** The last check-out was before its site's check-out window opened. */
+  early: boolean;
+  /** Seconds before that window opened; 0 when not early. */
+  early_seconds: number;
+  /** An operator or a key corrected the day at the hub: the times above are the corrected ones. */
+  corrected: boolean;
+  correction_reason: string | null;
+  status: 'present' | 'late' | 'absent' | 'on_leave' | 'off';
+}
+
 // --- Heartbeat -----------------------------------------------------------------------------------
 
 /** `POST /api/v1/sync/status` — what the hub's device list shows. Sent with every sync cycle. */

@@ -7,6 +7,7 @@ import type { EngineStatus, RequestOptions } from '../engine/pool';
 import type { AnalyzeParams } from '../engine/protocol';
 import type { AppServices } from '../services/app-services';
 import type { KioskFront } from '../services/kiosk-front';
+import type { HubConnection } from '../sync/hub-connection';
 import type { AccessLevel } from './access';
 import type { Access, ApiPrincipal, KeyVerifier } from './auth';
 import type { SetupToken } from './setup-token';
@@ -96,6 +97,11 @@ export interface ServerDeps {
   routes?: readonly RouteDef[];
   /** Counters, gauges and histograms for `GET /metrics`; absent: a registry of the server's own. */
   metrics?: Metrics;
+  /**
+   * The kiosk's hub sync, which the hub routes join and report on; null/absent: those routes answer 503
+   * (a server without a store).
+   */
+  hub?: HubConnection | null;
 }
 
 /** The services behind the store-backed routes: the same objects the kiosk (IPC) and the CLI call. */

@@ -10,6 +10,8 @@ import { type ErrorCode, type ErrorInfo, HadirError, isHadirError } from '../../
  * - MISDIRECTED_REQUEST (a Host header this server does not answer for) is 421.
  * - BUSY, TIMEOUT, WORKER_CRASHED, SHUT_DOWN, LIVENESS_UNAVAILABLE and WARMING are 503: the request was
  *   fine and may succeed later (BUSY and WARMING with Retry-After).
+ * - HUB_UNREACHABLE and HUB_REFUSED are 502: this server is a gateway to the hub it was asked to join,
+ *   and the hub did not answer, or answered with something this server cannot pass on as the caller's fault.
  */
 const STATUS: Record<ErrorCode, number> = {
   BAD_REQUEST: 400,
@@ -35,6 +37,8 @@ const STATUS: Record<ErrorCode, number> = {
   SHUT_DOWN: 503,
   LIVENESS_UNAVAILABLE: 503,
   WARMING: 503,
+  HUB_UNREACHABLE: 502,
+  HUB_REFUSED: 502,
   MODEL_MISSING: 500,
   MODEL_CHECKSUM_MISMATCH: 500,
   MODEL_INVALID: 500,
@@ -95,11 +99,12 @@ export function classifyError(e: unknown): ErrorInfo {
 
 /**
  * The error as a client may see it: a server-side failure (5xx but 503, whose messages say what to wait
- * for) keeps its stable code, but its message — an SQLite error, a file path — stays in the log; the
- * client gets the request id to quote instead.
+ * for, and 502, the hub's failure to answer a join) keeps its stable code, but its message — an SQLite
+ * error, a file path — stays in the log; the client gets the request id to quote instead.
  */
 export function clientSafeError(info: ErrorInfo, status: number, requestId: string): ErrorInfo {
-  if (status < 500 || status === 503) return info;
+  // 502: the hub's own failure, in a sentence written for the admin who asked (no path, no SQL).
+  if (status < 500 || status === 502 || status === 503) return info;
   return { code: info.code, message: `internal error (request ${requestId}); the server's log has the details` };
 }
 

@@ -260,6 +260,16 @@ export const healthBodySchema = obj({
     type: ['object', 'null'],
   },
   device: str(),
+  batch_faces: nullable(
+    obj(
+      {
+        setting: { type: 'string', enum: ['auto', 'on', 'off'] },
+        on: bool('Whether the faces of requests waiting together share recognizer runs.'),
+      },
+      undefined,
+      'Cross-request batching of the recognizer (HADIR_BATCH_FACES; `auto`: on a GPU provider).',
+    ),
+  ),
   workers: obj({ total: int(), live: int(), busy: int() }),
   queue_depth: int('Requests waiting for a worker.'),
   max_queue: int('Beyond this many waiting requests the server answers 503 BUSY.'),

@@ -103,6 +103,7 @@ describe('success shapes, field by field', () => {
       const h = await body(r);
       expect(Object.keys(h).sort()).toEqual(
         [
+          'batch_faces',
           'device',
           'gallery_size',
           'gallery_warming',
@@ -138,6 +139,8 @@ describe('success shapes, field by field', () => {
       expect(Object.keys(provider).sort()).toEqual(['active', 'fallback_reason', 'requested']);
       expect(['cpu', 'cuda']).toContain(provider.active);
       expect(typeof h.device).toBe('string');
+      // On the CPU the default (auto) leaves cross-request batching off.
+      expect(h.batch_faces).toEqual({ setting: 'auto', on: false });
       expect(h.workers).toEqual({ total: 1, live: 1, busy: 0 });
       expect(h.queue_depth).toBe(0);
       expect(h.max_queue).toBe(2);

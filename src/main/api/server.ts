@@ -60,6 +60,7 @@ import { peopleRoutes } from './routes/people';
 import { unitRoutes } from './routes/units';
 import { settingsRoutes } from './routes/settings';
 import { setupRoutes } from './routes/setup';
+import { hubRoutes } from './routes/hub';
 import { compareRoutes } from './routes/compare';
 import { docsRoutes } from './routes/docs';
 import { healthRoutes } from './routes/health';
@@ -70,6 +71,7 @@ import { installHttpMetrics, meterEngine, Metrics } from './metrics';
 import { SetupToken } from './setup-token';
 import { resolveTls, type TlsMaterial, tlsStatusOf } from './tls';
 import { userDataDir } from '../paths';
+import { HubConnection } from '../sync/hub-connection';
 
 export type { ServerDeps, IdentityService, AnalysisEngine } from './context';
 export type { KeyVerifier, ApiPrincipal, ApiScope } from './auth';
@@ -78,6 +80,7 @@ export type { KeyVerifier, ApiPrincipal, ApiScope } from './auth';
 export const storeRoutes: readonly RouteDef[] = [
   ...authRoutes,
   ...setupRoutes,
+  ...hubRoutes,
   ...identifyRoutes,
   ...peopleRoutes,
   ...unitRoutes,
@@ -291,7 +294,7 @@ export async function createServer(
     const status = httpStatusOf(classified.code);
     // A server-side failure (SQLite's message, a file path) is for the log; the client gets the code
     // and the request id to quote.
-    if (status >= 500 && status !== 503) reportInternal(req.id, err);
+    if (status >= 500 && status !== 502 && status !== 503) reportInternal(req.id, err);
     const info = clientSafeError(classified, status, req.id);
     const retry = (err && typeof err === 'object' ? retryAfterOf.get(err) : undefined) ?? retryAfterSeconds(info.code);
     if (retry) void reply.header('retry-after', String(retry));
@@ -383,7 +386,12 @@ export interface RunningServer {
   antispoofUrl: string | null;
   /** The certificate the main listener uses; null: plain HTTP. */
   tls: TlsMaterial | null;
-  /** Stop listening, let in-flight requests finish, then drain and stop the engine. */
+  /**
+   * The kiosk's hub sync (null without a store): not started here — `hadir serve` starts it once
+   * listening; a join through the API starts it at once.
+   */
+  hub: HubConnection | null;
+  /** Stop syncing, stop listening, let in-flight requests finish, then drain and stop the engine. */
   close(): Promise<void>;
 }
 
@@ -451,6 +459,14 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   // First run: nobody may claim the new install over the network without the link printed below.
   const setupToken = services && services.operators.repo.countAdmins() === 0 ? new SetupToken() : null;
   const setupSecret = setupToken?.issue() ?? null;
+  const hub = db
+    ? new HubConnection({
+        db,
+        packId: resolved.pack.id,
+        livenessAvailable: () => pool.status().livenessAvailable,
+        log: (line) => log(`hadir serve: ${line}`),
+      })
+    : null;
   const deps: ServerDeps = {
     engine: pool,
     pack: resolved.pack,
@@ -461,6 +477,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     kiosk: services?.kiosk ?? null,
     mount: opts.mount,
     setupToken,
+    hub,
   };
   try {
     const listening = await listenServer(deps, config, { tls, logger: opts.logger, beforeListen: () => ready });
@@ -487,8 +504,10 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       pool,
       config,
       tls,
+      hub,
       close: () =>
         (closing ??= (async () => {
+          await hub?.stop();
           await listening.close();
           await pool.close();
         })()),

@@ -14,6 +14,7 @@ import {
   bboxSchema,
   bool,
   errorInfoSchema,
+  hubStatusSchema,
   identitySchema,
   int,
   landmarksSchema,
@@ -188,28 +189,71 @@ export const identifyBodySchema = obj({
 
 // ─── Attendance ────────────────────────────────────────────────────────────────────────────────────
 
-export const attendanceRecordSchema = obj({
-  id: int(),
-  person_id: nullable(int('null once the person was deleted and their history kept.')),
-  employee_number: str(),
-  full_name: str(),
-  unit: nullable(str()),
-  local_date: str('YYYY-MM-DD in the site’s time zone.'),
-  check_in_at: nullableInstant(),
-  check_out_at: nullableInstant(),
-  late: bool(),
-  kiosk_id: nullable(str()),
-  similarity: nullable(num()),
-  liveness: nullable(num()),
-  check_out_kiosk_id: nullable(str()),
-  check_out_similarity: nullable(num()),
-  check_out_liveness: nullable(num()),
-  decided_by: enumOf(['face', 'operator', 'api']),
-  clock_flag: nullable(str()),
-  note: nullable(str()),
-  created_at: isoInstant(),
-  updated_at: isoInstant(),
-});
+/** A joined kiosk's lists say whose record each day is (absent on a standalone kiosk). */
+function attendanceSourceProps(): Record<string, Schema> {
+  return {
+    source: enumOf(
+      ['hub', 'kiosk'],
+      'Joined kiosks only. `hub`: the hub’s record of the day (every site’s events, its corrections) replaces the ' +
+        'kiosk’s check-in, check-out and late; `kiosk`: the hub has not said yet.',
+    ),
+    corrected: bool('With source hub: the day was corrected at the hub.'),
+    correction_reason: nullable(str('With source hub: why the hub corrected the day.')),
+    early: bool('With source hub: the last check-out was before the check-out window opened.'),
+    check_in_site: nullable(str('With source hub: the site code of the check-in.')),
+    check_out_site: nullable(str('With source hub: the site code of the check-out.')),
+  };
+}
+
+const ATTENDANCE_RECORD_REQUIRED = [
+  'id',
+  'person_id',
+  'employee_number',
+  'full_name',
+  'unit',
+  'local_date',
+  'check_in_at',
+  'check_out_at',
+  'late',
+  'kiosk_id',
+  'similarity',
+  'liveness',
+  'check_out_kiosk_id',
+  'check_out_similarity',
+  'check_out_liveness',
+  'decided_by',
+  'clock_flag',
+  'note',
+  'created_at',
+  'updated_at',
+];
+
+export const attendanceRecordSchema = obj(
+  {
+    id: int(),
+    person_id: nullable(int('null once the person was deleted and their history kept.')),
+    employee_number: str(),
+    full_name: str(),
+    unit: nullable(str()),
+    local_date: str('YYYY-MM-DD in the site’s time zone.'),
+    check_in_at: nullableInstant(),
+    check_out_at: nullableInstant(),
+    late: bool(),
+    kiosk_id: nullable(str()),
+    similarity: nullable(num()),
+    liveness: nullable(num()),
+    check_out_kiosk_id: nullable(str()),
+    check_out_similarity: nullable(num()),
+    check_out_liveness: nullable(num()),
+    decided_by: enumOf(['face', 'operator', 'api']),
+    clock_flag: nullable(str()),
+    note: nullable(str()),
+    created_at: isoInstant(),
+    updated_at: isoInstant(),
+    ...attendanceSourceProps(),
+  },
+  ATTENDANCE_RECORD_REQUIRED,
+);
 
 const summaryPersonSchema = obj({ person_id: int(), employee_number: str(), full_name: str(), unit: nullable(str()) });
 
@@ -527,6 +571,9 @@ export const settingsViewSchema = obj({
     requireLiveness: bool(),
     livenessThreshold: nullable(num()),
     headTurnChallenge: bool(),
+    units: arr(obj({ id: int(), name: str() }), {
+      description: 'Units whose people check-in searches; empty: everyone.',
+    }),
   }),
   schedule: scheduleSchema,
   api: obj({
@@ -562,6 +609,13 @@ export const settingsPatchSchema = optionalObj(
         maximum: 1,
         description: 'null: back to the pack’s. Applies from the next request, on every route.',
       }),
+      units: {
+        type: 'array',
+        items: { type: 'integer', minimum: 1 },
+        maxItems: 500,
+        uniqueItems: true,
+        description: 'Unit ids of the managed list whose people check-in searches; []: everyone again.',
+      },
     }),
     schedule: scheduleSchema,
     api: optionalObj(
@@ -586,3 +640,53 @@ export const settingsPatchSchema = optionalObj(
 );
 
 export const unitsSchema = arr(str(), { description: 'Units people belong to, sorted.' });
+
+// ─── Hub ───────────────────────────────────────────────────────────────────────────────────────────
+
+const hubStatusProps = (hubStatusSchema as { properties: Record<string, Schema> }).properties;
+
+export const hubLinkViewSchema = obj(
+  { ...hubStatusProps, joined: bool('False: a standalone kiosk (no other field). True: the link below.') },
+  ['joined'],
+  'The kiosk’s link to its hub (possibly revoked), or `{"joined": false}` for a standalone kiosk.',
+);
+
+export const hubJoinRequestSchema = obj(
+  {
+    hubUrl: { ...str('The hub’s address (`http` or `https` scheme, host, port).'), minLength: 8, maxLength: 500 },
+    code: { ...str('The one-time pairing code the hub’s console shows.'), minLength: 4, maxLength: 64 },
+    fingerprint: {
+      ...str(
+        'SHA-256 of the hub’s TLS certificate (“AB:CD:…”, as the console’s pairing dialog shows it): the join is ' +
+          'refused (400 `hub_fingerprint_mismatch`) when the hub presents another. Absent: a certificate the ' +
+          'system’s CAs do not vouch for is pinned as first seen.',
+      ),
+      minLength: 64,
+      maxLength: 100,
+    },
+    existing: enumOf(
+      ['upload', 'keep'],
+      'The people enrolled here before the join: `upload` sends them to the hub once the site’s people have ' +
+        'arrived (those the hub knows by employee number are linked, not uploaded); `keep` (default) keeps them ' +
+        'only here.',
+    ),
+    name: {
+      ...str('The kiosk’s name in the hub’s device list (default: the host name).'),
+      minLength: 1,
+      maxLength: 100,
+    },
+  },
+  ['hubUrl', 'code'],
+);
+
+export const hubJoinResultSchema = obj({
+  link: hubStatusSchema,
+  pinnedFingerprint: nullable(
+    str('The certificate fingerprint pinned at this join (no fingerprint given, no CA vouched for it).'),
+  ),
+  localPeople: obj(
+    { count: int('People enrolled here before the join without a hub record.'), choice: enumOf(['upload', 'keep']) },
+    undefined,
+    'What happens to the people enrolled here before the join.',
+  ),
+});

@@ -22,9 +22,11 @@ import { attendancePage, exportAttendanceFile } from '../services/attendance-vie
 import { peoplePage, personDetail, personPatchOf, requirePerson } from '../services/people-views';
 import { UnitService } from '../services/units';
 import { checkpointTruncate } from '../store/maintenance';
+import type { HubConnection } from '../sync/hub-connection';
 import type { CallContext, ContractService } from './ipc';
 
-export function createContractService(s: AppServices): ContractService {
+/** `hub`: the process's hub sync (the hub methods refuse with SHUT_DOWN without one). */
+export function createContractService(s: AppServices, hub: HubConnection | null = null): ContractService {
   const control: AccessControl = {
     keys: s.keys,
     sessions: s.sessions,
@@ -56,6 +58,10 @@ export function createContractService(s: AppServices): ContractService {
   const actor = async (method: ContractMethod, ctx: CallContext) => actorOf(await caller(method, ctx));
 
   const setupStatus = (): Promise<SetupStatus> => s.settings.setupStatus(s.operators.repo.countAdmins() > 0);
+  const hubConnection = (): HubConnection => {
+    if (!hub) throw new HadirError('SHUT_DOWN', 'the kiosk’s hub connection is not running');
+    return hub;
+  };
 
   return {
     // ─── Kiosk ───────────────────────────────────────────────────────────────────────────────────
@@ -93,6 +99,13 @@ export function createContractService(s: AppServices): ContractService {
       s.settings.completeSetup(req.schedule, req.language, await actor('completeSetup', ctx));
       return setupStatus();
     },
+
+    // ─── Hub (admins; the wizard's admin during first run) ───────────────────────────────────────
+    getHubLink: async (_req, ctx) => {
+      await caller('getHubLink', ctx);
+      return hubConnection().view();
+    },
+    joinHub: async (req, ctx) => hubConnection().join(req, await actor('joinHub', ctx)),
 
     // ─── Enrollment from the camera ──────────────────────────────────────────────────────────────
     startEnrollment: async (req, ctx) => s.kiosk.enrollment.start(req, await actor('startEnrollment', ctx)),

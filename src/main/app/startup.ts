@@ -16,7 +16,7 @@ import { type AppServices, openAppServices } from '../services/app-services';
 import { FaceService } from '../services/face-service';
 import { storedApiSettings, storedLivenessThreshold } from '../services/site-settings';
 import { type Db, openDb } from '../store/db';
-import { startHubSync } from '../sync/start';
+import { HubConnection } from '../sync/hub-connection';
 import { createContractService } from './contract-service';
 import type { ContractService } from './ipc';
 import { createUnwiredServices } from './unwired-services';
@@ -85,6 +85,15 @@ export async function startApp(opts: StartAppOptions = {}): Promise<StartedApp> 
         tls: tlsStatusOf(tls),
       },
     });
+    // A kiosk joined to a hub keeps its replica and outbox in step while it runs; one joined from the
+    // screens or the API starts syncing at once.
+    const started = pool;
+    const hub = new HubConnection({
+      db,
+      packId: resolved.pack.id,
+      livenessAvailable: () => started.status().livenessAvailable,
+      log: (line) => log(`[hadir] ${line}`),
+    });
     let listening: ListeningServer | null = null;
     if (config && !apiError) {
       const mount = opts.rendererDir && isRendererBuild(opts.rendererDir) ? rendererMount(opts.rendererDir) : undefined;
@@ -97,6 +106,7 @@ export async function startApp(opts: StartAppOptions = {}): Promise<StartedApp> 
         services,
         kiosk: services.kiosk,
         mount,
+        hub,
       };
       try {
         await checkBind(config, services.keys);
@@ -113,23 +123,16 @@ export async function startApp(opts: StartAppOptions = {}): Promise<StartedApp> 
     } else {
       log(`[hadir] the HTTP API is unavailable: ${apiError ?? 'not started'}`);
     }
-    const started = pool;
     const server = listening;
-    // A kiosk joined to a hub (`hadir join`) keeps its replica and outbox in step while it runs.
-    const sync = startHubSync({
-      db,
-      packId: resolved.pack.id,
-      livenessAvailable: () => started.status().livenessAvailable,
-      log: (line) => log(`[hadir] ${line}`),
-    });
+    hub.start();
     return {
       services,
-      contract: createContractService(services),
+      contract: createContractService(services, hub),
       api: { url: server?.url ?? null, error: server ? null : apiError },
       close: async () => {
         // Sync first (its requests are abandoned, whatever it applied is whole), then the listener
         // (in-flight requests finish), then the engine they use, then the store.
-        await sync?.stop();
+        await hub.stop();
         await server?.close();
         await started.close();
         if (!opts.db && db.open) db.close();

@@ -49,6 +49,8 @@ export function createUnwiredServices(engine?: EngineProblem): ContractService {
     chooseModelPack: () => refuse('chooseModelPack'),
     createFirstAdmin: () => refuse('createFirstAdmin'),
     completeSetup: () => refuse('completeSetup'),
+    getHubLink: () => refuse('getHubLink'),
+    joinHub: () => refuse('joinHub'),
     startEnrollment: () => refuse('startEnrollment'),
     addEnrollmentSample: () => refuse('addEnrollmentSample'),
     removeEnrollmentSample: () => refuse('removeEnrollmentSample'),

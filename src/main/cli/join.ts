@@ -65,6 +65,7 @@ export const join: Command = async (argv) => {
   const { readCredential } = await import('../sync/credential-file');
   const { ReplicaRepo } = await import('../store/replica-repo');
   const { chooseForLocalPeople, reportOffered } = await import('./hub-offer');
+  const { cliActor } = await import('./store');
   const choice = parsed.values['upload-existing'] ? 'upload' : parsed.values['keep-local'] ? 'keep' : 'ask';
   const say = (line: string) => process.stderr.write(`hadir join: ${line}\n`);
 
@@ -79,6 +80,7 @@ export const join: Command = async (argv) => {
       packId,
       name: parsed.values.name ?? os.hostname(),
       fingerprint: parsed.values.fingerprint,
+      actor: cliActor(),
     });
     if (!out.ok) {
       process.stderr.write(`hadir join: ${out.message}\n`);

@@ -143,14 +143,9 @@ export const serve: Command = async (argv) => {
   }
   const server = running;
   if (mount) process.stdout.write(`hadir serve: web kiosk at ${running.url}/app/\n`);
-  // A kiosk joined to a hub (`hadir join`) keeps its replica and outbox in step while it serves.
-  const { startHubSync } = await import('../sync/start');
-  const sync = startHubSync({
-    db,
-    packId: values.pack,
-    livenessAvailable: () => server.pool.status().livenessAvailable,
-    log: (line) => process.stderr.write(`hadir serve: ${line}\n`),
-  });
+  // A kiosk joined to a hub (`hadir join`, or the API's join) keeps its replica and outbox in step while it serves.
+  const sync = server.hub;
+  sync?.start();
 
   return new Promise<number>((resolve) => {
     let stopping = false;

@@ -1,14 +1,22 @@
 import { performance } from 'node:perf_hooks';
 import { HadirError } from '../../shared/errors';
-import type { AnalyzedFace, DetectedFace, ImageAnalysis, StageTimings } from '../../shared/face';
+import type { AnalyzedFace, DetectedFace, ImageAnalysis, LivenessResult, StageTimings } from '../../shared/face';
 import { decodeImage, type DecodeOptions } from '../vision/decode';
 import type { RgbImage } from '../vision/image';
 import { alignFace } from '../vision/align';
+import { type BatchFacesSetting, batchesFaces, MAX_BATCH_FACES } from './batch-faces';
 import { type DetectionProfile, ScrfdDetector } from './detector';
 import { LivenessChecker, packLivenessThreshold } from './liveness';
 import type { ModelPack } from './manifest';
 import { Recognizer } from './recognizer';
-import { createSession, takeInferenceMs, type ProviderStatus, type SessionOptions } from './session';
+import {
+  createSession,
+  cudaProviderMissing,
+  providerSetting,
+  takeInferenceMs,
+  type ProviderStatus,
+  type SessionOptions,
+} from './session';
 
 export interface PipelinePaths {
   pack: ModelPack;
@@ -23,6 +31,30 @@ export interface PipelineOptions extends SessionOptions {
   detSizes?: number[];
   /** Overrides the pack's liveness threshold (a site setting). */
   livenessThreshold?: number;
+  /**
+   * Whether the recognizer takes the faces of several images in one run (`analyzeMany`; batch-faces.ts).
+   * Default `off`: the single-threaded pipeline of the CLI; the worker pool passes its setting.
+   */
+  batchFaces?: BatchFacesSetting;
+}
+
+/** An image for `analyzeMany`: encoded bytes, or decoded pixels. */
+export type AnalysisInput = { bytes: Uint8Array; opts?: AnalyzeOptions } | { image: RgbImage; opts?: AnalyzeOptions };
+
+/** One image's answer from `analyzeMany`: its analysis, or the error that image alone met. */
+export type AnalysisOutcome = { ok: true; value: ImageAnalysis } | { ok: false; error: unknown };
+
+/** An image through detection, alignment and liveness, waiting for its embeddings. */
+interface StagedImage {
+  width: number;
+  height: number;
+  detected: DetectedFace[];
+  /** One aligned crop per face; null when no embeddings are wanted. */
+  crops: RgbImage[] | null;
+  /** One judgement per face, when liveness was requested and can be judged. */
+  liveness: LivenessResult[] | null;
+  livenessAvailable?: boolean;
+  timings: StageTimings;
 }
 
 export interface AnalyzeOptions extends DecodeOptions {
@@ -53,27 +85,43 @@ export class FacePipeline {
     private readonly liveness: LivenessChecker | null,
     /** Why liveness is off, when the pack has liveness models but they could not be loaded. */
     readonly livenessWarning: string | null,
+    /** Whether the faces of several images share recognizer runs (`analyzeMany`), at most MAX_BATCH_FACES a run. */
+    readonly batching: boolean,
   ) {}
 
   static async load(paths: PipelinePaths, opts: PipelineOptions = {}): Promise<FacePipeline> {
     const { pack } = paths;
     const livenessThreshold = checkedLivenessThreshold(pack, opts);
-    const [det, rec, live] = await Promise.all([
+    const batchSetting = opts.batchFaces ?? 'off';
+    // Whether to batch depends on the provider, known only once a session exists; the recognizer's batch
+    // axis must be chosen before. On `auto` a GPU is expected where the CUDA provider is installed.
+    const expectBatching =
+      batchSetting === 'on' ||
+      (batchSetting === 'auto' && (opts.provider ?? providerSetting()) !== 'cpu' && cudaProviderMissing() === null);
+    const [det, firstRec, live] = await Promise.all([
       createSession(paths.detectorPath, opts),
-      // One run per face for a fixed-batch recognizer. It could take a symbolic batch axis
+      // Unbatched, one run per face for a fixed-batch recognizer. It could take a symbolic batch axis
       // (createSession's dynamicBatch, verified equal to 1e-5 in onnx-batch.test.ts), but on the CPU
       // that was slower: 130 photos took more time and twice the system time, onnxruntime planning
       // no memory ahead for a dynamic shape, and a convolution gains nothing per face from a batch.
-      createSession(paths.recognizerPath, opts),
+      // Batching across requests (on a GPU, or when asked) is what the symbolic axis is for.
+      createSession(paths.recognizerPath, opts, { dynamicBatch: expectBatching }),
       loadLiveness(paths, livenessThreshold, opts),
     ]);
+    let rec = firstRec;
+    const batching = batchesFaces(batchSetting, rec.provider.active);
+    if (batching !== expectBatching) {
+      // The guess was wrong (CUDA failed at session creation, say): load the recognizer again as it should be.
+      await rec.session.release();
+      rec = await createSession(paths.recognizerPath, opts, { dynamicBatch: batching });
+    }
     const detector = new ScrfdDetector(det.session, {
       detSizes: opts.detSizes ?? pack.detector.detSizes,
       scoreThreshold: pack.detector.scoreThreshold,
       nmsThreshold: pack.detector.nmsThreshold,
     });
     const recognizer = new Recognizer(rec.session, pack.recognizer);
-    return new FacePipeline(pack, detector, recognizer, det.provider, live.checker, live.warning);
+    return new FacePipeline(pack, detector, recognizer, det.provider, live.checker, live.warning, batching);
   }
 
   /** Whether `analyze…({ liveness: true })` can judge faces; when false, callers must refuse what needs it. */
@@ -88,7 +136,16 @@ export class FacePipeline {
 
   /** Every warning worth showing an operator (detector sizes skipped, liveness models unusable). */
   get warnings(): string[] {
-    return [...this.detector.warnings, ...(this.livenessWarning ? [this.livenessWarning] : [])];
+    const batch =
+      this.batching && !this.recognizer.dynamicBatch
+        ? ['face batching is on, but the recognizer has a fixed batch that cannot be made dynamic: one run per face']
+        : [];
+    return [...this.detector.warnings, ...(this.livenessWarning ? [this.livenessWarning] : []), ...batch];
+  }
+
+  /** Crops per recognizer run. */
+  private get maxRun(): number {
+    return this.batching ? MAX_BATCH_FACES : Infinity;
   }
 
   /** Run every model once so the first real request does not pay for lazy initialisation. */
@@ -110,37 +167,138 @@ export class FacePipeline {
   }
 
   async analyzeImage(img: RgbImage, opts: AnalyzeOptions = {}): Promise<ImageAnalysis> {
-    const timings: StageTimings = { decode: 0, detect: 0, align: 0, embed: 0 };
     takeInferenceMs(); // start this request's count from zero
+    const staged = await this.stage(img, opts);
+    let embeddings: Float32Array[] | null = null;
+    if (staged.crops) {
+      const t = performance.now();
+      embeddings = await this.recognizer.embed(staged.crops, this.maxRun);
+      staged.timings.embed = performance.now() - t;
+    }
+    staged.timings.inference = takeInferenceMs();
+    return this.finish(staged, embeddings);
+  }
+
+  /**
+   * Several images at once: each decoded, detected, aligned and judged for liveness on its own, then the
+   * crops of all of them through shared recognizer runs (at most MAX_BATCH_FACES a run when `batching`).
+   * Each answer is what `analyzeBytes`/`analyzeImage` gives for that image alone (embeddings to 1e-5
+   * when batched), in input order; an image that fails fails alone. Each image's `embed` time (and its
+   * `inference`) holds its share of the shared runs, by its number of faces.
+   */
+  async analyzeMany(inputs: AnalysisInput[]): Promise<AnalysisOutcome[]> {
+    const staged: (StagedImage | { error: unknown })[] = [];
+    for (const input of inputs) {
+      takeInferenceMs();
+      try {
+        const t0 = performance.now();
+        const img = 'bytes' in input ? await decodeImage(input.bytes, input.opts) : input.image;
+        const decode = 'bytes' in input ? performance.now() - t0 : 0;
+        const s = await this.stage(img, input.opts ?? {});
+        s.timings.decode = decode;
+        s.timings.inference = takeInferenceMs();
+        staged.push(s);
+      } catch (error) {
+        staged.push({ error });
+      }
+    }
+    const embedded = await this.embedShared(staged.map((s) => ('error' in s ? null : s.crops)));
+    return staged.map((s, i): AnalysisOutcome => {
+      if ('error' in s) return { ok: false, error: s.error };
+      const e = embedded[i];
+      if (e && 'error' in e) return { ok: false, error: e.error };
+      if (e) {
+        s.timings.embed = e.ms;
+        s.timings.inference = (s.timings.inference ?? 0) + e.inferenceMs;
+      }
+      return { ok: true, value: this.finish(s, e?.embeddings ?? null) };
+    });
+  }
+
+  /**
+   * The crops of several images through shared recognizer runs, split back per image with its share of
+   * the time. Should a shared run fail, each image's crops are run again alone, so that only an image
+   * whose own crops fail gets an error.
+   */
+  private async embedShared(
+    perImage: (RgbImage[] | null)[],
+  ): Promise<({ embeddings: Float32Array[]; ms: number; inferenceMs: number } | { error: unknown } | null)[]> {
+    const all = perImage.flatMap((c) => c ?? []);
+    if (all.length === 0) return perImage.map(() => null);
+    takeInferenceMs();
+    const t = performance.now();
+    let shared: Float32Array[] | null = null;
+    try {
+      shared = await this.recognizer.embed(all, this.maxRun);
+    } catch {
+      shared = null;
+    }
+    if (shared) {
+      const ms = performance.now() - t;
+      const inferenceMs = takeInferenceMs();
+      let at = 0;
+      return perImage.map((crops) => {
+        if (!crops) return null;
+        const share = crops.length / all.length;
+        const embeddings = shared.slice(at, at + crops.length);
+        at += crops.length;
+        return { embeddings, ms: ms * share, inferenceMs: inferenceMs * share };
+      });
+    }
+    const out: ({ embeddings: Float32Array[]; ms: number; inferenceMs: number } | { error: unknown } | null)[] = [];
+    for (const crops of perImage) {
+      if (!crops) {
+        out.push(null);
+        continue;
+      }
+      takeInferenceMs();
+      const t1 = performance.now();
+      try {
+        const embeddings = await this.recognizer.embed(crops, this.maxRun);
+        out.push({ embeddings, ms: performance.now() - t1, inferenceMs: takeInferenceMs() });
+      } catch (error) {
+        out.push({ error });
+      }
+    }
+    return out;
+  }
+
+  /** Detection, alignment and (on request) liveness: everything of an image but its embeddings. */
+  private async stage(img: RgbImage, opts: AnalyzeOptions): Promise<StagedImage> {
+    const timings: StageTimings = { decode: 0, detect: 0, align: 0, embed: 0 };
     let t = performance.now();
     const detected = await this.detector.detect(img, opts.detection);
     timings.detect = performance.now() - t;
-    let faces: AnalyzedFace[] = detected;
+    let crops: RgbImage[] | null = null;
     if (opts.embed !== false && detected.length > 0 && this.detector.hasKeypoints) {
       t = performance.now();
-      const crops = detected.map((f) => alignFace(img, f.landmarks, this.recognizer.size));
+      crops = detected.map((f) => alignFace(img, f.landmarks, this.recognizer.size));
       timings.align = performance.now() - t;
-      t = performance.now();
-      const embeddings = await this.recognizer.embed(crops);
-      timings.embed = performance.now() - t;
-      faces = detected.map((f, i) => ({ ...f, embedding: embeddings[i] }));
     }
-    const result: ImageAnalysis = { width: img.width, height: img.height, faces, timings };
+    const staged: StagedImage = { width: img.width, height: img.height, detected, crops, liveness: null, timings };
     if (opts.liveness) {
-      result.livenessAvailable = this.liveness !== null;
+      staged.livenessAvailable = this.liveness !== null;
       timings.liveness = 0;
-      if (this.liveness && faces.length > 0) {
+      if (this.liveness && detected.length > 0) {
         t = performance.now();
-        const checker = this.liveness;
-        const judged: AnalyzedFace[] = [];
-        for (const f of faces) {
-          judged.push({ ...f, liveness: await checker.check(img, f.bbox, opts.livenessThreshold) });
-        }
-        result.faces = judged;
+        const judged: LivenessResult[] = [];
+        for (const f of detected) judged.push(await this.liveness.check(img, f.bbox, opts.livenessThreshold));
+        staged.liveness = judged;
         timings.liveness = performance.now() - t;
       }
     }
-    timings.inference = takeInferenceMs();
+    return staged;
+  }
+
+  private finish(s: StagedImage, embeddings: Float32Array[] | null): ImageAnalysis {
+    let faces: AnalyzedFace[] = s.detected;
+    if (embeddings) faces = faces.map((f, i) => ({ ...f, embedding: embeddings[i] }));
+    if (s.liveness) {
+      const judged = s.liveness;
+      faces = faces.map((f, i) => ({ ...f, liveness: judged[i] }));
+    }
+    const result: ImageAnalysis = { width: s.width, height: s.height, faces, timings: s.timings };
+    if (s.livenessAvailable !== undefined) result.livenessAvailable = s.livenessAvailable;
     return result;
   }
 

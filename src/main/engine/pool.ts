@@ -3,7 +3,21 @@ import { Worker } from 'node:worker_threads';
 import { HadirError, type ErrorInfo } from '../../shared/errors';
 import type { ImageAnalysis } from '../../shared/face';
 import type { PipelinePaths } from './pipeline';
-import { type AnalyzeParams, type WorkerInit, type WorkerReply, type WorkerRequest, unpackAnalysis } from './protocol';
+import {
+  BATCH_WINDOW_MS,
+  batchFacesSetting,
+  MAX_BATCH_FACES,
+  type BatchFacesSetting,
+  type BatchFacesStatus,
+} from './batch-faces';
+import {
+  type AnalyzeParams,
+  type AnalyzeRequest,
+  type WorkerInit,
+  type WorkerReply,
+  type WorkerRequest,
+  unpackAnalysis,
+} from './protocol';
 import { providerSetting, type ProviderSetting, type ProviderStatus } from './session';
 import { inferenceWorkerEntry } from './worker-entry';
 import { packLivenessThreshold } from './liveness';
@@ -36,6 +50,15 @@ export interface PoolOptions {
   stuckMs?: number;
   /** Tests only: let `injectFault` reach the workers. */
   allowFaultInjection?: boolean;
+  /**
+   * Faces of several waiting requests through one recognizer run (HADIR_BATCH_FACES, default `auto`:
+   * on when the active provider is a GPU one).
+   */
+  batchFaces?: BatchFacesSetting;
+  /** With batching on: how long a request that finds a worker idle waits for company, ms (default 2). */
+  batchWindowMs?: number;
+  /** With batching on: the most requests in one batch (default 32; a recognizer run takes at most 32 crops). */
+  maxBatch?: number;
 }
 
 export interface EngineStatus {
@@ -66,6 +89,8 @@ export interface EngineStatus {
   expectedWaitMs?: number;
   /** The deadline of a request that does not set its own, ms. */
   timeoutMs?: number;
+  /** Cross-request batching of the recognizer: the setting, whether it is on, and how often it happened. */
+  batchFaces?: BatchFacesStatus;
 }
 
 /**
@@ -119,6 +144,8 @@ function basePoolShape(cores: number, inElectron: boolean): { workers: number; i
 interface Job {
   seq: number;
   msg: WorkerRequest;
+  /** When it was queued (performance.now()), for the batching window. */
+  queuedAt: number;
   transfer: ArrayBuffer[];
   bytes: number;
   resolve: (a: ImageAnalysis) => void;
@@ -132,7 +159,11 @@ interface Slot {
   worker: Worker;
   ready: boolean;
   livenessAvailable: boolean;
-  job: Job | null;
+  /** Whether this worker takes batches (the setting on its provider). */
+  batching: boolean;
+  recognizerBatches: boolean;
+  /** What it is working on: one request, or the requests of one batch. */
+  jobs: Job[];
   stuckTimer: NodeJS.Timeout | null;
   closing: boolean;
 }
@@ -168,6 +199,12 @@ export class InferencePool {
   private growing: Promise<void> = Promise.resolve();
   /** The p_real threshold sent with every liveness request, so a changed setting needs no restart. */
   private liveness: number;
+  private readonly batchSetting: BatchFacesSetting;
+  private readonly batchWindowMs: number;
+  private readonly maxBatch: number;
+  /** Set while requests wait out the batching window for an idle worker. */
+  private windowTimer: NodeJS.Timeout | null = null;
+  private batchCounts = { batches: 0, batchedRequests: 0, largestBatch: 0 };
 
   private constructor(private readonly opts: PoolOptions) {
     const shape = defaultPoolShape();
@@ -178,6 +215,9 @@ export class InferencePool {
     this.timeoutMs = opts.timeoutMs ?? 15_000;
     this.stuckMs = opts.stuckMs ?? 30_000;
     this.liveness = checkedThreshold(opts.livenessThreshold ?? packLivenessThreshold(opts.paths.pack));
+    this.batchSetting = opts.batchFaces ?? batchFacesSetting();
+    this.batchWindowMs = Math.max(0, opts.batchWindowMs ?? BATCH_WINDOW_MS);
+    this.maxBatch = Math.max(1, opts.maxBatch ?? MAX_BATCH_FACES);
   }
 
   /** The p_real threshold liveness requests are judged by now (the site's setting, else the pack's). */
@@ -251,6 +291,7 @@ export class InferencePool {
       session: { provider: this.opts.provider ?? providerSetting(), intraOpNumThreads: this.threads },
       detSizes: this.opts.detSizes,
       livenessThreshold: this.opts.livenessThreshold,
+      batchFaces: this.batchSetting,
       allowFaults: this.opts.allowFaultInjection === true,
     };
     const worker = new Worker(entry.file, { workerData: init, execArgv: entry.execArgv });
@@ -259,7 +300,9 @@ export class InferencePool {
       worker,
       ready: false,
       livenessAvailable: false,
-      job: null,
+      batching: false,
+      recognizerBatches: false,
+      jobs: [],
       stuckTimer: null,
       closing: false,
     };
@@ -271,6 +314,8 @@ export class InferencePool {
           started = true;
           slot.ready = true;
           slot.livenessAvailable = msg.livenessAvailable;
+          slot.batching = msg.batching;
+          slot.recognizerBatches = msg.recognizerBatches;
           // The timed warm-up run is the best guess until real requests are measured.
           if (this.serviceMs === 0 && msg.serviceMs > 0) this.serviceMs = msg.serviceMs;
           this.provider ??= msg.provider;
@@ -320,9 +365,9 @@ export class InferencePool {
   private onWorkerGone(slot: Slot, why: string): void {
     if (!this.slots.includes(slot)) return;
     this.removeSlot(slot);
-    const job = slot.job;
-    slot.job = null;
-    if (job) this.settle(job, new HadirError('WORKER_CRASHED', `the inference worker stopped (${why}); try again`));
+    for (const job of slot.jobs.splice(0)) {
+      this.settle(job, new HadirError('WORKER_CRASHED', `the inference worker stopped (${why}); try again`));
+    }
     if (this.closing || slot.closing) return;
     this.restarts++;
     // Replace it; give up after repeated start failures so a broken model cannot spin forever.
@@ -336,18 +381,20 @@ export class InferencePool {
   }
 
   private onResult(slot: Slot, msg: Extract<WorkerReply, { kind: 'result' }>): void {
-    const job = slot.job;
-    if (slot.stuckTimer) clearTimeout(slot.stuckTimer);
-    slot.stuckTimer = null;
-    slot.job = null;
-    if (job && job.seq === msg.seq) {
+    const i = slot.jobs.findIndex((j) => j.seq === msg.seq);
+    const job = i >= 0 ? slot.jobs.splice(i, 1)[0] : undefined;
+    if (slot.jobs.length === 0) {
+      if (slot.stuckTimer) clearTimeout(slot.stuckTimer);
+      slot.stuckTimer = null;
+    }
+    if (job) {
       // The worker's own time on it: what the queue drains at, whatever the main thread was doing.
       const took = msg.busyMs;
       this.serviceMs = this.serviceMs === 0 ? took : this.serviceMs + EWMA_ALPHA * (took - this.serviceMs);
       if (msg.ok) this.settle(job, null, unpackAnalysis(msg.value));
       else this.settle(job, errorOf(msg.error));
     }
-    this.dispatch();
+    if (slot.jobs.length === 0) this.dispatch();
   }
 
   private settle(job: Job, err: HadirError | null, value?: ImageAnalysis): void {
@@ -366,12 +413,62 @@ export class InferencePool {
   private dispatch(): void {
     for (const slot of this.slots) {
       if (this.queue.length === 0) return;
-      if (!slot.ready || slot.job || slot.closing) continue;
-      const job = this.queue.shift()!;
-      this.queuedBytes -= job.bytes;
-      slot.job = job;
-      slot.worker.postMessage(job.msg, job.transfer);
+      if (!slot.ready || slot.jobs.length > 0 || slot.closing) continue;
+      if (slot.batching && this.holdForBatch()) return;
+      const jobs = slot.batching ? this.takeBatch(this.idleSlots()) : [this.queue.shift()!];
+      for (const job of jobs) this.queuedBytes -= job.bytes;
+      slot.jobs = jobs;
+      if (jobs.length === 1) {
+        slot.worker.postMessage(jobs[0].msg, jobs[0].transfer);
+        continue;
+      }
+      this.batchCounts.batches++;
+      this.batchCounts.batchedRequests += jobs.length;
+      this.batchCounts.largestBatch = Math.max(this.batchCounts.largestBatch, jobs.length);
+      const msg: WorkerRequest = {
+        seq: ++this.seq,
+        kind: 'analyze-batch',
+        items: jobs.map((j) => j.msg as AnalyzeRequest),
+      };
+      slot.worker.postMessage(
+        msg,
+        jobs.flatMap((j) => j.transfer),
+      );
     }
+  }
+
+  /**
+   * Whether an idle batching worker should wait for more requests: while the oldest has waited less than
+   * the window and a batch is not full. A timer dispatches when the window closes.
+   */
+  private holdForBatch(): boolean {
+    if (this.closing || this.queue.length >= this.maxBatch) return false;
+    const wait = this.queue[0].queuedAt + this.batchWindowMs - performance.now();
+    if (wait <= 0) return false;
+    this.windowTimer ??= setTimeout(() => {
+      this.windowTimer = null;
+      this.dispatch();
+    }, Math.ceil(wait));
+    return true;
+  }
+
+  private idleSlots(): number {
+    return this.slots.filter((s) => s.ready && !s.closing && s.jobs.length === 0).length;
+  }
+
+  /**
+   * The analysis requests at the head of the queue, up to a batch (any other request goes alone), shared
+   * out among the `idle` workers: requests waiting while several are idle keep them all busy.
+   */
+  private takeBatch(idle: number): Job[] {
+    const size = Math.min(this.maxBatch, Math.ceil(this.queue.length / Math.max(1, idle)));
+    const first = this.queue.shift()!;
+    if (!isAnalysis(first.msg)) return [first];
+    const jobs = [first];
+    while (jobs.length < size && this.queue.length > 0 && isAnalysis(this.queue[0].msg)) {
+      jobs.push(this.queue.shift()!);
+    }
+    return jobs;
   }
 
   /**
@@ -380,7 +477,7 @@ export class InferencePool {
    */
   private expectedWaitMs(): number {
     const live = this.slots.filter((s) => s.ready && !s.closing);
-    if (live.length === 0 || live.some((s) => !s.job)) return 0;
+    if (live.length === 0 || live.some((s) => s.jobs.length === 0)) return 0;
     return Math.ceil((this.queue.length + 1) / live.length) * this.serviceMs;
   }
 
@@ -391,7 +488,7 @@ export class InferencePool {
         return;
       }
       const timeoutMs = opts?.timeoutMs ?? this.timeoutMs;
-      const idle = this.slots.some((s) => s.ready && !s.job && !s.closing);
+      const idle = this.slots.some((s) => s.ready && s.jobs.length === 0 && !s.closing);
       if (!idle) {
         // Refused now rather than at the deadline: a request that cannot finish in time only takes
         // a worker from one that can.
@@ -410,7 +507,17 @@ export class InferencePool {
       const seq = ++this.seq;
       const { msg, transfer } = make(seq);
       const bytes = transfer.reduce((n, b) => n + b.byteLength, 0);
-      const job: Job = { seq, msg, transfer, bytes, resolve, reject, timer: null, settled: false };
+      const job: Job = {
+        seq,
+        msg,
+        queuedAt: performance.now(),
+        transfer,
+        bytes,
+        resolve,
+        reject,
+        timer: null,
+        settled: false,
+      };
       job.timer = setTimeout(() => this.onDeadline(job, timeoutMs), timeoutMs);
       this.queue.push(job);
       this.queuedBytes += bytes;
@@ -425,11 +532,11 @@ export class InferencePool {
       this.queuedBytes -= job.bytes;
     }
     this.settle(job, new HadirError('TIMEOUT', `no result within ${timeoutMs} ms`));
-    const slot = this.slots.find((s) => s.job === job);
+    const slot = this.slots.find((s) => s.jobs.includes(job));
     if (slot && !slot.stuckTimer) {
       // The worker is still on it. If it never comes back, replace it rather than lose the slot.
       slot.stuckTimer = setTimeout(() => {
-        if (slot.job === job) void slot.worker.terminate();
+        if (slot.jobs.includes(job)) void slot.worker.terminate();
       }, this.stuckMs);
     }
   }
@@ -486,7 +593,7 @@ export class InferencePool {
       ready: !this.closing && live.length > 0,
       workers: this.size,
       liveWorkers: live.length,
-      busyWorkers: live.filter((s) => s.job).length,
+      busyWorkers: live.filter((s) => s.jobs.length > 0).length,
       queueDepth: this.queue.length,
       maxQueue: this.maxQueue,
       intraOpNumThreads: this.threads,
@@ -499,6 +606,12 @@ export class InferencePool {
       serviceMs: this.serviceMs,
       expectedWaitMs: this.expectedWaitMs(),
       timeoutMs: this.timeoutMs,
+      batchFaces: {
+        setting: this.batchSetting,
+        on: live.length > 0 && live.every((s) => s.batching),
+        recognizerBatches: live.length > 0 && live.every((s) => s.recognizerBatches),
+        ...this.batchCounts,
+      },
     };
   }
 
@@ -513,22 +626,25 @@ export class InferencePool {
     await this.growing;
     const graceMs = opts.graceMs ?? 10_000;
     const deadline = Date.now() + graceMs;
-    while ((this.queue.length > 0 || this.slots.some((s) => s.job)) && Date.now() < deadline) {
+    while ((this.queue.length > 0 || this.slots.some((s) => s.jobs.length > 0)) && Date.now() < deadline) {
       await sleep(10);
     }
     this.failQueued('SHUT_DOWN', 'the inference engine shut down before this request ran');
+    if (this.windowTimer) clearTimeout(this.windowTimer);
+    this.windowTimer = null;
     await Promise.all(
       [...this.slots].map(async (slot) => {
         slot.closing = true;
-        const job = slot.job;
-        if (job) {
-          this.settle(job, new HadirError('SHUT_DOWN', 'the inference engine shut down during this request'));
+        if (slot.jobs.length > 0) {
+          for (const job of slot.jobs) {
+            this.settle(job, new HadirError('SHUT_DOWN', 'the inference engine shut down during this request'));
+          }
           // Never end a thread inside onnxruntime's run(): tearing down a live session aborts the
           // process. Wait for the run to come back (a JS hang is ended after stuckMs).
           const cap = Date.now() + this.stuckMs;
-          while (slot.job && this.slots.includes(slot) && Date.now() < cap) await sleep(10);
+          while (slot.jobs.length > 0 && this.slots.includes(slot) && Date.now() < cap) await sleep(10);
         }
-        if (!slot.job && slot.ready && this.slots.includes(slot)) {
+        if (slot.jobs.length === 0 && slot.ready && this.slots.includes(slot)) {
           // Release the sessions inside the worker before its thread ends.
           const closed = new Promise<void>((resolve) => {
             slot.worker.once('exit', () => resolve());
@@ -546,6 +662,8 @@ export class InferencePool {
     );
   }
 }
+
+const isAnalysis = (m: WorkerRequest): m is AnalyzeRequest => m.kind === 'analyze-encoded' || m.kind === 'analyze-rgb';
 
 /** Weight of the newest request in the service-time average: about the last ten requests count. */
 const EWMA_ALPHA = 0.2;

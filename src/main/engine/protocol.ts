@@ -1,4 +1,5 @@
 import type { ErrorInfo } from '../../shared/errors';
+import type { BatchFacesSetting } from './batch-faces';
 import type { ImageAnalysis } from '../../shared/face';
 import type { ProviderStatus, SessionOptions } from './session';
 import type { PipelinePaths } from './pipeline';
@@ -15,6 +16,8 @@ export interface WorkerInit {
   detSizes?: number[];
   /** Overrides the pack's liveness threshold (a site setting). */
   livenessThreshold?: number;
+  /** Whether the faces of several requests share recognizer runs (`auto`: on a GPU provider). */
+  batchFaces: BatchFacesSetting;
   /** Tests only: honour `fault` requests. */
   allowFaults: boolean;
 }
@@ -34,11 +37,19 @@ export interface AnalyzeParams {
   livenessThreshold?: number;
 }
 
-export type WorkerRequest =
+export type AnalyzeRequest =
   /** Encoded image bytes (JPEG, PNG, …), transferred. */
   | { seq: number; kind: 'analyze-encoded'; bytes: ArrayBuffer; params: AnalyzeParams }
   /** Decoded 8-bit RGB pixels (a camera frame), transferred. */
-  | { seq: number; kind: 'analyze-rgb'; rgb: ArrayBuffer; width: number; height: number; params: AnalyzeParams }
+  | { seq: number; kind: 'analyze-rgb'; rgb: ArrayBuffer; width: number; height: number; params: AnalyzeParams };
+
+export type WorkerRequest =
+  | AnalyzeRequest
+  /**
+   * Several analyses whose faces share recognizer runs (a worker that reported `batching`); one
+   * `result` comes back for each, under its own seq, in this order.
+   */
+  | { seq: number; kind: 'analyze-batch'; items: AnalyzeRequest[] }
   | { seq: number; kind: 'fault'; mode: 'exit' | 'throw' | 'hang' }
   | { seq: number; kind: 'close' };
 
@@ -61,6 +72,10 @@ export type WorkerReply =
       /** The timed warm-up run: what one small request costs on this worker. */
       serviceMs: number;
       livenessAvailable: boolean;
+      /** Whether this worker takes `analyze-batch` (the batch-faces setting on this provider). */
+      batching: boolean;
+      /** Whether its recognizer runs several crops at once (else one run per face, batched or not). */
+      recognizerBatches: boolean;
     }
   | { kind: 'init-error'; error: ErrorInfo }
   | { kind: 'closed' }

@@ -52,13 +52,16 @@ export class Recognizer {
     return this.session.release();
   }
 
-  async embed(crops: RgbImage[]): Promise<Float32Array[]> {
+  /** Embeddings of the crops, in order: runs of at most `maxBatch` crops when the batch is dynamic. */
+  async embed(crops: RgbImage[], maxBatch = Infinity): Promise<Float32Array[]> {
     if (crops.length === 0) return [];
     const ort = await loadOrt();
     const per = 3 * this.size * this.size;
     const d = this.spec.embeddingSize;
     const results: Float32Array[] = [];
-    const batches = this.dynamicBatch ? [crops] : crops.map((c) => [c]);
+    const step = this.dynamicBatch ? Math.max(1, maxBatch) : 1;
+    const batches: RgbImage[][] = [];
+    for (let i = 0; i < crops.length; i += step) batches.push(crops.slice(i, i + step));
     for (const batch of batches) {
       const data = new Float32Array(batch.length * per);
       batch.forEach((c, i) => this.fillTensor(c, data, i * per));

@@ -401,11 +401,16 @@ export function topKTemplates(
   return matches.sort((a, b) => b.score - a.score || a.index - b.index);
 }
 
+/** The people a search may name (a kiosk limited to some units); others are never candidates. */
+export interface PersonFilter {
+  has(personId: number): boolean;
+}
+
 /**
  * The `k` best people, each scored by their best template (`personOf[row]` names the row's
  * person), by descending score, ties to the lower person id. One pass over the scores with a
  * k-entry min-heap that also tracks where each person sits, so a person is held at most once.
- * Rows whose score is NaN are never counted.
+ * Rows whose score is NaN are never counted, nor rows of people outside `allowed` when it is given.
  */
 export function topKPeople(
   matrix: Float32Array,
@@ -414,6 +419,7 @@ export function topKPeople(
   personOf: PersonIds,
   probe: Float32Array,
   k: number,
+  allowed?: PersonFilter,
 ): PersonMatch[] {
   checkShape(matrix, n, d, probe);
   checkK(k);
@@ -451,6 +457,7 @@ export function topKPeople(
     if (size === capacity && !(score >= heapScore[0])) continue;
     if (score !== score) continue;
     const person = personOf[i];
+    if (allowed && !allowed.has(person)) continue;
     const slot = slotOf.get(person);
     if (slot !== undefined) {
       // Strictly better only: on a tie the earlier (lower) template row stays.

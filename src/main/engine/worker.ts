@@ -1,8 +1,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import { HadirError, toErrorInfo } from '../../shared/errors';
-import { FacePipeline } from './pipeline';
-import { packAnalysis, type WorkerInit, type WorkerReply, type WorkerRequest } from './protocol';
+import { type AnalysisInput, FacePipeline } from './pipeline';
+import { type AnalyzeRequest, packAnalysis, type WorkerInit, type WorkerReply, type WorkerRequest } from './protocol';
 
 /**
  * Inference worker: owns its ONNX sessions (loaded once, warmed up before it reports ready)
@@ -19,6 +19,7 @@ async function start(): Promise<FacePipeline> {
     ...init.session,
     detSizes: init.detSizes,
     livenessThreshold: init.livenessThreshold,
+    batchFaces: init.batchFaces,
   });
   await pipeline.warmUp();
   // Once more, timed: the first run pays for lazy initialisation, the second is what a one-face
@@ -33,11 +34,14 @@ async function start(): Promise<FacePipeline> {
     warnings: pipeline.warnings,
     loadMs: performance.now() - t0,
     livenessAvailable: pipeline.livenessAvailable,
+    batching: pipeline.batching,
+    recognizerBatches: pipeline.recognizer.dynamicBatch,
   });
   return pipeline;
 }
 
 async function handle(pipeline: FacePipeline, req: WorkerRequest): Promise<void> {
+  if (req.kind === 'analyze-batch') return handleBatch(pipeline, req.items);
   const t0 = performance.now();
   try {
     if (req.kind === 'fault') {
@@ -64,6 +68,35 @@ async function handle(pipeline: FacePipeline, req: WorkerRequest): Promise<void>
   } catch (e) {
     post({ kind: 'result', seq: req.seq, ok: false, error: toErrorInfo(e), busyMs: performance.now() - t0 });
   }
+}
+
+const inputOf = (req: AnalyzeRequest): AnalysisInput =>
+  req.kind === 'analyze-encoded'
+    ? { bytes: new Uint8Array(req.bytes), opts: req.params }
+    : { image: { data: new Uint8Array(req.rgb), width: req.width, height: req.height }, opts: req.params };
+
+/**
+ * Several requests, their faces through shared recognizer runs; one result each, in order, each with
+ * an equal share of the worker's time (what the pool's service-time estimate drains the queue at).
+ */
+async function handleBatch(pipeline: FacePipeline, items: AnalyzeRequest[]): Promise<void> {
+  const t0 = performance.now();
+  let outcomes: Awaited<ReturnType<FacePipeline['analyzeMany']>>;
+  try {
+    outcomes = await pipeline.analyzeMany(items.map(inputOf));
+  } catch (e) {
+    outcomes = items.map(() => ({ ok: false, error: e }));
+  }
+  const busyMs = (performance.now() - t0) / Math.max(1, items.length);
+  items.forEach((req, i) => {
+    const o = outcomes[i]!;
+    if (o.ok) {
+      const { wire, transfer } = packAnalysis(o.value);
+      post({ kind: 'result', seq: req.seq, ok: true, value: wire, busyMs }, transfer);
+    } else {
+      post({ kind: 'result', seq: req.seq, ok: false, error: toErrorInfo(o.error), busyMs });
+    }
+  });
 }
 
 start().then(

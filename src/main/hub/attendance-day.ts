@@ -35,6 +35,9 @@ export interface PersonDay<E extends DayEvent = DayEvent> {
    * (Schedule.earlySeconds), rounded up; 0 when it was not early or that site has no schedule.
    */
   early_minutes: number;
+  /** The same two spans in whole seconds, unrounded (what a kiosk shows of the hub's day). */
+  late_seconds: number;
+  early_seconds: number;
 }
 
 /** Schedules built once per site and schedule value (building one validates it). */
@@ -83,6 +86,8 @@ export function derivePersonDay<E extends DayEvent>(
     late: firstIn && schedule ? lateSeconds > 0 : null,
     late_minutes: Math.ceil(lateSeconds / 60),
     early_minutes: Math.ceil(earlySeconds / 60),
+    late_seconds: Math.ceil(lateSeconds),
+    early_seconds: Math.ceil(earlySeconds),
   };
 }
 

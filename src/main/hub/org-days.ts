@@ -288,7 +288,10 @@ export function judgeDay<E extends DayEvent>(
   const d = derivePersonDay(evs, lateRules) as JudgedDay<E>;
   const said = correction?.late;
   if (said !== null && said !== undefined) d.late = said;
-  if (!d.late) d.late_minutes = 0;
+  if (!d.late) {
+    d.late_minutes = 0;
+    d.late_seconds = 0;
+  }
   d.status = d.first_in || d.last_out ? (d.late ? 'late' : 'present') : leave ? 'on_leave' : workday ? 'absent' : 'off';
   return d;
 }

@@ -6,6 +6,7 @@ import type {
   DeviceStatusResponse,
   EnrollmentUploadRequest,
   EnrollmentUploadResponse,
+  HubDaysResponse,
   JoinRequest,
   JoinResponse,
   PushRequest,
@@ -15,6 +16,7 @@ import { acceptEnrollmentUpload } from './enrollment-uploads';
 import { pushEvents } from './ingest';
 import { joinDevice, sha256Hex } from './pairing';
 import { longPollChanges, MAX_PAGE, type ReplicaDevice } from './replication';
+import { checkDaysRange, siteVisibleDays } from './site-days';
 import { type HubContext, serverTime, withReason, withRetryAfter } from './http';
 import { recordDeviceStatus, touchDeviceByCredential } from './store/devices';
 import { siteById } from './store/sites';
@@ -132,6 +134,21 @@ export const hubRoutes: readonly HubRoute[] = [
         ctx.gallery,
       );
       return { ...r, server_time: serverTime() } satisfies EnrollmentUploadResponse;
+    },
+  },
+  {
+    method: 'GET',
+    url: `${SYNC}/days`,
+    schema: { querystring: schemas.daysQuery },
+    guard: authenticateDevice,
+    handler: async (ctx, req) => {
+      const d = device(req);
+      const q = req.query as { from: string; to: string };
+      const { from, to } = checkDaysRange(q.from, q.to);
+      const site = await siteById(ctx.pool, d.site_id);
+      if (!site) throw new Error(`device ${d.id} names a missing site`);
+      const days = await siteVisibleDays(ctx.pool, d.site_id, from, to);
+      return { from, to, site: site.code, days, server_time: serverTime() } satisfies HubDaysResponse;
     },
   },
   {

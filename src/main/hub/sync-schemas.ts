@@ -31,6 +31,14 @@ export const changesQuery = {
   },
 } as const;
 
+export const daysQuery = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['from', 'to'],
+  // The dates themselves (real dates, in order, a bounded range) are checked by site-days.ts.
+  properties: { from: text(10, 1), to: text(10, 1) },
+} as const;
+
 const decision = {
   type: 'object',
   additionalProperties: false,

@@ -18,6 +18,7 @@ import type { RgbImage } from '../vision/image';
 import type { AnalyzeRequest, FaceAnalyzer } from './analyzer';
 import { EnrollmentService, prepareSample, type EnrollRequest, type PreparedSample } from './enrollment';
 import { enrollmentUpload } from './hub-uploads';
+import { IdentifyScope, scopedSearch } from './identify-scope';
 import { Identifier } from './identify';
 import { activePackId, switchPack, type Reembedder, type SwitchPackResult } from './packs';
 import { matchPolicy, type MatchPolicy } from './thresholds';
@@ -65,7 +66,11 @@ export class FaceService {
   readonly consents: ConsentRepo;
   private analyzer: FaceAnalyzer;
   private gallery: Gallery;
+  /** Check-in and identification: the people this kiosk may name (a unit limit, identify-scope.ts). */
   private identifier: Identifier;
+  /** Everyone enrolled here: enrollment's duplicate check is never narrowed by the unit limit. */
+  private everyone: Identifier;
+  private readonly scope: IdentifyScope;
   private enrollment: EnrollmentService;
   private readonly now: () => Date;
 
@@ -84,7 +89,13 @@ export class FaceService {
     // The change log only needs to reach back as far as the slowest other reader; keep it bounded.
     this.templates.pruneChanges();
     this.gallery = Gallery.load(db, this.templates, analyzer.pack.id, analyzer.pack.recognizer.embeddingSize);
-    this.identifier = new Identifier(this.gallery, this.people, () => this.policy());
+    this.scope = new IdentifyScope(db, this.settings);
+    this.identifier = new Identifier(
+      scopedSearch(() => this.gallery, this.scope),
+      this.people,
+      () => this.policy(),
+    );
+    this.everyone = new Identifier(this.gallery, this.people, () => this.wholePolicy());
     this.enrollment = this.makeEnrollment();
   }
 
@@ -114,7 +125,7 @@ export class FaceService {
       consents: this.consents,
       audit: this.audit,
       gallery: this.gallery,
-      identifier: this.identifier,
+      identifier: this.everyone,
       packId: this.analyzer.pack.id,
       verifyThreshold: this.analyzer.pack.thresholds?.match ?? null,
       now: this.now,
@@ -128,6 +139,11 @@ export class FaceService {
    * searched now (G) at the site's target FPIR, from the pack's score distributions.
    */
   policy(): MatchPolicy {
+    return matchPolicy(this.settings, this.analyzer.pack, this.scope.searchedPeople(this.gallery));
+  }
+
+  /** The same for a search of everyone enrolled here (the duplicate check). */
+  private wholePolicy(): MatchPolicy {
     return matchPolicy(this.settings, this.analyzer.pack, this.gallery.peopleCount);
   }
 
@@ -403,7 +419,7 @@ export class FaceService {
     );
     this.analyzer = analyzer;
     this.gallery = Gallery.load(this.db, this.templates, pack.id, pack.recognizer.embeddingSize);
-    this.identifier = new Identifier(this.gallery, this.people, () => this.policy());
+    this.everyone = new Identifier(this.gallery, this.people, () => this.wholePolicy());
     this.enrollment = this.makeEnrollment();
     return result;
   }

@@ -19,10 +19,13 @@ import { getPack, loadManifest, type ModelPack } from '../engine/manifest';
 import { checkPackFiles } from '../engine/model-files';
 import { AuditRepo } from '../store/audit-repo';
 import type { Db } from '../store/db';
+import { HubLinkRepo } from '../store/hub-link-repo';
 import { SettingsRepo } from '../store/settings-repo';
+import { UnitsRepo } from '../store/units-repo';
 import type { AttendanceService } from './attendance-service';
 import type { CheckinPolicySettings } from './checkin-policy';
 import { type Clock, systemClock } from './clock';
+import { IDENTIFY_UNITS_KEY, storedScopeUnits } from './identify-scope';
 import { ACTIVE_PACK_KEY, activePackId } from './packs';
 import { type ScheduleSettings } from './schedule';
 import { DEFAULT_IDLE_TIMEOUT_MS } from './sessions';
@@ -221,7 +224,18 @@ export class SiteSettingsService {
       requireLiveness: checkin.requireLiveness,
       livenessThreshold: this.livenessThreshold(),
       headTurnChallenge: checkin.challenge !== null,
+      units: this.scopeUnits(),
     };
+  }
+
+  /** The units check-in is limited to, as the managed list names them now (deleted ones drop out). */
+  private scopeUnits(): { id: number; name: string }[] {
+    const ids = new Set(storedScopeUnits(this.repo));
+    if (ids.size === 0) return [];
+    return new UnitsRepo(this.db)
+      .list()
+      .filter((u) => ids.has(u.id))
+      .map((u) => ({ id: u.id, name: u.name }));
   }
 
   apiSettings(): ApiServerSettings {
@@ -312,6 +326,20 @@ export class SiteSettingsService {
             if (r.livenessThreshold === null) this.remove(SETTING_KEYS.livenessThreshold, actor);
             else this.change(SETTING_KEYS.livenessThreshold, r.livenessThreshold, actor);
           }
+          if (r.units !== undefined) {
+            const known = new Set(new UnitsRepo(this.db).list().map((u) => u.id));
+            const unknown = r.units.filter((id) => !known.has(id));
+            if (unknown.length) {
+              throw new HadirError('BAD_REQUEST', `recognition.units: no unit with id ${unknown.join(', ')}`);
+            }
+            if (r.units.length === 0) this.remove(IDENTIFY_UNITS_KEY, actor);
+            else
+              this.change(
+                IDENTIFY_UNITS_KEY,
+                [...r.units].sort((a, b) => a - b),
+                actor,
+              );
+          }
         }
       })
       .immediate();
@@ -376,7 +404,9 @@ export class SiteSettingsService {
 
   /** The wizard's last step: the schedule and language, and setup is marked finished. */
   completeSetup(schedule: ScheduleConfig, language: Language, actor: Actor): void {
-    this.attendance.setSchedule(schedule as ScheduleSettings, actor);
+    // A kiosk joined to a hub in the wizard follows its site's schedule (the replica keeps it): the
+    // wizard's schedule is not this kiosk's to set.
+    if (!new HubLinkRepo(this.db).joined()) this.attendance.setSchedule(schedule as ScheduleSettings, actor);
     this.db
       .transaction(() => {
         this.change(SETTING_KEYS.language, language, actor);

@@ -11,19 +11,80 @@ function toRecord(r: AttendanceRow): AttendanceRecord {
   return { ...r, late: r.late === 1 };
 }
 
+/**
+ * The records as the views show them (lists, exports, the day's counts): on a joined kiosk, where the
+ * hub sent its record of a person's day (hub_days, migration 12), the hub's first in, last out, late
+ * and early win over the kiosk's own (an earlier check-in at another site, a correction at the hub),
+ * and the record says so. Without hub rows (a standalone kiosk) every value is the kiosk's own.
+ */
+const VIEW_FROM =
+  'attendance a LEFT JOIN hub_days h ON h.employee_number = a.employee_number AND h.date = a.local_date';
+const HAS_HUB = 'h.date IS NOT NULL';
+const VIEW_IN = `CASE WHEN ${HAS_HUB} THEN h.first_in_at ELSE a.check_in_at END`;
+const VIEW_OUT = `CASE WHEN ${HAS_HUB} THEN h.last_out_at ELSE a.check_out_at END`;
+const VIEW_LATE = `CASE WHEN ${HAS_HUB} THEN coalesce(h.late, 0) ELSE a.late END`;
+const VIEW_COLUMNS = `a.*, h.date AS hub_date, h.first_in_at AS hub_first_in_at, h.first_in_site AS hub_first_in_site,
+  h.last_out_at AS hub_last_out_at, h.last_out_site AS hub_last_out_site, h.late AS hub_late, h.early AS hub_early,
+  h.corrected AS hub_corrected, h.correction_reason AS hub_correction_reason,
+  CASE WHEN ${HAS_HUB} THEN NULL WHEN EXISTS (SELECT 1 FROM hub_link) THEN 'kiosk' END AS kiosk_source`;
+
+interface ViewRow extends AttendanceRow {
+  hub_date: string | null;
+  hub_first_in_at: string | null;
+  hub_first_in_site: string | null;
+  hub_last_out_at: string | null;
+  hub_last_out_site: string | null;
+  hub_late: number | null;
+  hub_early: number | null;
+  hub_corrected: number | null;
+  hub_correction_reason: string | null;
+  kiosk_source: 'kiosk' | null;
+}
+
+function toViewRecord(r: ViewRow): AttendanceRecord {
+  const {
+    hub_date,
+    hub_first_in_at,
+    hub_first_in_site,
+    hub_last_out_at,
+    hub_last_out_site,
+    hub_late,
+    hub_early,
+    hub_corrected,
+    hub_correction_reason,
+    kiosk_source,
+    ...own
+  } = r;
+  const record = toRecord(own);
+  if (hub_date === null) return kiosk_source ? { ...record, source: kiosk_source } : record;
+  return {
+    ...record,
+    check_in_at: hub_first_in_at,
+    check_out_at: hub_last_out_at,
+    late: hub_late === 1,
+    source: 'hub',
+    corrected: hub_corrected === 1,
+    correction_reason: hub_correction_reason,
+    early: hub_early === 1,
+    check_in_site: hub_first_in_site,
+    check_out_site: hub_last_out_site,
+  };
+}
+
 /** Where a keyset page of attendance ends: the last record's day and id. */
 export interface AttendanceKey {
   local_date: string;
   id: number;
 }
 
+/** The query's conditions over {@link VIEW_FROM}: late and not checked out as the views show the day. */
 function whereOf(q: AttendanceQuery): string[] {
-  const where = ['local_date BETWEEN @from AND @to'];
-  if (q.unit !== undefined) where.push('unit = @unit');
-  if (q.person_id !== undefined) where.push('person_id = @person_id');
-  if (q.employee_number !== undefined) where.push('employee_number = @employee_number');
-  if (q.only_late) where.push('late = 1');
-  if (q.only_not_checked_out) where.push('check_in_at IS NOT NULL AND check_out_at IS NULL');
+  const where = ['a.local_date BETWEEN @from AND @to'];
+  if (q.unit !== undefined) where.push('a.unit = @unit');
+  if (q.person_id !== undefined) where.push('a.person_id = @person_id');
+  if (q.employee_number !== undefined) where.push('a.employee_number = @employee_number');
+  if (q.only_late) where.push(`${VIEW_LATE} = 1`);
+  if (q.only_not_checked_out) where.push(`${VIEW_IN} IS NOT NULL AND ${VIEW_OUT} IS NULL`);
   return where;
 }
 
@@ -157,11 +218,11 @@ export class AttendanceRepo {
   query(q: AttendanceQuery): AttendanceRecord[] {
     const rows = this.db
       .prepare(
-        `SELECT * FROM attendance WHERE ${whereOf(q).join(' AND ')}
-          ORDER BY local_date, unit IS NULL, unit, full_name, employee_number`,
+        `SELECT ${VIEW_COLUMNS} FROM ${VIEW_FROM} WHERE ${whereOf(q).join(' AND ')}
+          ORDER BY a.local_date, a.unit IS NULL, a.unit, a.full_name, a.employee_number`,
       )
-      .all(paramsOf(q)) as AttendanceRow[];
-    return rows.map(toRecord);
+      .all(paramsOf(q)) as ViewRow[];
+    return rows.map(toViewRecord);
   }
 
   /**
@@ -171,15 +232,17 @@ export class AttendanceRepo {
    */
   page(q: AttendanceQuery, after: AttendanceKey | null, limit: number): AttendanceRecord[] {
     const where = whereOf(q);
-    if (after) where.push('(local_date > @after_date OR (local_date = @after_date AND id > @after_id))');
+    if (after) where.push('(a.local_date > @after_date OR (a.local_date = @after_date AND a.id > @after_id))');
     const rows = this.db
-      .prepare(`SELECT * FROM attendance WHERE ${where.join(' AND ')} ORDER BY local_date, id LIMIT @limit`)
+      .prepare(
+        `SELECT ${VIEW_COLUMNS} FROM ${VIEW_FROM} WHERE ${where.join(' AND ')} ORDER BY a.local_date, a.id LIMIT @limit`,
+      )
       .all({
         ...paramsOf(q),
         ...(after ? { after_date: after.local_date, after_id: after.id } : {}),
         limit,
-      }) as AttendanceRow[];
-    return rows.map(toRecord);
+      }) as ViewRow[];
+    return rows.map(toViewRecord);
   }
 
   /** Every record of one person, oldest first (their data export). */
@@ -215,11 +278,11 @@ export class AttendanceRepo {
     const r = this.db
       .prepare(
         `SELECT count(*) AS present,
-                coalesce(sum(late), 0) AS late,
-                coalesce(sum(check_in_at IS NOT NULL AND check_out_at IS NULL), 0) AS not_checked_out,
-                coalesce(sum(check_in_at IS NULL), 0) AS no_check_in
-           FROM attendance
-          WHERE local_date = @date AND (@unit IS NULL OR unit = @unit)`,
+                coalesce(sum(${VIEW_LATE}), 0) AS late,
+                coalesce(sum(${VIEW_IN} IS NOT NULL AND ${VIEW_OUT} IS NULL), 0) AS not_checked_out,
+                coalesce(sum(${VIEW_IN} IS NULL), 0) AS no_check_in
+           FROM ${VIEW_FROM}
+          WHERE a.local_date = @date AND (@unit IS NULL OR a.unit = @unit)`,
       )
       .get({ date, unit: unit ?? null }) as {
       present: number;
@@ -279,14 +342,14 @@ export class AttendanceRepo {
   ): { local_date: string; present: number; on_time: number; late: number }[] {
     return this.db
       .prepare(
-        `SELECT local_date,
+        `SELECT a.local_date,
                 count(*) AS present,
-                coalesce(sum(check_in_at IS NOT NULL AND late = 0), 0) AS on_time,
-                coalesce(sum(check_in_at IS NOT NULL AND late = 1), 0) AS late
-           FROM attendance
-          WHERE local_date BETWEEN @from AND @to AND (@unit IS NULL OR unit = @unit)
-          GROUP BY local_date
-          ORDER BY local_date`,
+                coalesce(sum(${VIEW_IN} IS NOT NULL AND ${VIEW_LATE} = 0), 0) AS on_time,
+                coalesce(sum(${VIEW_IN} IS NOT NULL AND ${VIEW_LATE} = 1), 0) AS late
+           FROM ${VIEW_FROM}
+          WHERE a.local_date BETWEEN @from AND @to AND (@unit IS NULL OR a.unit = @unit)
+          GROUP BY a.local_date
+          ORDER BY a.local_date`,
       )
       .all({ from, to, unit: unit ?? null }) as {
       local_date: string;

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { PersonMatch } from '../engine/search';
+import type { PersonFilter, PersonMatch } from '../engine/search';
 import type { Db } from './db';
 import { TemplateMatrix } from './template-matrix';
 import type { TemplatesRepo } from './templates-repo';
@@ -120,8 +120,8 @@ export class Gallery {
   }
 
   /** The `k` best people for a probe (L2-normalised, `dim` floats), each by their best template. */
-  topPeople(probe: Float32Array, k: number): PersonMatch[] {
-    return this.rows.topPeople(probe, k, `${this.packId} gallery`);
+  topPeople(probe: Float32Array, k: number, allowed?: PersonFilter): PersonMatch[] {
+    return this.rows.topPeople(probe, k, `${this.packId} gallery`, allowed);
   }
 
   /** The template id behind a row a search returned. */

@@ -1,4 +1,11 @@
-import { allocateTemplateMatrix, isAccelerated, scoreAll, topKPeople, type PersonMatch } from '../engine/search';
+import {
+  allocateTemplateMatrix,
+  isAccelerated,
+  type PersonFilter,
+  type PersonMatch,
+  scoreAll,
+  topKPeople,
+} from '../engine/search';
 
 /** One enrolled template: its id, its person and its embedding (L2-normalised). */
 export interface TemplateRowInput {
@@ -87,11 +94,11 @@ export class TemplateMatrix {
   }
 
   /** The `k` best people for a probe (L2-normalised, `dim` floats), each by their best template. */
-  topPeople(probe: Float32Array, k: number, label = 'gallery'): PersonMatch[] {
+  topPeople(probe: Float32Array, k: number, label = 'gallery', allowed?: PersonFilter): PersonMatch[] {
     if (probe.length !== this.dim) {
       throw new RangeError(`probe has ${probe.length} dimensions, the ${label} ${this.dim}`);
     }
-    return topKPeople(this.matrix, this.n, this.dim, this.personOf, probe, k);
+    return topKPeople(this.matrix, this.n, this.dim, this.personOf, probe, k, allowed);
   }
 
   /** All rows' scores against a probe, into `out` (calibration). */

@@ -6,6 +6,7 @@ import type {
   DeviceStatusReport,
   EnrollmentUploadRequest,
   EnrollmentUploadResponse,
+  HubDaysResponse,
   JoinRequest,
   JoinResponse,
   PushRequest,
@@ -17,6 +18,7 @@ import {
   type Check,
   checkChangesPage,
   checkEnrollmentUploadResponse,
+  checkHubDaysResponse,
   checkJoinResponse,
   checkPushResponse,
 } from './protocol-checks';
@@ -126,6 +128,12 @@ export class HubClient {
 
   uploadEnrollment(body: EnrollmentUploadRequest, signal?: AbortSignal): Promise<HubResult<EnrollmentUploadResponse>> {
     return this.call('POST', '/api/v1/sync/enrollments', body, checkEnrollmentUploadResponse, { signal });
+  }
+
+  /** The hub's record of the site's people's days of [from, to] (at most 31 dates). */
+  days(q: { from: string; to: string }, signal?: AbortSignal): Promise<HubResult<HubDaysResponse>> {
+    const params = new URLSearchParams({ from: q.from, to: q.to });
+    return this.call('GET', `/api/v1/sync/days?${params}`, undefined, checkHubDaysResponse, { signal });
   }
 
   status(body: DeviceStatusReport, signal?: AbortSignal): Promise<HubResult<unknown>> {

@@ -1,9 +1,11 @@
+import type { Actor } from '../../shared/people';
 import { SYNC_PROTOCOL_VERSION, type JoinResponse } from '../../shared/sync-protocol';
 import { HADIR_VERSION } from '../../shared/version';
+import { AuditRepo } from '../store/audit-repo';
 import type { Db } from '../store/db';
 import { type HubLink, HubLinkRepo } from '../store/hub-link-repo';
 import { credentialPath, writeCredential } from './credential-file';
-import { probeHubCertificate } from './hub-certificate';
+import { normalizeFingerprint, probeHubCertificate } from './hub-certificate';
 import { estimateClockOffset, failureText, HubClient } from './hub-client';
 
 export interface JoinOptions {
@@ -17,6 +19,8 @@ export interface JoinOptions {
   /** The name in the hub's device list. */
   name: string;
   fingerprint?: string;
+  /** Who joined (the CLI, an admin on the settings screen): the join is audited in their name. */
+  actor?: Actor;
   now?: () => Date;
 }
 
@@ -31,8 +35,11 @@ export type JoinOutcome =
     }
   | {
       ok: false;
-      /** ALREADY_JOINED, CODE_REJECTED (wrong, used or expired), UNREACHABLE, REFUSED (any other answer), INVALID. */
-      reason: 'ALREADY_JOINED' | 'CODE_REJECTED' | 'UNREACHABLE' | 'REFUSED' | 'INVALID';
+      /**
+       * ALREADY_JOINED, CODE_REJECTED (wrong, used or expired), FINGERPRINT_MISMATCH (the hub presents
+       * another certificate than the given fingerprint), UNREACHABLE, REFUSED (any other answer), INVALID.
+       */
+      reason: 'ALREADY_JOINED' | 'CODE_REJECTED' | 'FINGERPRINT_MISMATCH' | 'UNREACHABLE' | 'REFUSED' | 'INVALID';
       message: string;
     };
 
@@ -67,7 +74,27 @@ export async function joinHub(o: JoinOptions): Promise<JoinOutcome> {
   // goes to that certificate only. The operator compares it with what `hadir hub serve` printed.
   let fingerprint = o.fingerprint;
   let pinnedOnFirstUse: string | null = null;
-  if (!fingerprint && hubUrl.startsWith('https:')) {
+  if (fingerprint && hubUrl.startsWith('https:')) {
+    // Looked at before the code is sent: a mistyped fingerprint, or another server answering at that
+    // address, is told apart from a hub that cannot be reached, and the code is not spent on it.
+    let seen: string;
+    try {
+      seen = (await probeHubCertificate(hubUrl)).fingerprint;
+    } catch (e) {
+      return {
+        ok: false,
+        reason: 'UNREACHABLE',
+        message: `cannot reach the hub at ${hubUrl}: ${(e as Error).message}`,
+      };
+    }
+    if (normalizeFingerprint(seen) !== normalizeFingerprint(fingerprint)) {
+      return {
+        ok: false,
+        reason: 'FINGERPRINT_MISMATCH',
+        message: `the server at ${hubUrl} presents a certificate with fingerprint ${seen}, not the given ${fingerprint}`,
+      };
+    }
+  } else if (!fingerprint && hubUrl.startsWith('https:')) {
     try {
       const seen = await probeHubCertificate(hubUrl);
       if (!seen.trusted) fingerprint = pinnedOnFirstUse = seen.fingerprint;
@@ -129,6 +156,20 @@ export async function joinHub(o: JoinOptions): Promise<JoinOutcome> {
           clock_offset_ms: estimateClockOffset(response.server_time, r.sentAt, r.receivedAt) ?? null,
         });
         links.markContact(at);
+        if (o.actor) {
+          new AuditRepo(o.db, now).record({
+            actor: o.actor,
+            action: 'hub.join',
+            targetType: 'hub_device',
+            targetId: response.device_id,
+            details: {
+              hub_url: hubUrl,
+              hub_id: response.hub_id,
+              site: response.site.code,
+              ...(fingerprint ? { fingerprint, pinned_on_first_use: pinnedOnFirstUse !== null } : {}),
+            },
+          });
+        }
       })
       .immediate();
     return { ok: true, link: links.get()!, response, credentialFile: credentialPath(o.dataDir), pinnedOnFirstUse };

@@ -1,6 +1,9 @@
 import type {
   ChangesPage,
   EnrollmentUploadResponse,
+  HubDay,
+  HubDayMoment,
+  HubDaysResponse,
   JoinResponse,
   PushResponse,
   SyncItem,
@@ -156,6 +159,45 @@ export const checkEnrollmentUploadResponse: Check<EnrollmentUploadResponse> = ch
     }),
     server_time: instant(o.server_time, 'server_time'),
   };
+});
+
+const DAY_STATUSES = ['present', 'late', 'absent', 'on_leave', 'off'] as const;
+
+function moment(v: unknown, path: string): HubDayMoment | null {
+  if (v === null) return null;
+  const o = obj(v, path);
+  return { time: instant(o.time, `${path}.time`), site: str(o.site, `${path}.site`) };
+}
+
+function hubDay(v: unknown, path: string): HubDay {
+  const o = obj(v, path);
+  const status = DAY_STATUSES.find((s) => s === o.status) ?? fail(`${path}.status`, DAY_STATUSES.join(', '));
+  return {
+    employee_number: str(o.employee_number, `${path}.employee_number`),
+    hub_id: str(o.hub_id, `${path}.hub_id`),
+    date: date(o.date, `${path}.date`),
+    first_in: moment(o.first_in ?? null, `${path}.first_in`),
+    last_out: moment(o.last_out ?? null, `${path}.last_out`),
+    late: o.late === null || o.late === undefined ? null : bool(o.late, `${path}.late`),
+    late_seconds: int(o.late_seconds, `${path}.late_seconds`),
+    early: bool(o.early, `${path}.early`),
+    early_seconds: int(o.early_seconds, `${path}.early_seconds`),
+    corrected: bool(o.corrected, `${path}.corrected`),
+    correction_reason: strOrNull(o.correction_reason ?? null, `${path}.correction_reason`),
+    status,
+  };
+}
+
+export const checkHubDaysResponse: Check<HubDaysResponse> = checked((v) => {
+  const o = obj(v, 'body');
+  const from = date(o.from, 'from');
+  const to = date(o.to, 'to');
+  const days = arr(o.days, 'days').map((d, i) => hubDay(d, `days[${i}]`));
+  // Rows outside the range asked for would survive the next replacement of that range: refused whole.
+  for (const [i, d] of days.entries()) {
+    if (d.date < from || d.date > to) fail(`days[${i}].date`, `a date in ${from}..${to}`);
+  }
+  return { from, to, site: str(o.site, 'site'), days, server_time: instant(o.server_time, 'server_time') };
 });
 
 /** Any body: the heartbeat's answer carries nothing the kiosk needs. */

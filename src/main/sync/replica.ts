@@ -3,6 +3,7 @@ import type { Actor } from '../../shared/people';
 import { SCHEDULE_SETTING } from '../services/attendance-service';
 import { AuditRepo } from '../store/audit-repo';
 import type { Db } from '../store/db';
+import { HubDaysRepo } from '../store/hub-days-repo';
 import { HubLinkRepo } from '../store/hub-link-repo';
 import { ReplicaRepo } from '../store/replica-repo';
 import { SettingsRepo } from '../store/settings-repo';
@@ -42,6 +43,7 @@ export function applyPage(db: Db, page: ChangesPage, from: string | null, opts: 
   const now = opts.now ?? (() => new Date());
   const link = new HubLinkRepo(db);
   const replica = new ReplicaRepo(db);
+  const hubDays = new HubDaysRepo(db);
   const audit = new AuditRepo(db, now);
   const settings = new SettingsRepo(db, now);
   const result: ApplyResult = {
@@ -56,6 +58,8 @@ export function applyPage(db: Db, page: ChangesPage, from: string | null, opts: 
   const deletePerson = (id: number, hubId: string, employeeNumber: string, why: string) => {
     result.templatesRemoved += replica.templateCount(id);
     replica.deletePerson(id);
+    // The hub's record of their days goes too: nothing of someone deleted stays on the kiosk.
+    hubDays.deleteForPerson(hubId, employeeNumber);
     audit.record({
       actor: HUB_ACTOR,
       action: 'person.delete',

@@ -7,6 +7,7 @@ import { HubLinkRepo } from '../store/hub-link-repo';
 import { Backoff } from './backoff';
 import { type HubCredential, readCredential } from './credential-file';
 import { estimateClockOffset, failureText, HubClient, type HubFailure } from './hub-client';
+import { type HubDaysOutcome, refreshHubDays } from './hub-days';
 import { LONG_POLL_S, Puller, type PullOutcome } from './puller';
 import { Pusher } from './pusher';
 import { Uploader } from './uploader';
@@ -25,23 +26,32 @@ export interface SyncServiceOptions {
   backoff?: () => Backoff;
   /** How often an idle outbox is looked at (default 1 s). */
   outboxPollMs?: number;
+  /** The hub's days: asked at most this often after pushes that sent events (default 30 s)… */
+  hubDaysDebounceMs?: number;
+  /** …and this often otherwise (default 10 minutes). */
+  hubDaysEveryMs?: number;
 }
 
 /** Heartbeats go with sync cycles, but no more often than this. */
 const HEARTBEAT_MIN_MS = 5_000;
 /** Enrollment uploads sent per round of the push loop, so a long queue never holds attendance back. */
 const UPLOADS_PER_ROUND = 50;
+const HUB_DAYS_DEBOUNCE_MS = 30_000;
+const HUB_DAYS_EVERY_MS = 10 * 60_000;
 
 /**
- * The kiosk's side of the hub: two loops over one credential.
+ * The kiosk's side of the hub: three loops over one credential.
  * - The replica: pull the changes after the stored cursor, apply each page with its cursor, ask again
  *   at once while there is more, long-poll when caught up.
  * - The outbox: push the oldest events as soon as there are any (looked at every second: a cheap read,
  *   and it sees events written by any process), delete what the hub acknowledges. Each round first
  *   uploads the enrollments made here since the join (uploader.ts), so a new person usually reaches
  *   the hub before their first check-in does; a failing upload never holds the events back.
+ * - The hub's days: its record of the last 7 local days of the site's people (hub-days.ts), asked
+ *   after a push round that sent events (at most once per 30 s) and every 10 minutes otherwise; the
+ *   kiosk's attendance views show the hub's record where it has one.
  * A network failure backs off (1 s doubling to 30 s, with jitter) and marks the link offline since the
- * first one; the next answer clears it. DEVICE_REVOKED stops both loops for good (state `revoked`).
+ * first one; the next answer clears it. DEVICE_REVOKED stops every loop for good (state `revoked`).
  * Attendance never waits for the hub: it is recorded locally and its event waits in the outbox.
  */
 export class SyncService {
@@ -57,6 +67,10 @@ export class SyncService {
   private stopped = false;
   private lastHeartbeat = 0;
   private wakePush: (() => void) | null = null;
+  private wakeDays: (() => void) | null = null;
+  /** A push sent events since the hub's days were last asked for. */
+  private daysStale = false;
+  private lastDaysFetch = 0;
 
   constructor(private readonly o: SyncServiceOptions) {
     this.now = o.now ?? (() => new Date());
@@ -103,7 +117,7 @@ export class SyncService {
       return;
     }
     this.log(`hub: syncing with ${link.hub_url} (site ${link.site_code}, device ${link.device_id})`);
-    this.loops = [this.pullLoop(), this.pushLoop()];
+    this.loops = [this.pullLoop(), this.pushLoop(), this.daysLoop()];
   }
 
   /** Stop both loops: in-flight requests are abandoned (whatever they applied is committed or not, whole). */
@@ -111,6 +125,7 @@ export class SyncService {
     this.stopped = true;
     this.abort.abort();
     this.wakePush?.();
+    this.wakeDays?.();
     await Promise.allSettled(this.loops);
     this.client.close();
   }
@@ -161,6 +176,23 @@ export class SyncService {
       }
       if (out.remaining === 0) return null;
     }
+  }
+
+  /**
+   * Ask the hub for its record of the last 7 local days now and keep it (replacing those days whole).
+   * Offline, nothing changes.
+   */
+  async refreshHubDays(): Promise<HubDaysOutcome> {
+    this.lastDaysFetch = Date.now();
+    this.daysStale = false;
+    const out = await refreshHubDays(this.o.db, this.client, this.now(), this.abort.signal);
+    if (out.kind === 'failed' && !this.stopped) {
+      const f = out.failure;
+      // Offline or revoked is the link's state; any other refusal (a hub older than this route) is only logged.
+      if (f.kind === 'unreachable' || (f.kind === 'http' && f.reason === 'DEVICE_REVOKED')) this.onFailure(f, 'days');
+      else this.log(`hub: the hub's days were not kept: ${failureText(f)}`);
+    }
+    return out;
   }
 
   /** Tell the hub's device list how this kiosk is (best effort). */
@@ -255,11 +287,41 @@ export class SyncService {
       }
       if (out.kind === 'pushed') {
         backoff.reset();
+        if (out.sent > 0) {
+          // The hub's verdict on those events' days: asked soon (debounced by the days loop).
+          this.daysStale = true;
+          this.wakeDays?.();
+        }
         if (out.remaining === 0 && !up.more) await this.sleep(pollMs, undefined, true);
         continue;
       }
       if (this.onFailure(out.failure, 'push') === 'revoked') return;
       await this.sleep(backoff.next(), out.failure);
+    }
+  }
+
+  /**
+   * The hub's days: asked once a push has sent events and the last ask is 30 s old, and every 10
+   * minutes anyway. A failure waits for the next occasion (the other loops back off and mark the link).
+   */
+  private async daysLoop(): Promise<void> {
+    const debounceMs = this.o.hubDaysDebounceMs ?? HUB_DAYS_DEBOUNCE_MS;
+    const everyMs = this.o.hubDaysEveryMs ?? HUB_DAYS_EVERY_MS;
+    while (!this.stopped) {
+      if (this.link.get()?.revoked_at) return;
+      const since = Date.now() - this.lastDaysFetch;
+      const wait = (this.daysStale ? debounceMs : everyMs) - since;
+      if (wait > 0) {
+        await this.sleep(wait, undefined, 'days');
+        continue;
+      }
+      try {
+        await this.refreshHubDays();
+      } catch (e) {
+        // A store error (locked, full disk): the days stay as they were until the next occasion.
+        if (this.stopped) return;
+        this.log(`hub: could not keep the hub's days: ${(e as Error).message}`);
+      }
     }
   }
 
@@ -289,6 +351,7 @@ export class SyncService {
       this.stopped = true;
       this.abort.abort();
       this.wakePush?.();
+      this.wakeDays?.();
       return 'revoked';
     }
     const before = this.link.get();
@@ -297,19 +360,24 @@ export class SyncService {
     return 'retry';
   }
 
-  /** Wait `ms` (less when stopped, or — for the outbox poll — when nudged). */
-  private sleep(ms: number, failure?: HubFailure, wakeable = false): Promise<void> {
+  /**
+   * Wait `ms` (less when stopped, or — for the outbox poll, `wakeable` true, and the days loop, 'days'
+   * — when nudged).
+   */
+  private sleep(ms: number, failure?: HubFailure, wakeable: boolean | 'days' = false): Promise<void> {
     const retryAfter = failure?.kind === 'http' && failure.retryAfterS ? failure.retryAfterS * 1000 : 0;
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
         this.abort.signal.removeEventListener('abort', done);
-        if (wakeable) this.wakePush = null;
+        if (wakeable === 'days') this.wakeDays = null;
+        else if (wakeable) this.wakePush = null;
         resolve();
       };
       const timer = setTimeout(done, Math.max(ms, retryAfter));
       this.abort.signal.addEventListener('abort', done, { once: true });
-      if (wakeable) this.wakePush = done;
+      if (wakeable === 'days') this.wakeDays = done;
+      else if (wakeable) this.wakePush = done;
     });
   }
 }

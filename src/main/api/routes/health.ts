@@ -31,6 +31,7 @@ export function healthBody(ctx: RouteContext): HealthBody {
       ? { requested: s.provider.requested, active: s.provider.active, fallback_reason: s.provider.fallbackReason }
       : null,
     device: s.device,
+    batch_faces: s.batchFaces ? { setting: s.batchFaces.setting, on: s.batchFaces.on } : null,
     workers: { total: s.workers, live: s.liveWorkers, busy: s.busyWorkers },
     queue_depth: s.queueDepth,
     max_queue: s.maxQueue,

@@ -86,7 +86,8 @@ export const setupRoutes: RouteDef[] = [
     operationId: 'completeSetup',
     summary: 'Finish setup',
     description:
-      'Stores the schedule (windows, time zone, cooldown) and the interface language, and marks setup complete.',
+      'Stores the schedule (windows, time zone, cooldown) and the interface language, and marks setup complete. ' +
+      'A kiosk that joined a hub during setup keeps its site’s schedule: the one given is not stored.',
     tags: ['setup'],
     access: 'admin',
     schema: { body: jsonContent(setupCompleteSchema), response: { 200: setupStatusSchema, ...errors(SETUP_ERRORS) } },

@@ -9,6 +9,7 @@ import { sql as kioskPairing } from './008-kiosk-pairing';
 import { sql as templateEncryption } from './009-template-encryption';
 import { sql as units } from './010-units';
 import { sql as enrollmentUploads } from './011-enrollment-uploads';
+import { sql as hubDays } from './012-hub-days';
 
 export interface Migration {
   version: number;
@@ -33,4 +34,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 9, name: 'template-encryption', sql: templateEncryption },
   { version: 10, name: 'units', sql: units },
   { version: 11, name: 'enrollment-uploads', sql: enrollmentUploads },
+  { version: 12, name: 'hub-days', sql: hubDays },
 ];

@@ -204,6 +204,30 @@ export function AttendanceScreen({ timeZone }: { timeZone: string }): React.JSX.
                     {t('attendance.corrected')}
                   </span>
                 )}
+                {/* A joined kiosk shows the hub's record of the day where the hub sent one. */}
+                {r.source === 'hub' && r.early && (
+                  <span className="badge badge-warning">{t('attendance.earlyOut')}</span>
+                )}
+                {r.source === 'hub' && (
+                  <span
+                    className="badge badge-info"
+                    data-testid="from-hub"
+                    title={t('attendance.fromHubTitle', {
+                      sites: [...new Set([r.check_in_site, r.check_out_site].filter(Boolean))].join(', ') || '–',
+                    })}
+                  >
+                    {t('attendance.fromHub')}
+                  </span>
+                )}
+                {r.source === 'hub' && r.corrected && (
+                  <span
+                    className="badge badge-corrected"
+                    data-testid="corrected-at-hub"
+                    title={r.correction_reason ?? undefined}
+                  >
+                    {t('attendance.correctedAtHub')}
+                  </span>
+                )}
                 {r.clock_flag && (
                   <span className="badge badge-error" title={r.clock_flag}>
                     {t('attendance.clockFlag')}

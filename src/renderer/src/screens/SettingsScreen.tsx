@@ -7,6 +7,7 @@ import { useApp } from '../state/app';
 import { useT } from '../state/language';
 import { ApiSection } from './settings/ApiSection';
 import { GeneralSection } from './settings/GeneralSection';
+import { HubSection } from './settings/HubSection';
 import { KeysSection } from './settings/KeysSection';
 import { KioskSection } from './settings/KioskSection';
 import { ModelsSection } from './settings/ModelsSection';
@@ -48,6 +49,7 @@ export function SettingsScreen(): React.JSX.Element {
           <KioskSection settings={settings} save={save} />
           <RecognitionSection settings={settings} save={save} />
           <ScheduleSection settings={settings} save={save} />
+          <HubSection />
           <ModelsSection settings={settings} save={save} />
           <ApiSection settings={settings} save={save} />
           <KeysSection />

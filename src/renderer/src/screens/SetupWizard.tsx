@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { Language, ScheduleConfig, SetupStatus } from '../../../shared/contract';
+import type { HubLinkView, Language, ScheduleConfig, SetupStatus } from '../../../shared/contract';
 import type { ErrorInfo } from '../../../shared/errors';
 import { api } from '../api/client';
 import { CameraPicker } from '../components/CameraPicker';
@@ -11,10 +11,11 @@ import { useApp } from '../state/app';
 import { useLanguage, useT } from '../state/language';
 import { useSession } from '../state/session';
 import { AdminStep } from './setup/AdminStep';
+import { HubStep } from './setup/HubStep';
 import { PackStep } from './setup/PackStep';
 import { SignInScreen } from './SignInScreen';
 
-const STEPS = ['pack', 'admin', 'schedule', 'camera'] as const;
+const STEPS = ['pack', 'admin', 'hub', 'schedule', 'camera'] as const;
 type Step = (typeof STEPS)[number];
 
 function firstOpenStep(s: SetupStatus): Step {
@@ -24,7 +25,10 @@ function firstOpenStep(s: SetupStatus): Step {
   return 'schedule';
 }
 
-/** First run: model pack and its licence, the first admin, the schedule and time zone, the camera. */
+/**
+ * First run: model pack and its licence, the first admin, optionally the organisation's hub, the
+ * schedule and time zone (a kiosk that joined a hub takes its site's), the camera.
+ */
 export function SetupWizard({ timeZone }: { timeZone: string }): React.JSX.Element {
   const t = useT();
   const refreshStatus = useApp((s) => s.refreshStatus);
@@ -35,6 +39,8 @@ export function SetupWizard({ timeZone }: { timeZone: string }): React.JSX.Eleme
   const [schedule, setSchedule] = useState<ScheduleConfig | null>(null);
   const [language, setLanguage] = useState<Language>(uiLanguage);
   const [error, setError] = useState<ErrorInfo | null>(null);
+  /** Null until known: joined in this wizard, or asked when the wizard resumes past the hub step. */
+  const [hub, setHub] = useState<HubLinkView | null>(null);
 
   const apply = (s: SetupStatus): void => {
     setSetup(s);
@@ -47,6 +53,13 @@ export function SetupWizard({ timeZone }: { timeZone: string }): React.JSX.Eleme
       .getSetupStatus()
       .then((r) => (r.ok ? apply(r.value) : setError(r.error)));
   }, []);
+
+  useEffect(() => {
+    if (step !== 'schedule' || !session || hub) return;
+    void api()
+      .getHubLink()
+      .then((r) => r.ok && setHub(r.value));
+  }, [step, session, hub]);
 
   const finish = async (): Promise<void> => {
     if (!schedule) return;
@@ -83,10 +96,17 @@ export function SetupWizard({ timeZone }: { timeZone: string }): React.JSX.Eleme
       </ol>
       <ErrorMessage error={error} />
       {step === 'pack' && <PackStep setup={setup} onDone={apply} />}
-      {step === 'admin' && <AdminStep onDone={() => setStep('schedule')} />}
+      {step === 'admin' && <AdminStep onDone={() => setStep('hub')} />}
+      {step === 'hub' && <HubStep onJoined={(r) => setHub(r.link)} onDone={() => setStep('schedule')} />}
       {step === 'schedule' && schedule && (
-        <section className="panel">
-          <p className="note">{t('setup.schedule.explain')}</p>
+        <section className="panel" data-testid="setup-schedule">
+          {hub?.joined ? (
+            <p className="note" data-testid="schedule-from-hub">
+              {t('setup.schedule.fromHub', { site: hub.site.name })}
+            </p>
+          ) : (
+            <p className="note">{t('setup.schedule.explain')}</p>
+          )}
           <label className="field">
             <span className="field-label">{t('settings.language')}</span>
             <select value={language} onChange={(e) => setLanguage(e.target.value as Language)}>
@@ -94,7 +114,7 @@ export function SetupWizard({ timeZone }: { timeZone: string }): React.JSX.Eleme
               <option value="en">{t('language.en')}</option>
             </select>
           </label>
-          <ScheduleEditor value={schedule} onChange={setSchedule} />
+          {!hub?.joined && <ScheduleEditor value={schedule} onChange={setSchedule} />}
           <button type="button" onClick={() => setStep('camera')}>
             {t('common.next')}
           </button>

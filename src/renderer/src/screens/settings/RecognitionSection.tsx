@@ -1,5 +1,7 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { SettingsView } from '../../../../shared/contract';
+import type { UnitInfo } from '../../../../shared/units';
+import { api } from '../../api/client';
 import { Field } from '../../components/Field';
 import { useLanguage, useT } from '../../state/language';
 import type { SaveSettings } from '../SettingsScreen';
@@ -29,13 +31,28 @@ export function RecognitionSection({
   const [requiredFrames, setRequiredFrames] = useState(r.requiredFrames);
   const [requireLiveness, setRequireLiveness] = useState(r.requireLiveness);
   const [headTurn, setHeadTurn] = useState(r.headTurnChallenge);
+  const savedUnits = r.units.map((u) => u.id).sort((a, b) => a - b);
+  const [scope, setScope] = useState<number[]>(savedUnits);
+  const [units, setUnits] = useState<UnitInfo[] | null>(null);
+  useEffect(() => {
+    let current = true;
+    void api()
+      .listUnitDetails()
+      .then((res) => current && res.ok && setUnits(res.value));
+    return () => {
+      current = false;
+    };
+  }, []);
+  const toggleUnit = (id: number, on: boolean) =>
+    setScope((s) => (on ? [...s, id] : s.filter((x) => x !== id)).sort((a, b) => a - b));
   const dirty =
     targetFpirPct !== String(Number((r.targetFpir * 100).toPrecision(3))) ||
     override !== (r.thresholdSource === 'manual' && r.threshold !== null ? String(r.threshold) : '') ||
     margin !== r.margin ||
     requiredFrames !== r.requiredFrames ||
     requireLiveness !== r.requireLiveness ||
-    headTurn !== r.headTurnChallenge;
+    headTurn !== r.headTurnChallenge ||
+    scope.join(',') !== savedUnits.join(',');
 
   return (
     <section className="panel" data-testid="settings-recognition">
@@ -127,6 +144,31 @@ export function RecognitionSection({
         <input type="checkbox" checked={headTurn} onChange={(e) => setHeadTurn(e.target.checked)} />
         {t('settings.recognition.headTurn')}
       </label>
+      <fieldset className="unit-scope" data-testid="recognition-units">
+        <legend>{t('settings.recognition.units')}</legend>
+        <p className="note">{t('settings.recognition.unitsHint')}</p>
+        {units === null ? null : units.length === 0 ? (
+          <p className="note">{t('settings.recognition.unitsNone')}</p>
+        ) : (
+          <div className="unit-scope-list">
+            {units.map((u) => (
+              <label key={u.id} className="checkbox">
+                <input
+                  type="checkbox"
+                  checked={scope.includes(u.id)}
+                  onChange={(e) => toggleUnit(u.id, e.target.checked)}
+                />
+                {u.name}
+              </label>
+            ))}
+          </div>
+        )}
+        <p className="note" data-testid="recognition-units-state">
+          {scope.length === 0
+            ? t('settings.recognition.unitsEveryone')
+            : t('settings.recognition.unitsSome', { count: scope.length })}
+        </p>
+      </fieldset>
       <SaveRow
         section="recognition"
         dirty={dirty}
@@ -139,6 +181,7 @@ export function RecognitionSection({
               requiredFrames,
               requireLiveness,
               headTurnChallenge: headTurn,
+              units: scope,
             },
           })
         }
