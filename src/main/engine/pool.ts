@@ -496,7 +496,7 @@ export class InferencePool {
         const why =
           this.queue.length >= this.maxQueue || this.queuedBytes >= this.maxQueuedBytes
             ? `${this.queue.length} requests waiting`
-            : waitMs + this.serviceMs > timeoutMs
+            : waitMs + this.serviceMs > timeoutMs * ADMISSION_SHARE
               ? `about ${Math.round(waitMs + this.serviceMs)} ms to an answer, over the ${Math.round(timeoutMs)} ms deadline`
               : null;
         if (why) {
@@ -667,6 +667,12 @@ const isAnalysis = (m: WorkerRequest): m is AnalyzeRequest => m.kind === 'analyz
 
 /** Weight of the newest request in the service-time average: about the last ten requests count. */
 const EWMA_ALPHA = 0.2;
+/**
+ * The share of a request's deadline the expected wait may fill at admission. The estimate is the workers'
+ * own time; what it cannot see (other processes on the same cores, a busy event loop) must fit in the rest,
+ * or admitted requests time out at the deadline instead of being refused at once.
+ */
+const ADMISSION_SHARE = 0.8;
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
