@@ -45,6 +45,60 @@ export const FIRST_IN_LAST_OUT = `
   min(ARRAY[extract(epoch FROM e.occurred_at) * 1000, e.site_id]::float8[]) FILTER (WHERE e.type = 'in') AS first_in,
   max(ARRAY[extract(epoch FROM e.occurred_at) * 1000, e.site_id]::float8[]) FILTER (WHERE e.type = 'out') AS last_out`;
 
+/**
+ * The people a range read covers: an SQL condition on people `p` whose parameters come after the range's
+ * two dates ($3, $4, … in `params`). The monthly recap and a kiosk's days read the same facts this way.
+ */
+export interface PeopleScope {
+  condition: string;
+  params: readonly unknown[];
+}
+
+/** Each scoped person's first in and last out per local date of from..to. */
+export async function eventDaysIn(
+  tx: Sql,
+  from: string,
+  to: string,
+  scope: PeopleScope,
+): Promise<(EventDayRow & { person_id: number })[]> {
+  const { rows } = await tx.query<EventDayRow & { person_id: number }>(
+    `SELECT e.person_id, e.local_date, ${FIRST_IN_LAST_OUT}
+       FROM attendance_events e JOIN people p ON p.id = e.person_id
+      WHERE e.local_date BETWEEN $1::date AND $2::date AND ${scope.condition}
+      GROUP BY e.person_id, e.local_date`,
+    [from, to, ...scope.params],
+  );
+  return rows;
+}
+
+/** The scoped people's corrections of from..to. */
+export async function correctionsIn(
+  tx: Sql,
+  from: string,
+  to: string,
+  scope: PeopleScope,
+): Promise<views.CorrectionRow[]> {
+  const { rows } = await tx.query<views.CorrectionRow>(
+    `SELECT c.person_id, c.local_date, c.check_in_at, c.check_out_at, c.late, c.reason, c.actor_type,
+            c.actor_id, c.corrected_at
+       FROM attendance_corrections c JOIN people p ON p.id = c.person_id
+      WHERE c.local_date BETWEEN $1::date AND $2::date AND ${scope.condition}`,
+    [from, to, ...scope.params],
+  );
+  return rows;
+}
+
+/** The scoped people's leave touching from..to, by person and first date. */
+export async function leaveIn(tx: Sql, from: string, to: string, scope: PeopleScope): Promise<LeaveSpan[]> {
+  const { rows } = await tx.query<LeaveSpan>(
+    `SELECT l.person_id, l.from_date, l.to_date, l.kind FROM leave l JOIN people p ON p.id = l.person_id
+      WHERE l.to_date >= $1::date AND l.from_date <= $2::date AND ${scope.condition}
+      ORDER BY l.person_id, l.from_date`,
+    [from, to, ...scope.params],
+  );
+  return rows;
+}
+
 /** A day's first in and last out as events (what derivePersonDay picks from all of the day's events). */
 export function eventsOfDay(d: Pick<EventDayRow, 'first_in' | 'last_out'>, rules: Map<number, SiteRules>): DayEvent[] {
   const evs: DayEvent[] = [];

@@ -24,9 +24,11 @@ import { datesBetween, localParts } from '../../shared/local-time';
 import { type DayEvent, ScheduleCache, type SiteRules } from './attendance-day';
 import { judgeDay } from './org-days';
 import {
+  correctionsIn,
   type EventDayRow as DayRow,
+  eventDaysIn,
   eventsOfDay,
-  FIRST_IN_LAST_OUT,
+  leaveIn,
   leaveOn,
   type LeaveSpan,
   siteRules,
@@ -98,8 +100,10 @@ export async function monthlyRecap(
         );
         return view;
       }
-      const inScope = `p.home_site_id = ANY($3::bigint[]) AND ($4::text IS NULL OR p.unit = $4)`;
-      const params = [first, to, siteIds, unit];
+      const covered = {
+        condition: `p.home_site_id = ANY($3::bigint[]) AND ($4::text IS NULL OR p.unit = $4)`,
+        params: [siteIds, unit],
+      };
       const people = (
         await tx.query<views.ViewPersonRow>(
           `SELECT id, employee_number, full_name, unit, active, created_at, home_site_id FROM people
@@ -108,32 +112,10 @@ export async function monthlyRecap(
         )
       ).rows;
       // The month's events, one row per person and local date: the first in and the last out, each with
-      // its site (org-range.ts FIRST_IN_LAST_OUT).
-      const days = (
-        await tx.query<DayRow & { person_id: number }>(
-          `SELECT e.person_id, e.local_date, ${FIRST_IN_LAST_OUT}
-             FROM attendance_events e JOIN people p ON p.id = e.person_id
-            WHERE e.local_date BETWEEN $1::date AND $2::date AND ${inScope}
-            GROUP BY e.person_id, e.local_date`,
-          params,
-        )
-      ).rows;
-      const leave = (
-        await tx.query<LeaveSpan>(
-          `SELECT l.person_id, l.from_date, l.to_date, l.kind FROM leave l JOIN people p ON p.id = l.person_id
-            WHERE l.to_date >= $1::date AND l.from_date <= $2::date AND ${inScope}
-            ORDER BY l.person_id, l.from_date`,
-          params,
-        )
-      ).rows;
-      const corrections = (
-        await tx.query<views.CorrectionRow>(
-          `SELECT c.person_id, c.local_date, c.check_in_at, c.check_out_at, c.late
-             FROM attendance_corrections c JOIN people p ON p.id = c.person_id
-            WHERE c.local_date BETWEEN $1::date AND $2::date AND ${inScope}`,
-          params,
-        )
-      ).rows;
+      // its site.
+      const days = await eventDaysIn(tx, first, to, covered);
+      const leave = await leaveIn(tx, first, to, covered);
+      const corrections = await correctionsIn(tx, first, to, covered);
       const holidays = (
         await tx.query<{ site_id: number; date: string; name: string }>(
           'SELECT site_id, date, name FROM holidays WHERE date BETWEEN $1::date AND $2::date AND site_id = ANY($3::bigint[])',

@@ -11,10 +11,13 @@ import { datesBetween, isValidDate } from '../../shared/local-time';
 import { HUB_DAYS_MAX_RANGE, type HubDay } from '../../shared/sync-protocol';
 import { isoInZone, ScheduleCache } from './attendance-day';
 import { judgeDay } from './org-days';
+import { visibleToSite } from './store/people';
 import {
+  correctionsIn,
+  eventDaysIn,
   type EventDayRow,
   eventsOfDay,
-  FIRST_IN_LAST_OUT,
+  leaveIn,
   type LeaveSpan,
   leaveOn,
   siteRules,
@@ -47,44 +50,18 @@ export async function siteVisibleDays(pool: pg.Pool, siteId: number, from: strin
     pool,
     async (tx) => {
       const sites = await views.viewSites(tx);
-      // What replication calls visible (store/people.ts VISIBLE_TO): the home site's and those granted it.
-      const visibleTo = (site: string) => `(p.home_site_id = ${site}::bigint
-        OR EXISTS (SELECT 1 FROM person_sites ps WHERE ps.person_id = p.id AND ps.site_id = ${site}::bigint))`;
-      const visible = visibleTo('$3');
-      const params = [from, to, siteId];
+      // What replication calls visible: the home site's people and those granted the site.
+      const scope = { condition: visibleToSite('$3'), params: [siteId] };
       const people = (
         await tx.query<Person>(
           `SELECT p.id, p.hub_id, p.employee_number, p.full_name, p.unit, p.active, p.created_at, p.home_site_id
-             FROM people p WHERE ${visibleTo('$1')}`,
+             FROM people p WHERE ${visibleToSite('$1')}`,
           [siteId],
         )
       ).rows;
-      const days = (
-        await tx.query<EventDayRow & { person_id: number }>(
-          `SELECT e.person_id, e.local_date, ${FIRST_IN_LAST_OUT}
-             FROM attendance_events e JOIN people p ON p.id = e.person_id
-            WHERE e.local_date BETWEEN $1::date AND $2::date AND ${visible}
-            GROUP BY e.person_id, e.local_date`,
-          params,
-        )
-      ).rows;
-      const corrections = (
-        await tx.query<views.CorrectionRow>(
-          `SELECT c.person_id, c.local_date, c.check_in_at, c.check_out_at, c.late, c.reason, c.actor_type,
-                  c.actor_id, c.corrected_at
-             FROM attendance_corrections c JOIN people p ON p.id = c.person_id
-            WHERE c.local_date BETWEEN $1::date AND $2::date AND ${visible}`,
-          params,
-        )
-      ).rows;
-      const leave = (
-        await tx.query<LeaveSpan>(
-          `SELECT l.person_id, l.from_date, l.to_date, l.kind FROM leave l JOIN people p ON p.id = l.person_id
-            WHERE l.to_date >= $1::date AND l.from_date <= $2::date AND ${visible}
-            ORDER BY l.person_id, l.from_date`,
-          params,
-        )
-      ).rows;
+      const days = await eventDaysIn(tx, from, to, scope);
+      const corrections = await correctionsIn(tx, from, to, scope);
+      const leave = await leaveIn(tx, from, to, scope);
       const holidays = (
         await tx.query<{ site_id: number; date: string; name: string }>(
           'SELECT site_id, date, name FROM holidays WHERE date BETWEEN $1::date AND $2::date',

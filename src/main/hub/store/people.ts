@@ -129,8 +129,17 @@ export async function listPeople(sql: Sql, siteId: number | null): Promise<Perso
 
 // --- What a site's kiosks see ----------------------------------------------------------------------
 
-const VISIBLE_TO = `(p.home_site_id = $1
-  OR EXISTS (SELECT 1 FROM person_sites ps WHERE ps.person_id = p.id AND ps.site_id = $1))`;
+/**
+ * The SQL condition "person `p` may be seen by the site in parameter `site`" (e.g. `$1`): its home site,
+ * or a site it was granted. Replication, the hub's days for a kiosk and anything else a site's kiosks
+ * receive use this one rule.
+ */
+export function visibleToSite(site: string): string {
+  return `(p.home_site_id = ${site}::bigint
+  OR EXISTS (SELECT 1 FROM person_sites ps WHERE ps.person_id = p.id AND ps.site_id = ${site}::bigint))`;
+}
+
+const VISIBLE_TO = visibleToSite('$1');
 
 /** Ids of the people a site may see, after `afterId`, in id order. */
 export async function visiblePeopleIds(sql: Sql, siteId: number, afterId: number, limit: number): Promise<number[]> {
