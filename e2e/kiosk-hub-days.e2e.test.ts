@@ -141,6 +141,10 @@ describe.skipIf(!hasPostgres)("a joined kiosk shows the hub's record of a day", 
     expect(attendance.page({ from: day, to: day, only_late: true }, null, 10).records.map((r) => r.employee_number)).toEqual(['E1']); // prettier-ignore
     expect(kiosk.db.prepare("SELECT late FROM attendance WHERE employee_number = 'E1'").pluck().get()).toBe(0);
     expect(hubDays.get('E1', day)).toMatchObject({ late: true, late_seconds: 20 * 60, status: 'late' });
+    // The operator's arrivals chart counts E1 at the hub's 07:50, not at the kiosk's own time.
+    const arrivals = attendance.stats(day, day).arrivals.bins.filter((b) => b.count > 0);
+    expect(arrivals).toContainEqual({ start: '07:45', count: 1 });
+    expect(arrivals.reduce((n, b) => n + b.count, 0)).toBe(2);
   });
 
   it('replaces the range whole, and an unreachable hub changes nothing', async () => {

@@ -361,16 +361,16 @@ export class AttendanceRepo {
 
   /**
    * Check-ins of one local day counted per `binSeconds`, bin 0 starting at `dayStart` (the ISO instant
-   * of that day's local midnight). Integer seconds since the epoch, so a check-in exactly on a bin's
+   * of that day's local midnight); on a joined kiosk the hub's first check-in where it sent one. Integer seconds since the epoch, so a check-in exactly on a bin's
    * start falls in that bin. Only bins with check-ins are returned.
    */
   arrivalBins(date: string, dayStart: string, binSeconds: number, unit?: string): { bin: number; count: number }[] {
     return this.db
       .prepare(
-        `SELECT (CAST(strftime('%s', check_in_at) AS INTEGER) - CAST(strftime('%s', @start) AS INTEGER)) / CAST(@bin AS INTEGER) AS bin,
+        `SELECT (CAST(strftime('%s', ${VIEW_IN}) AS INTEGER) - CAST(strftime('%s', @start) AS INTEGER)) / CAST(@bin AS INTEGER) AS bin,
                 count(*) AS count
-           FROM attendance
-          WHERE local_date = @date AND check_in_at IS NOT NULL AND (@unit IS NULL OR unit = @unit)
+           FROM ${VIEW_FROM}
+          WHERE a.local_date = @date AND ${VIEW_IN} IS NOT NULL AND (@unit IS NULL OR a.unit = @unit)
           GROUP BY bin
           ORDER BY bin`,
       )
