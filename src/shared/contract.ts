@@ -128,9 +128,9 @@ export interface EngineStatus {
   /** True when frames can be analysed (state 'ready'). */
   ready: boolean;
   packId: string | null;
-  /** Execution provider in use: 'cpu', 'cuda', … */
+  /** Execution provider in use: 'cpu', 'cuda', 'webgpu' or 'dml'. */
   provider: string | null;
-  /** Why a requested provider was not used (e.g. "CUDA not available"), else null. */
+  /** Why `auto` did not get onto a GPU provider (e.g. "CUDA: … not installed; WebGPU: no GPU device (/dev/dri)"), else null. */
   providerFallback: string | null;
   /** Whether the pack's liveness models are loaded (the kiosk refuses check-ins without them by default). */
   livenessAvailable: boolean;

@@ -39,7 +39,7 @@ export const appStatusSchema = obj(
       state: enumOf(['starting', 'ready', 'no_models', 'error']),
       ready: bool('Frames can be analysed.'),
       packId: nullable(str()),
-      provider: nullable(str('Execution provider in use: cpu, cuda.')),
+      provider: nullable(str('Execution provider in use: cpu, cuda, webgpu or dml.')),
       providerFallback: nullable(str('Why a requested provider was not used.')),
       livenessAvailable: bool(
         'Whether the pack’s liveness models are loaded (check-ins are refused without them by default).',

@@ -256,7 +256,11 @@ export const healthBodySchema = obj({
     strict_threshold: nullable(num()),
   }),
   provider: {
-    ...obj({ requested: str(), active: str('cpu or cuda'), fallback_reason: nullable(str()) }),
+    ...obj({
+      requested: str('The setting: auto, cuda, webgpu, dml or cpu.'),
+      active: str('cpu, cuda, webgpu or dml'),
+      fallback_reason: nullable(str('On auto, why each GPU provider ahead of the active one was skipped or failed.')),
+    }),
     type: ['object', 'null'],
   },
   device: str(),

@@ -137,7 +137,7 @@ describe('success shapes, field by field', () => {
       });
       const provider = h.provider as Record<string, unknown>;
       expect(Object.keys(provider).sort()).toEqual(['active', 'fallback_reason', 'requested']);
-      expect(['cpu', 'cuda']).toContain(provider.active);
+      expect(['cpu', 'cuda', 'webgpu', 'dml']).toContain(provider.active);
       expect(typeof h.device).toBe('string');
       // On the CPU the default (auto) leaves cross-request batching off.
       expect(h.batch_faces).toEqual({ setting: 'auto', on: false });

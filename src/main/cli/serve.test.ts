@@ -1,9 +1,10 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gpuDevicePresent } from '../engine/provider-order';
 import { facesDir, repoRoot } from '../testing/paths';
 
 /**
@@ -12,6 +13,14 @@ import { facesDir, repoRoot } from '../testing/paths';
  */
 
 const run = promisify(execFile);
+/** Whether this machine plausibly has a GPU (where it has, `--provider webgpu` may start). */
+const gpuHere = gpuDevicePresent(process.platform, (dir) => {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+});
 const bin = path.join(repoRoot, 'bin', 'hadir.mjs');
 let dataDir: string;
 let child: ChildProcess | null = null;
@@ -160,11 +169,33 @@ describe('hadir serve refuses what it must', () => {
       ['--legacy-antispoof-port', '5009'],
       ['--legacy-antispoof'],
       ['--provider', 'tpu'],
+      ['--provider', 'bogus'],
       ['--nope'],
     ]) {
       const r = await serve(args);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr).toContain('usage: hadir serve');
     }
+    const bogus = await serve(['--provider', 'bogus']);
+    expect(bogus.stderr).toContain('--provider must be auto, cuda, webgpu, dml or cpu (got "bogus")');
   });
+
+  it('--provider webgpu and dml are options it knows: past the usage check to the next refusal', async () => {
+    for (const provider of ['webgpu', 'dml', 'WebGPU']) {
+      // Beyond loopback without API keys: refused before the engine starts, so no GPU is needed to tell.
+      const r = await serve(['--provider', provider, '--host', '0.0.0.0', '--port', '0']);
+      expect(r.code, provider).toBe(1);
+      expect(r.stderr).toMatch(/requires API keys/);
+    }
+  });
+
+  it.skipIf(gpuHere)(
+    '--provider webgpu without a GPU: exit 1 saying WebGPU is not available and what to do',
+    async () => {
+      const r = await serve(['--provider', 'webgpu', '--port', '0', '--workers', '1']);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/WebGPU execution provider is not available.*auto or cpu/s);
+      expect(r.stdout).not.toMatch(/listening/);
+    },
+  );
 });

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from './index';
 import { UsageError, parse } from './args';
+import { parseProviderSetting, providerChoices } from '../engine/provider-order';
 
 const HELP = `usage: hadir serve [--host H] [--port N] [--legacy] [options]
 
@@ -29,7 +30,9 @@ options:
                               its SHA-256 fingerprint is printed at start-up, for pinning
   --pack ID                   model pack (default: the manifest's default)
   --workers N                 inference workers (default: one per two cores)
-  --provider auto|cpu|cuda    execution provider (default auto)
+  --provider P                execution provider (HADIR_PROVIDER): auto (default) tries CUDA, DirectML
+                              (Windows), WebGPU (where a GPU is present), then the CPU; cuda, webgpu or dml
+                              fail unless that GPU provider works; cpu never tries a GPU
 The web kiosk (the renderer built by \`npm run build\` into out/renderer, or HADIR_RENDERER_DIR) is served under
 /app/ when it has been built.
 Data (the database, keys) come from HADIR_DATA_DIR as everywhere else.`;
@@ -92,8 +95,8 @@ export const serve: Command = async (argv) => {
     }
     if (values.workers !== undefined && !/^[1-9]\d*$/.test(values.workers))
       throw new UsageError('--workers must be a positive integer');
-    if (values.provider !== undefined && !['auto', 'cpu', 'cuda'].includes(values.provider)) {
-      throw new UsageError('--provider must be auto, cpu or cuda');
+    if (values.provider !== undefined && parseProviderSetting(values.provider) === null) {
+      throw new UsageError(`--provider must be ${providerChoices()} (got "${values.provider}")`);
     }
   } catch (e) {
     if (e instanceof UsageError) {
@@ -134,7 +137,7 @@ export const serve: Command = async (argv) => {
       mount,
       pool: {
         ...(values.workers ? { workers: Number(values.workers) } : {}),
-        ...(values.provider ? { provider: values.provider as 'auto' | 'cpu' | 'cuda' } : {}),
+        ...(values.provider ? { provider: parseProviderSetting(values.provider)! } : {}),
       },
     });
   } catch (e) {

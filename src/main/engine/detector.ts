@@ -33,6 +33,7 @@ export class ScrfdDetector {
   readonly warnings: string[] = [];
   /** How many sizes the last `detect` ran (the kiosk profile may stop early); for benchmarks. */
   lastPassCount = 0;
+  private readonly canvases = new Map<string, Float32Array>();
 
   constructor(
     private readonly session: InferenceSession,
@@ -58,6 +59,21 @@ export class ScrfdDetector {
         }
       }
     }
+  }
+
+  /**
+   * The input canvas of one size, kept between images: a new 5 MB array per image costs more in page
+   * faults and zeroing than the resize that fills it. Safe because `detect` awaits each run before the
+   * next letterbox, and one detector serves one thread.
+   */
+  private canvas(w: number, h: number): Float32Array {
+    const key = `${w}x${h}`;
+    let c = this.canvases.get(key);
+    if (!c) {
+      c = new Float32Array(3 * w * h);
+      this.canvases.set(key, c);
+    }
+    return c;
   }
 
   get hasKeypoints(): boolean {
@@ -89,7 +105,7 @@ export class ScrfdDetector {
     for (const [w, h, fw, fh] of this.passes(profile)) {
       if (profile === 'kiosk' && kioskFaceFound(all, img)) break;
       this.lastPassCount++;
-      const lb = letterbox(img, w, h, fw, fh);
+      const lb = letterbox(img, w, h, fw, fh, this.canvas(w, h));
       const input = new ort.Tensor('float32', lb.tensor, [1, 3, h, w]);
       const outputs = await runSession(this.session, { [this.inputName]: input });
       const levels = groupLevels(this.session.outputNames.map((name) => outputs[name]));

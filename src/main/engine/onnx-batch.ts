@@ -11,84 +11,8 @@
  * TypeProto.Tensor.shape (2); TensorShapeProto.dim (1); Dimension.dim_value (1), dim_param (2).
  */
 
-interface Field {
-  no: number;
-  wireType: number;
-  start: number;
-  end: number;
-  /** Varint value (wire type 0). */
-  value?: bigint;
-  /** Length-delimited payload (wire type 2). */
-  body?: Uint8Array;
-}
+import { type Field, lengthDelimited, readFields, rewrite, text } from './onnx-proto';
 
-function readFields(buf: Uint8Array): Field[] {
-  const out: Field[] = [];
-  let i = 0;
-  const varint = (): bigint => {
-    let r = 0n;
-    for (let shift = 0n; ; shift += 7n) {
-      if (i >= buf.length) throw new Error('truncated protobuf');
-      const b = buf[i++];
-      r |= BigInt(b & 0x7f) << shift;
-      if ((b & 0x80) === 0) return r;
-    }
-  };
-  while (i < buf.length) {
-    const start = i;
-    const key = Number(varint());
-    const f: Field = { no: key >>> 3, wireType: key & 7, start, end: 0 };
-    if (f.wireType === 0) f.value = varint();
-    else if (f.wireType === 1) i += 8;
-    else if (f.wireType === 5) i += 4;
-    else if (f.wireType === 2) {
-      const len = Number(varint());
-      f.body = buf.subarray(i, i + len);
-      i += len;
-    } else throw new Error(`unsupported protobuf wire type ${f.wireType}`);
-    if (i > buf.length) throw new Error('truncated protobuf');
-    f.end = i;
-    out.push(f);
-  }
-  return out;
-}
-
-function varintBytes(n: number): number[] {
-  const out: number[] = [];
-  while (n > 0x7f) {
-    out.push((n & 0x7f) | 0x80);
-    n = Math.floor(n / 128);
-  }
-  out.push(n);
-  return out;
-}
-
-function lengthDelimited(no: number, body: Uint8Array): Uint8Array {
-  const head = [...varintBytes((no << 3) | 2), ...varintBytes(body.length)];
-  const out = new Uint8Array(head.length + body.length);
-  out.set(head, 0);
-  out.set(body, head.length);
-  return out;
-}
-
-/** The message with some fields replaced (a Uint8Array: the whole encoded field) or dropped (null). */
-function rewrite(buf: Uint8Array, fields: Field[], replace: (f: Field) => Uint8Array | null | undefined): Uint8Array {
-  const parts: Uint8Array[] = [];
-  for (const f of fields) {
-    const r = replace(f);
-    if (r === undefined) parts.push(buf.subarray(f.start, f.end));
-    else if (r !== null) parts.push(r);
-  }
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-
-const text = (b: Uint8Array | undefined) => (b ? new TextDecoder().decode(b) : '');
 const BATCH_PARAM = new TextEncoder().encode('batch');
 /** Ops whose attributes or constant inputs can carry a fixed batch size. */
 const BATCH_FIXING_OPS = new Set(['Reshape', 'Expand', 'Tile']);
@@ -105,7 +29,7 @@ function symbolicFirstDim(valueInfo: Uint8Array): Uint8Array | null {
   const first = dims.find((f) => f.no === 1);
   if (!type?.body || !tensor?.body || !shape?.body || !first?.body) return null;
   const df = readFields(first.body);
-  if (df.find((f) => f.no === 1)?.value !== 1n) return null;
+  if (df.find((f) => f.no === 1)?.value !== 1) return null;
   const dim = rewrite(first.body, df, (f) => (f.no === 1 ? lengthDelimited(2, BATCH_PARAM) : undefined));
   const newShape = rewrite(shape.body, dims, (f) => (f === first ? lengthDelimited(1, dim) : undefined));
   const newTensor = rewrite(tensor.body, tensorFields, (f) => (f === shape ? lengthDelimited(2, newShape) : undefined));

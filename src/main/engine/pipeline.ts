@@ -10,8 +10,9 @@ import { LivenessChecker, packLivenessThreshold } from './liveness';
 import type { ModelPack } from './manifest';
 import { Recognizer } from './recognizer';
 import {
+  autoProviderEpoch,
   createSession,
-  cudaProviderMissing,
+  gpuProviderExpected,
   providerSetting,
   takeInferenceMs,
   type ProviderStatus,
@@ -94,10 +95,12 @@ export class FacePipeline {
     const livenessThreshold = checkedLivenessThreshold(pack, opts);
     const batchSetting = opts.batchFaces ?? 'off';
     // Whether to batch depends on the provider, known only once a session exists; the recognizer's batch
-    // axis must be chosen before. On `auto` a GPU is expected where the CUDA provider is installed.
+    // axis must be chosen before. On `auto` a GPU is expected where a GPU provider is left to try
+    // (provider-order.ts: CUDA installed, DirectML on Windows, WebGPU with a GPU device).
     const expectBatching =
       batchSetting === 'on' ||
-      (batchSetting === 'auto' && (opts.provider ?? providerSetting()) !== 'cpu' && cudaProviderMissing() === null);
+      (batchSetting === 'auto' && (await gpuProviderExpected(opts.provider ?? providerSetting())));
+    const providerEpoch = autoProviderEpoch();
     const [det, firstRec, live] = await Promise.all([
       createSession(paths.detectorPath, opts),
       // Unbatched, one run per face for a fixed-batch recognizer. It could take a symbolic batch axis
@@ -114,6 +117,12 @@ export class FacePipeline {
       // The guess was wrong (CUDA failed at session creation, say): load the recognizer again as it should be.
       await rec.session.release();
       rec = await createSession(paths.recognizerPath, opts, { dynamicBatch: batching });
+    }
+    if (autoProviderEpoch() !== providerEpoch) {
+      // On `auto` a GPU provider worked for one model and then failed for another: load again, every
+      // session on what is left, so that all of them share one provider (session.ts remembers the failure).
+      await Promise.all([det.session.release(), rec.session.release(), live.checker?.release()]);
+      return FacePipeline.load(paths, opts);
     }
     const detector = new ScrfdDetector(det.session, {
       detSizes: opts.detSizes ?? pack.detector.detSizes,

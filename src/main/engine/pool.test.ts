@@ -1,14 +1,23 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { facesDir } from '../testing/paths';
 import { resolvePack, type ResolvedPack } from './model-files';
 import { FacePipeline } from './pipeline';
 import { InferencePool, defaultPoolShape } from './pool';
-import { createSession } from './session';
+import { gpuDevicePresent } from './provider-order';
+import { autoProviderEpoch, createSession, loadOrt, resetAutoProviderForTests } from './session';
 
 const photos = ['0c5e25d359f6.jpg', '1282f6c6ddd4.jpg', '12124299eb95.bmp', 'f4455149f488.jpeg', '0b6cdd2e683d.png'];
 const read = (f: string) => new Uint8Array(readFileSync(path.join(facesDir, f)));
+/** Whether this machine plausibly has a GPU for WebGPU (where it has, WebGPU may work and the CPU-only expectations do not hold). */
+const gpuHere = gpuDevicePresent(process.platform, (dir) => {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+});
 
 let pack: ResolvedPack;
 beforeAll(async () => {
@@ -235,6 +244,124 @@ describe('execution providers', () => {
     expect(s.provider.active).toBe('cpu');
     expect(s.provider.fallbackReason).toMatch(/CUDA/);
     await s.session.release();
+  });
+
+  it.skipIf(gpuHere)('auto without a GPU device does not try WebGPU, and says why', async () => {
+    const ort = await loadOrt();
+    const create = vi.spyOn(ort.InferenceSession, 'create');
+    try {
+      const s = await createSession(pack.detectorPath, { provider: 'auto' });
+      expect(s.provider).toMatchObject({ requested: 'auto', active: 'cpu' });
+      if (process.platform === 'linux')
+        expect(s.provider.fallbackReason).toMatch(/WebGPU: no GPU device \(\/dev\/dri\)/);
+      else expect(s.provider.fallbackReason).toMatch(/WebGPU/);
+      // One session creation, on the CPU: no GPU provider was attempted.
+      expect(create).toHaveBeenCalledTimes(1);
+      expect(create.mock.calls[0][1]).toMatchObject({ executionProviders: ['cpu'] });
+      await s.session.release();
+    } finally {
+      create.mockRestore();
+    }
+  });
+
+  it.skipIf(gpuHere)('refuses webgpu by name on a machine without a GPU, naming it and what to do', async () => {
+    await expect(createSession(pack.detectorPath, { provider: 'webgpu' })).rejects.toMatchObject({
+      code: 'PROVIDER_UNAVAILABLE',
+      message: expect.stringMatching(/WebGPU execution provider is not available: .*adapter.*Vulkan.*auto or cpu/s),
+    });
+  });
+
+  it.skipIf(process.platform === 'win32')('refuses dml off Windows: DirectML is Windows-only', async () => {
+    await expect(createSession(pack.detectorPath, { provider: 'dml' })).rejects.toMatchObject({
+      code: 'PROVIDER_UNAVAILABLE',
+      message: expect.stringMatching(/DirectML.*Windows-only/),
+    });
+  });
+
+  it('names every choice when HADIR_PROVIDER is unknown', async () => {
+    const saved = process.env.HADIR_PROVIDER;
+    try {
+      process.env.HADIR_PROVIDER = 'bogus';
+      await expect(createSession(pack.detectorPath)).rejects.toMatchObject({
+        code: 'BAD_REQUEST',
+        message: expect.stringContaining('auto, cuda, webgpu, dml or cpu (got "bogus")'),
+      });
+      process.env.HADIR_PROVIDER = 'WebGPU';
+      await expect(createSession(pack.detectorPath)).rejects.toMatchObject({
+        code: gpuHere ? expect.any(String) : 'PROVIDER_UNAVAILABLE',
+      });
+    } finally {
+      if (saved === undefined) delete process.env.HADIR_PROVIDER;
+      else process.env.HADIR_PROVIDER = saved;
+    }
+  });
+
+  describe('auto where WebGPU is tried and fails (a GPU device node without a working driver)', () => {
+    // This machine's order with WebGPU put in it: onnxruntime-node really tries it and fails, as it
+    // does where /dev/dri exists but no Vulkan driver can use it.
+    beforeAll(() => resetAutoProviderForTests({ tryOrder: ['webgpu'], skipped: [] }));
+    afterAll(() => resetAutoProviderForTests(null));
+
+    it.skipIf(gpuHere)(
+      'falls back to the CPU with the reason, tries WebGPU once per thread, and a pipeline shares one provider',
+      async () => {
+        const ort = await loadOrt();
+        const create = vi.spyOn(ort.InferenceSession, 'create');
+        try {
+          const s = await createSession(pack.detectorPath, { provider: 'auto' });
+          expect(s.provider).toMatchObject({ requested: 'auto', active: 'cpu' });
+          expect(s.provider.fallbackReason).toMatch(/^WebGPU: .*adapter/);
+          await s.session.release();
+          const tries = () => create.mock.calls.filter((c) => JSON.stringify(c[1]).includes('webgpu')).length;
+          expect(tries()).toBe(1);
+          const pipeline = await FacePipeline.load(pack, { provider: 'auto', intraOpNumThreads: 1 });
+          expect(pipeline.provider).toMatchObject({ active: 'cpu', fallbackReason: s.provider.fallbackReason });
+          expect(tries()).toBe(1); // the pipeline's sessions did not try WebGPU again
+          expect((await pipeline.analyzeBytes(read(photos[0]))).faces.length).toBe(1);
+          await pipeline.dispose();
+        } finally {
+          create.mockRestore();
+        }
+      },
+    );
+
+    it('a provider that worked for one model and failed for the next: the pipeline loads again, all on the CPU', async () => {
+      resetAutoProviderForTests({ tryOrder: ['webgpu'], skipped: [] });
+      const ort = await loadOrt();
+      const original = ort.InferenceSession.create.bind(ort.InferenceSession);
+      let webgpuTries = 0;
+      // The first WebGPU session "works" (a CPU session stands in for it), every later one fails: as a GPU
+      // would that runs one model and not the next.
+      const create = vi.spyOn(ort.InferenceSession, 'create').mockImplementation(((
+        model: string,
+        options: { executionProviders?: string[] },
+      ) => {
+        if (options?.executionProviders?.[0] === 'webgpu') {
+          webgpuTries++;
+          if (webgpuTries > 1) return Promise.reject(new Error('a stand-in WebGPU failure\nsecond line'));
+          return original(model, { ...options, executionProviders: ['cpu'] });
+        }
+        return original(model, options);
+      }) as typeof ort.InferenceSession.create);
+      try {
+        const epoch = autoProviderEpoch();
+        const pipeline = await FacePipeline.load(pack, { provider: 'auto', intraOpNumThreads: 1 });
+        expect(autoProviderEpoch()).toBe(epoch + 1); // the mismatch was seen…
+        expect(pipeline.provider).toEqual({
+          // …and the pipeline reloaded on one provider
+          requested: 'auto',
+          active: 'cpu',
+          fallbackReason: 'WebGPU: a stand-in WebGPU failure',
+        });
+        // One success, one failure; then the reload went straight to the CPU, WebGPU remembered as failed.
+        expect(webgpuTries).toBe(2);
+        expect((await pipeline.analyzeBytes(read(photos[0]))).faces.length).toBe(1);
+        await pipeline.dispose();
+      } finally {
+        create.mockRestore();
+        resetAutoProviderForTests({ tryOrder: ['webgpu'], skipped: [] });
+      }
+    });
   });
 });
 

@@ -18,6 +18,7 @@ import {
   type WorkerRequest,
   unpackAnalysis,
 } from './protocol';
+import { deviceLabel } from './provider-order';
 import { providerSetting, type ProviderSetting, type ProviderStatus } from './session';
 import { inferenceWorkerEntry } from './worker-entry';
 import { packLivenessThreshold } from './liveness';
@@ -75,7 +76,7 @@ export interface EngineStatus {
    * that requires liveness must refuse.
    */
   livenessAvailable: boolean;
-  /** Human-readable device, e.g. "CPU (2 cores)" or "CUDA". */
+  /** Human-readable device, e.g. "CPU (2 cores)", "CUDA GPU 0", "DirectML GPU 0" or "WebGPU GPU". */
   device: string;
   warnings: string[];
   restarts: number;
@@ -599,7 +600,7 @@ export class InferencePool {
       intraOpNumThreads: this.threads,
       provider: this.provider,
       livenessAvailable: live.length > 0 && live.every((s) => s.livenessAvailable),
-      device: this.provider?.active === 'cuda' ? 'CUDA GPU 0' : `CPU (${cores} cores)`,
+      device: deviceLabel(this.provider?.active ?? 'cpu', cores),
       warnings: [...this.warnings],
       restarts: this.restarts,
       startMs: this.startMs,

@@ -1,5 +1,5 @@
 import type { RgbImage } from './image';
-import { resizeBilinearInto } from './resize';
+import { resizeBilinearToPlanes } from './resize';
 
 export interface Letterbox {
   /** NCHW float32, RGB, (x − 127.5) / 128, the resized image at the top-left, zeros elsewhere. */
@@ -34,30 +34,37 @@ export function letterboxSize(
   return { width: w, height: h, scale: h / height };
 }
 
+/** (v − 127.5) / 128 for every 8-bit value: the detector's normalisation as a table. */
+const NORMALISE = Float32Array.from({ length: 256 }, (_, v) => (v - 127.5) * (1 / 128));
+
 /**
  * Build the detector input. `fitW`×`fitH` is the area the image is fitted into; it is the whole
  * `inputW`×`inputH` canvas for dynamic-input models, and may be smaller for a fixed-input model
  * running an extra (smaller) detection size inside its fixed canvas.
  */
-export function letterbox(img: RgbImage, inputW: number, inputH: number, fitW = inputW, fitH = inputH): Letterbox {
+export function letterbox(
+  img: RgbImage,
+  inputW: number,
+  inputH: number,
+  fitW = inputW,
+  fitH = inputH,
+  /** A canvas of 3·inputW·inputH floats to write into (every value is written), instead of a new one. */
+  into?: Float32Array,
+): Letterbox {
   const size = letterboxSize(img.width, img.height, fitW, fitH);
   const rw = Math.min(size.width, inputW);
   const rh = Math.min(size.height, inputH);
-  const resized = new Uint8Array(rw * rh * 3);
-  resizeBilinearInto(img, resized, rw, rh, rw * 3);
   const plane = inputW * inputH;
-  const tensor = new Float32Array(3 * plane);
-  // Padding is zero pixels, which normalise to −127.5/128, as blobFromImage does on the padded canvas.
-  tensor.fill(-127.5 / 128);
-  const inv = 1 / 128;
-  for (let y = 0; y < rh; y++) {
-    let s = y * rw * 3;
-    let o = y * inputW;
-    for (let x = 0; x < rw; x++, s += 3, o++) {
-      tensor[o] = (resized[s] - 127.5) * inv;
-      tensor[plane + o] = (resized[s + 1] - 127.5) * inv;
-      tensor[2 * plane + o] = (resized[s + 2] - 127.5) * inv;
-    }
+  if (into && into.length !== 3 * plane) throw new RangeError('letterbox canvas has the wrong size');
+  const tensor = into ?? new Float32Array(3 * plane);
+  // Padding is zero pixels, which normalise to −127.5/128, as blobFromImage does on the padded canvas;
+  // only the padding is filled, the resize writes the rest.
+  const pad = NORMALISE[0];
+  for (let c = 0; c < 3; c++) {
+    const base = c * plane;
+    if (rw < inputW) for (let y = 0; y < rh; y++) tensor.fill(pad, base + y * inputW + rw, base + (y + 1) * inputW);
+    tensor.fill(pad, base + rh * inputW, base + plane);
   }
+  resizeBilinearToPlanes(img, tensor, rw, rh, inputW, plane, NORMALISE);
   return { tensor, scale: size.scale };
 }

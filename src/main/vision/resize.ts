@@ -75,15 +75,74 @@ export function resizeBilinearInto(
     for (let y = 0; y < sh; y++) out.set(data.subarray(y * sw * 3, (y + 1) * sw * 3), y * dstStride);
     return;
   }
+  const rowLen = dstWidth * 3;
+  forEachRow(src, dstWidth, dstHeight, (dy, rowA, rowB, b0, b1) => {
+    let o = dy * dstStride;
+    for (let i = 0; i < rowLen; i++, o++) out[o] = verticalLinear(rowA[i], rowB[i], b0, b1);
+  });
+}
+
+/**
+ * The same resize written as float planes (NCHW, RGB) through a 256-entry table — `normalise[v]` for
+ * the pixel value v — into the top-left `dstWidth`×`dstHeight` of a `planeWidth`-wide canvas: the
+ * detector's input in one pass, without an 8-bit image in between.
+ */
+export function resizeBilinearToPlanes(
+  src: RgbImage,
+  out: Float32Array,
+  dstWidth: number,
+  dstHeight: number,
+  planeWidth: number,
+  planeSize: number,
+  normalise: Float32Array,
+): void {
+  const { width: sw, height: sh, data } = src;
+  if (dstWidth <= 0 || dstHeight <= 0) throw new RangeError('resize target must be positive');
+  if (dstWidth === sw && dstHeight === sh) {
+    for (let y = 0; y < sh; y++) {
+      let s = y * sw * 3;
+      for (let x = 0, o = y * planeWidth; x < sw; x++, o++, s += 3) {
+        out[o] = normalise[data[s]];
+        out[planeSize + o] = normalise[data[s + 1]];
+        out[2 * planeSize + o] = normalise[data[s + 2]];
+      }
+    }
+    return;
+  }
+  forEachRow(src, dstWidth, dstHeight, (dy, rowA, rowB, b0, b1) => {
+    for (let x = 0, i = 0, o = dy * planeWidth; x < dstWidth; x++, i += 3, o++) {
+      out[o] = normalise[verticalLinear(rowA[i], rowB[i], b0, b1)];
+      out[planeSize + o] = normalise[verticalLinear(rowA[i + 1], rowB[i + 1], b0, b1)];
+      out[2 * planeSize + o] = normalise[verticalLinear(rowA[i + 2], rowB[i + 2], b0, b1)];
+    }
+  });
+}
+
+/** OpenCV's VResizeLinear for uchar: pre-shift by 4, multiply, shift 16, then round by 2 bits. */
+function verticalLinear(a: number, b: number, b0: number, b1: number): number {
+  const v = (((b0 * (a >> 4)) >> 16) + ((b1 * (b >> 4)) >> 16) + 2) >> 2;
+  return v < 0 ? 0 : v > 255 ? 255 : v;
+}
+
+/**
+ * Each output row of the resize as its two horizontally resized source rows and their vertical
+ * weights; consecutive output rows share source rows, so those are computed once.
+ */
+function forEachRow(
+  src: RgbImage,
+  dstWidth: number,
+  dstHeight: number,
+  row: (dy: number, rowA: Int32Array, rowB: Int32Array, b0: number, b1: number) => void,
+): void {
+  const { width: sw, height: sh, data } = src;
   const xt = axisTable(sw, dstWidth, true);
   const yt = axisTable(sh, dstHeight, false);
   const rowLen = dstWidth * 3;
-  // Horizontally resized source rows, cached because consecutive output rows share them.
   let rowA = new Int32Array(rowLen);
   let rowB = new Int32Array(rowLen);
   let rowAIndex = -1;
   let rowBIndex = -1;
-  const hresize = (sy: number, row: Int32Array): void => {
+  const hresize = (sy: number, out: Int32Array): void => {
     const base = sy * sw * 3;
     for (let dx = 0; dx < dstWidth; dx++) {
       const sx = base + xt.index[dx] * 3;
@@ -91,13 +150,13 @@ export function resizeBilinearInto(
       const a1 = xt.w1[dx];
       const o = dx * 3;
       if (a1 === 0) {
-        row[o] = data[sx] * a0;
-        row[o + 1] = data[sx + 1] * a0;
-        row[o + 2] = data[sx + 2] * a0;
+        out[o] = data[sx] * a0;
+        out[o + 1] = data[sx + 1] * a0;
+        out[o + 2] = data[sx + 2] * a0;
       } else {
-        row[o] = data[sx] * a0 + data[sx + 3] * a1;
-        row[o + 1] = data[sx + 1] * a0 + data[sx + 4] * a1;
-        row[o + 2] = data[sx + 2] * a0 + data[sx + 5] * a1;
+        out[o] = data[sx] * a0 + data[sx + 3] * a1;
+        out[o + 1] = data[sx + 1] * a0 + data[sx + 4] * a1;
+        out[o + 2] = data[sx + 2] * a0 + data[sx + 5] * a1;
       }
     }
   };
@@ -120,13 +179,6 @@ export function resizeBilinearInto(
       hresize(sy1, rowB);
       rowBIndex = sy1;
     }
-    const b0 = yt.w0[dy];
-    const b1 = yt.w1[dy];
-    let o = dy * dstStride;
-    // OpenCV's VResizeLinear for uchar: pre-shift by 4, multiply, shift 16, then round by 2 bits.
-    for (let i = 0; i < rowLen; i++, o++) {
-      const v = (((b0 * (rowA[i] >> 4)) >> 16) + ((b1 * (rowB[i] >> 4)) >> 16) + 2) >> 2;
-      out[o] = v < 0 ? 0 : v > 255 ? 255 : v;
-    }
+    row(dy, rowA, rowB, yt.w0[dy], yt.w1[dy]);
   }
 }

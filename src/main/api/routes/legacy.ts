@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { type ErrorInfo, HadirError, toErrorInfo } from '../../../shared/errors';
 import { type BBox, cosineSimilarity, type ImageAnalysis, mainFaceIndex } from '../../../shared/face';
 import { HADIR_VERSION } from '../../../shared/version';
+import { isGpuProvider } from '../../engine/provider-order';
 import {
   answerUpload,
   type LegacyAntiSpoofBody,
@@ -113,7 +114,8 @@ export function legacyConfidence(
   return 'Low';
 }
 
-const gpu = (ctx: RouteContext) => ctx.deps.engine.status().provider?.active === 'cuda';
+/** Whether the engine runs on a GPU provider (CUDA, DirectML or WebGPU). */
+const gpu = (ctx: RouteContext) => isGpuProvider(ctx.deps.engine.status().provider?.active);
 
 export function legacyFailureBody(kind: LegacyKind, ctx: RouteContext, error: unknown, startedAt: number): unknown {
   const info = toErrorInfo(error);
