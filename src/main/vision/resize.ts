@@ -142,22 +142,25 @@ function forEachRow(
   let rowB = new Int32Array(rowLen);
   let rowAIndex = -1;
   let rowBIndex = -1;
+  // Byte offsets of the two neighbours of each output column; where the second has weight 0 (the
+  // clamped edges) it points at the first, so that the loop needs no branch and never reads past a row.
+  const off0 = new Int32Array(dstWidth);
+  const off1 = new Int32Array(dstWidth);
+  for (let dx = 0; dx < dstWidth; dx++) {
+    off0[dx] = xt.index[dx] * 3;
+    off1[dx] = xt.w1[dx] === 0 ? off0[dx] : off0[dx] + 3;
+  }
+  const { w0, w1 } = xt;
   const hresize = (sy: number, out: Int32Array): void => {
     const base = sy * sw * 3;
-    for (let dx = 0; dx < dstWidth; dx++) {
-      const sx = base + xt.index[dx] * 3;
-      const a0 = xt.w0[dx];
-      const a1 = xt.w1[dx];
-      const o = dx * 3;
-      if (a1 === 0) {
-        out[o] = data[sx] * a0;
-        out[o + 1] = data[sx + 1] * a0;
-        out[o + 2] = data[sx + 2] * a0;
-      } else {
-        out[o] = data[sx] * a0 + data[sx + 3] * a1;
-        out[o + 1] = data[sx + 1] * a0 + data[sx + 4] * a1;
-        out[o + 2] = data[sx + 2] * a0 + data[sx + 5] * a1;
-      }
+    for (let dx = 0, o = 0; dx < dstWidth; dx++, o += 3) {
+      const s0 = base + off0[dx];
+      const s1 = base + off1[dx];
+      const a0 = w0[dx];
+      const a1 = w1[dx];
+      out[o] = data[s0] * a0 + data[s1] * a1;
+      out[o + 1] = data[s0 + 1] * a0 + data[s1 + 1] * a1;
+      out[o + 2] = data[s0 + 2] * a0 + data[s1 + 2] * a1;
     }
   };
   for (let dy = 0; dy < dstHeight; dy++) {
