@@ -1,31 +1,37 @@
 import type { HubDay } from '../../shared/sync-protocol';
 import type { Db } from './db';
 
-/** A day as the kiosk keeps the hub's record of it (migration 12). */
-export interface HubDayRow {
-  employee_number: string;
-  date: string;
+/**
+ * A day as the kiosk keeps the hub's record of it (migration 12): the wire's day (sync-protocol.ts) with
+ * its two moments flattened into columns, the person's hub id under its column name, and when it came.
+ */
+export type HubDayRow = Pick<
+  HubDay,
+  | 'employee_number'
+  | 'date'
+  | 'late'
+  | 'late_seconds'
+  | 'early'
+  | 'early_seconds'
+  | 'corrected'
+  | 'correction_reason'
+  | 'status'
+> & {
   person_hub_id: string;
   /** ISO-8601 UTC. */
   first_in_at: string | null;
   first_in_site: string | null;
+  /** ISO-8601 UTC. */
   last_out_at: string | null;
   last_out_site: string | null;
-  late: boolean | null;
-  late_seconds: number;
-  early: boolean;
-  early_seconds: number;
-  corrected: boolean;
-  correction_reason: string | null;
-  status: HubDay['status'];
   fetched_at: string;
-}
+};
 
-interface Raw extends Omit<HubDayRow, 'late' | 'early' | 'corrected'> {
+type Raw = Omit<HubDayRow, 'late' | 'early' | 'corrected'> & {
   late: number | null;
   early: number;
   corrected: number;
-}
+};
 
 const utc = (iso: string) => new Date(iso).toISOString();
 
