@@ -56,6 +56,7 @@ import { hubKeyring } from '../src/main/store/data-key-file';
 import { TemplateMatrix } from '../src/main/store/template-matrix';
 import { facesDir, type Labels, repoRoot, testdataDir } from '../src/main/testing/paths';
 import { freePort } from '../src/main/testing/postgres';
+import { benchDatabase } from './hub-org-fixture';
 import { percentile, table } from './stats';
 
 const { values: args } = parseArgs({
@@ -128,18 +129,6 @@ function ticksBetween(a: Map<number, number>, b: Map<number, number>): number {
 }
 
 // --- Database ----------------------------------------------------------------------------------------
-
-async function database(): Promise<{ url: string; stop: () => Promise<void> }> {
-  const given = process.env.HADIR_BENCH_DATABASE_URL;
-  if (given) return { url: given, stop: async () => {} };
-  const { startThrowawayCluster, withDatabase } = await import('../src/main/testing/postgres');
-  const cluster = await startThrowawayCluster();
-  const admin = new pg.Client({ connectionString: cluster.adminUrl });
-  await admin.connect();
-  await admin.query('CREATE DATABASE hub_api_bench');
-  await admin.end();
-  return { url: withDatabase(cluster.adminUrl, 'hub_api_bench'), stop: () => cluster.stop() };
-}
 
 /** The postmaster's pid (its data folder's postmaster.pid), for CPU accounting; null when not readable. */
 async function postmasterPid(pool: pg.Pool): Promise<number | null> {
@@ -536,7 +525,7 @@ async function main(): Promise<void> {
       `in ${((performance.now() - tPhotos) / 1000).toFixed(1)} s`,
   );
 
-  const db = await database();
+  const db = await benchDatabase('hub_api_bench');
   const pgPool = openHubPool(db.url, { max: 4, applicationName: 'hadir-bench' });
   const hubs: Hub[] = [];
   try {

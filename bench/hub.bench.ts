@@ -22,7 +22,6 @@ import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import type { AttendanceEvent, ChangesPage, PushResponse } from '../src/shared/sync-protocol';
 import { addPerson, addTemplates } from '../src/main/hub/people';
 import { sha256Hex } from '../src/main/hub/pairing';
@@ -35,6 +34,7 @@ import { runHubMigrations } from '../src/main/hub/store/migrate';
 import { hubKeyring } from '../src/main/store/data-key-file';
 import { repoRoot } from '../src/main/testing/paths';
 import { freePort } from '../src/main/testing/postgres';
+import { benchDatabase } from './hub-org-fixture';
 import { percentile, table } from './stats';
 
 const { values: args } = parseArgs({
@@ -95,19 +95,6 @@ async function stopHub(h: { child: ChildProcess }): Promise<void> {
   h.child.kill('SIGTERM');
   await Promise.race([gone, sleep(10_000)]);
   if (h.child.exitCode === null) h.child.kill('SIGKILL');
-}
-
-/** A database: the given one, or a throwaway cluster's (stopped at the end). */
-async function database(): Promise<{ url: string; stop: () => Promise<void> }> {
-  const given = process.env.HADIR_BENCH_DATABASE_URL;
-  if (given) return { url: given, stop: async () => {} };
-  const { startThrowawayCluster, withDatabase } = await import('../src/main/testing/postgres');
-  const cluster = await startThrowawayCluster();
-  const admin = new pg.Client({ connectionString: cluster.adminUrl });
-  await admin.connect();
-  await admin.query('CREATE DATABASE hub_bench');
-  await admin.end();
-  return { url: withDatabase(cluster.adminUrl, 'hub_bench'), stop: () => cluster.stop() };
 }
 
 function unitVector(): Float32Array {
@@ -257,7 +244,7 @@ function backlog(perKiosk: number, day: string) {
 }
 
 async function main(): Promise<void> {
-  const db = await database();
+  const db = await benchDatabase('hub_bench');
   const hubs: { child: ChildProcess; url: string }[] = [];
   const pgPool = openHubPool(db.url, { max: 4, applicationName: 'hadir-bench' });
   try {

@@ -1,7 +1,7 @@
-import { useId, useState } from 'react';
+import { type ReactNode, useId, useState } from 'react';
 import type { AttendanceRecord } from '../../../../shared/attendance';
 import type { PersonListItem } from '../../../../shared/contract';
-import type { ErrorInfo } from '../../../../shared/errors';
+import type { ErrorInfo, Result } from '../../../../shared/errors';
 import { type IndonesianTimeZone, localParts, TIME_ZONE_LABELS } from '../../../../shared/local-time';
 import { api } from '../../api/client';
 import { DateField } from '../../components/DateField';
@@ -136,6 +136,86 @@ function Actions({
   );
 }
 
+/** The check-in and check-out fields as typed, and as read: null where a field is not a time of day. */
+function useCheckTimes(initialIn: string, initialOut: string) {
+  const [checkIn, setCheckIn] = useState(initialIn);
+  const [checkOut, setCheckOut] = useState(initialOut);
+  const inTime = parseTimeInput(checkIn);
+  const outTime = parseTimeInput(checkOut);
+  // Added or corrected, a day's record keeps at least one of its two times.
+  const needTime = inTime === null || outTime === null || (!inTime && !outTime);
+  return { checkIn, setCheckIn, checkOut, setCheckOut, inTime, outTime, needTime };
+}
+
+function CheckTimeFields({
+  times,
+  hint,
+}: {
+  times: ReturnType<typeof useCheckTimes>;
+  hint: string;
+}): React.JSX.Element {
+  const t = useT();
+  const { checkIn, setCheckIn, checkOut, setCheckOut } = times;
+  const fields = [
+    { label: t('attendance.manual.checkIn'), value: checkIn, set: setCheckIn, testId: 'manual-check-in' },
+    { label: t('attendance.manual.checkOut'), value: checkOut, set: setCheckOut, testId: 'manual-check-out' },
+  ];
+  return (
+    <div className="fields-row">
+      {fields.map(({ label, value, set, testId }) => (
+        <TimeField key={testId} label={label} value={value} onChange={set} hint={hint} testId={testId} />
+      ))}
+    </div>
+  );
+}
+
+/** What all three changes share: the reason (sent trimmed, as it is audited), the wait, and a refusal to show. */
+function useAuditedChange() {
+  const [reason, setReason] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ErrorInfo | null>(null);
+  const send = async <T,>(request: (reason: string) => Promise<Result<T>>, done: (value: T) => void): Promise<void> => {
+    setBusy(true);
+    const r = await request(reason.trim());
+    setBusy(false);
+    if (r.ok) done(r.value);
+    else setError(r.error);
+  };
+  return { reason, setReason, busy, error, send };
+}
+
+/** Each change ends alike, so the reason, a refusal and the buttons stand in the same place in every dialog. */
+function ChangeDialog({
+  title,
+  testId,
+  danger = false,
+  change,
+  missing,
+  saveLabel,
+  onSave,
+  onClose,
+  children,
+}: {
+  title: string;
+  testId: string;
+  danger?: boolean;
+  change: ReturnType<typeof useAuditedChange>;
+  missing: StringKey | null;
+  saveLabel: string;
+  onSave: () => void;
+  onClose: () => void;
+  children: ReactNode;
+}): React.JSX.Element {
+  return (
+    <Dialog title={title} onClose={onClose} onSubmit={onSave} testId={testId} danger={danger}>
+      {children}
+      <ReasonField value={change.reason} onChange={change.setReason} />
+      <ErrorMessage error={change.error} />
+      <Actions missing={missing} busy={change.busy} save={saveLabel} danger={danger} onClose={onClose} />
+    </Dialog>
+  );
+}
+
 export function AddRecordDialog({
   timeZone,
   today,
@@ -146,62 +226,48 @@ export function AddRecordDialog({
   const t = useT();
   const [person, setPerson] = useState<PersonListItem | null>(null);
   const [date, setDate] = useState(initialDate > today ? today : initialDate);
-  const [checkIn, setCheckIn] = useState('');
-  const [checkOut, setCheckOut] = useState('');
-  const [reason, setReason] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ErrorInfo | null>(null);
-  const inTime = parseTimeInput(checkIn);
-  const outTime = parseTimeInput(checkOut);
+  const times = useCheckTimes('', '');
+  const change = useAuditedChange();
+  const { inTime, outTime } = times;
   const hint = t('attendance.manual.timeHint', { zone: zoneLabel(timeZone) });
 
   const missing: StringKey | null = !person
     ? 'attendance.manual.need.person'
-    : inTime === null || outTime === null || (!inTime && !outTime)
+    : times.needTime
       ? 'attendance.manual.need.time'
-      : !reason.trim()
+      : !change.reason.trim()
         ? 'attendance.manual.need.reason'
         : null;
 
-  const save = async (): Promise<void> => {
+  const save = (): void => {
     if (missing || !person) return;
-    setBusy(true);
-    const r = await api().addAttendanceRecord({
-      personId: person.id,
-      localDate: date,
-      ...(inTime ? { checkIn: inTime } : {}),
-      ...(outTime ? { checkOut: outTime } : {}),
-      reason: reason.trim(),
-    });
-    setBusy(false);
-    if (r.ok) onDone({ kind: 'added', record: r.value });
-    else setError(r.error);
+    void change.send(
+      (reason) =>
+        api().addAttendanceRecord({
+          personId: person.id,
+          localDate: date,
+          ...(inTime ? { checkIn: inTime } : {}),
+          ...(outTime ? { checkOut: outTime } : {}),
+          reason,
+        }),
+      (record) => onDone({ kind: 'added', record }),
+    );
   };
 
   return (
-    <Dialog title={t('attendance.manual.addTitle')} onClose={onClose} onSubmit={() => void save()} testId="manual-add">
+    <ChangeDialog
+      title={t('attendance.manual.addTitle')}
+      testId="manual-add"
+      change={change}
+      missing={missing}
+      saveLabel={t('common.save')}
+      onSave={save}
+      onClose={onClose}
+    >
       <PersonPicker value={person} onChange={setPerson} />
       <DateField label={t('attendance.manual.date')} value={date} max={today} onChange={setDate} testId="manual-date" />
-      <div className="fields-row">
-        <TimeField
-          label={t('attendance.manual.checkIn')}
-          value={checkIn}
-          onChange={setCheckIn}
-          hint={hint}
-          testId="manual-check-in"
-        />
-        <TimeField
-          label={t('attendance.manual.checkOut')}
-          value={checkOut}
-          onChange={setCheckOut}
-          hint={hint}
-          testId="manual-check-out"
-        />
-      </div>
-      <ReasonField value={reason} onChange={setReason} />
-      <ErrorMessage error={error} />
-      <Actions missing={missing} busy={busy} save={t('common.save')} onClose={onClose} />
-    </Dialog>
+      <CheckTimeFields times={times} hint={hint} />
+    </ChangeDialog>
   );
 }
 
@@ -214,73 +280,53 @@ export function CorrectRecordDialog({
   const t = useT();
   const language = useLanguage((s) => s.language);
   const before = { in: localHHMM(record.check_in_at, timeZone), out: localHHMM(record.check_out_at, timeZone) };
-  const [checkIn, setCheckIn] = useState(before.in);
-  const [checkOut, setCheckOut] = useState(before.out);
-  const [reason, setReason] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ErrorInfo | null>(null);
-  const inTime = parseTimeInput(checkIn);
-  const outTime = parseTimeInput(checkOut);
+  const times = useCheckTimes(before.in, before.out);
+  const change = useAuditedChange();
+  const { inTime, outTime } = times;
   const hint = `${t('attendance.manual.timeHint', { zone: zoneLabel(timeZone) })} ${t('attendance.manual.clearHint')}`;
   const changed = inTime !== before.in || outTime !== before.out;
 
-  const missing: StringKey | null =
-    inTime === null || outTime === null || (!inTime && !outTime)
-      ? 'attendance.manual.need.time'
-      : !changed
-        ? 'attendance.manual.need.change'
-        : !reason.trim()
-          ? 'attendance.manual.need.reason'
-          : null;
+  const missing: StringKey | null = times.needTime
+    ? 'attendance.manual.need.time'
+    : !changed
+      ? 'attendance.manual.need.change'
+      : !change.reason.trim()
+        ? 'attendance.manual.need.reason'
+        : null;
 
-  const save = async (): Promise<void> => {
+  const save = (): void => {
     if (missing || inTime === null || outTime === null) return;
-    setBusy(true);
     // Only what changed: a time left as it was is not rewritten (nor audited as a change).
-    const r = await api().correctAttendanceRecord({
-      id: record.id,
-      ...(inTime !== before.in ? { checkIn: inTime || null } : {}),
-      ...(outTime !== before.out ? { checkOut: outTime || null } : {}),
-      reason: reason.trim(),
-    });
-    setBusy(false);
-    if (r.ok) onDone({ kind: 'corrected', record: r.value });
-    else setError(r.error);
+    void change.send(
+      (reason) =>
+        api().correctAttendanceRecord({
+          id: record.id,
+          ...(inTime !== before.in ? { checkIn: inTime || null } : {}),
+          ...(outTime !== before.out ? { checkOut: outTime || null } : {}),
+          reason,
+        }),
+      (corrected) => onDone({ kind: 'corrected', record: corrected }),
+    );
   };
 
   return (
-    <Dialog
+    <ChangeDialog
       title={t('attendance.manual.correctTitle', {
         name: record.full_name,
         date: formatLocalDate(record.local_date, language),
       })}
-      onClose={onClose}
-      onSubmit={() => void save()}
       testId="manual-correct"
+      change={change}
+      missing={missing}
+      saveLabel={t('common.save')}
+      onSave={save}
+      onClose={onClose}
     >
       <p className="note">
         {t('person.employeeNumber')}: {record.employee_number}
       </p>
-      <div className="fields-row">
-        <TimeField
-          label={t('attendance.manual.checkIn')}
-          value={checkIn}
-          onChange={setCheckIn}
-          hint={hint}
-          testId="manual-check-in"
-        />
-        <TimeField
-          label={t('attendance.manual.checkOut')}
-          value={checkOut}
-          onChange={setCheckOut}
-          hint={hint}
-          testId="manual-check-out"
-        />
-      </div>
-      <ReasonField value={reason} onChange={setReason} />
-      <ErrorMessage error={error} />
-      <Actions missing={missing} busy={busy} save={t('common.save')} onClose={onClose} />
-    </Dialog>
+      <CheckTimeFields times={times} hint={hint} />
+    </ChangeDialog>
   );
 }
 
@@ -292,37 +338,34 @@ export function VoidRecordDialog({
 }: DialogProps & { record: AttendanceRecord }): React.JSX.Element {
   const t = useT();
   const language = useLanguage((s) => s.language);
-  const [reason, setReason] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ErrorInfo | null>(null);
+  const change = useAuditedChange();
   const time = (iso: string | null) => (iso ? formatTime(iso, language, timeZone) : '–');
-  const missing: StringKey | null = reason.trim() ? null : 'attendance.manual.need.reason';
+  const missing: StringKey | null = change.reason.trim() ? null : 'attendance.manual.need.reason';
 
-  const save = async (): Promise<void> => {
+  const save = (): void => {
     if (missing) return;
-    setBusy(true);
-    const r = await api().voidAttendanceRecord({ id: record.id, reason: reason.trim() });
-    setBusy(false);
-    if (r.ok) onDone({ kind: 'voided', record });
-    else setError(r.error);
+    void change.send(
+      (reason) => api().voidAttendanceRecord({ id: record.id, reason }),
+      () => onDone({ kind: 'voided', record }),
+    );
   };
 
   return (
-    <Dialog
+    <ChangeDialog
       title={t('attendance.manual.voidTitle', {
         name: record.full_name,
         date: formatLocalDate(record.local_date, language),
       })}
-      onClose={onClose}
-      onSubmit={() => void save()}
       testId="manual-void"
       danger
+      change={change}
+      missing={missing}
+      saveLabel={t('attendance.manual.voidConfirm')}
+      onSave={save}
+      onClose={onClose}
     >
       <p>{t('attendance.manual.times', { in: time(record.check_in_at), out: time(record.check_out_at) })}</p>
       <p className="note">{t('attendance.manual.voidExplain')}</p>
-      <ReasonField value={reason} onChange={setReason} />
-      <ErrorMessage error={error} />
-      <Actions missing={missing} busy={busy} save={t('attendance.manual.voidConfirm')} danger onClose={onClose} />
-    </Dialog>
+    </ChangeDialog>
   );
 }
