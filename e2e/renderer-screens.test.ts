@@ -169,6 +169,8 @@ describe.skipIf(skipReason !== null)('every screen in Chromium (web mode, stub s
     await page.getByRole('button', { name: 'Pengaturan', exact: true }).click();
     await page.waitForSelector('[data-testid="settings-operators"] tbody tr');
     expect(await page.textContent('[data-testid="settings-recognition"]')).toContain('0.412');
+    // The provider as a person reads it, not the engine's identifier.
+    expect(await page.textContent('[data-testid="settings-models"]')).toContain('Penyedia komputasi: CPU —');
     await screenshot(page, 'settings', true);
 
     // A kiosk that serves one unit: tick it, save, and the server is told that unit's id.

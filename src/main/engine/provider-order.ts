@@ -3,23 +3,16 @@
  * offers, kept apart from session.ts so it can be tested for every platform on any one of them.
  */
 
-/** Execution providers that run on a GPU. */
-export type GpuProvider = 'cuda' | 'dml' | 'webgpu';
+import type { ActiveProvider, GpuProvider } from '../../shared/execution-providers';
+import { PROVIDER_NAMES } from '../../shared/execution-providers';
+
+export type { ActiveProvider, GpuProvider };
+export { PROVIDER_NAMES };
 
 export type ProviderSetting = 'auto' | GpuProvider | 'cpu';
 
-export type ActiveProvider = 'cpu' | GpuProvider;
-
 /** Every value the provider setting takes, in the order help texts list them. */
 export const PROVIDER_SETTINGS: readonly ProviderSetting[] = ['auto', 'cuda', 'webgpu', 'dml', 'cpu'];
-
-/** The providers' names as an operator reads them. */
-export const PROVIDER_NAMES: Record<ActiveProvider, string> = {
-  cpu: 'CPU',
-  cuda: 'CUDA',
-  dml: 'DirectML',
-  webgpu: 'WebGPU',
-};
 
 /** `value` as a provider setting, or null when it is none. */
 export function parseProviderSetting(value: string): ProviderSetting | null {

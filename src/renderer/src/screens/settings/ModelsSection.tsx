@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { SettingsView } from '../../../../shared/contract';
 import type { ErrorInfo } from '../../../../shared/errors';
+import { providerLabel } from '../../../../shared/execution-providers';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { useT } from '../../state/language';
 import type { SaveSettings } from '../SettingsScreen';
@@ -14,7 +15,7 @@ export function ModelsSection({ settings, save }: { settings: SettingsView; save
     <section className="panel" data-testid="settings-models">
       <h2>{t('settings.models')}</h2>
       <p>
-        {t('settings.models.provider', { provider: m.provider ?? '–' })}
+        {t('settings.models.provider', { provider: providerLabel(m.provider) })}
         {m.providerFallback && <span className="note"> — {m.providerFallback}</span>}
       </p>
       <table className="table compact">
